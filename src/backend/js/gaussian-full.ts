@@ -1,0 +1,76 @@
+/**
+ * Plain-TypeScript twin of `assembly/gaussian-full.ts`: the fused E-step and statistics for full (and tied) covariances.
+ * Scalar loops written for clarity; the oracle for the WASM kernel and the pure-JS yardstick.
+ */
+
+/**
+ * Weighted log-densities of rows `[start, start + count)` of the row-major n×d matrix `X`, into `out` (count×k):
+ * `out[i·k + c] = logConst_c − ½‖(x_i − μ_c)ᵀ U_c‖²` with `U_c` upper triangular at `prec[c·precStride]` (d×d).
+ * `diff` is scratch of length d.
+ */
+export function logProbGaussFull(
+  X: Float64Array, start: number, count: number, d: number, k: number,
+  logConst: Float64Array, means: Float64Array, prec: Float64Array, precStride: number,
+  out: Float64Array, diff: Float64Array,
+): void {
+  for (let i = 0; i < count; i++) {
+    const row = (start + i) * d;
+    for (let c = 0; c < k; c++) {
+      const mu = c * d;
+      const u = c * precStride;
+      for (let j = 0; j < d; j++) diff[j] = X[row + j] - means[mu + j];
+      let maha = 0;
+      for (let j = 0; j < d; j++) {
+        // y_j = Σ_{a ≤ j} diff_a U[a][j]  (column j of the upper-triangular factor)
+        let y = 0;
+        for (let a = 0; a <= j; a++) y += diff[a] * prec[u + a * d + j];
+        maha += y * y;
+      }
+      out[i * k + c] = logConst[c] - 0.5 * maha;
+    }
+  }
+}
+
+/**
+ * Adds the full-covariance statistics (layout in `src/backend/kernel.ts`) of rows `[start, start + count)` into `stats`.
+ * `weights` is null for unit weights. `lp` is scratch of length k, `diff` of length d.
+ */
+export function accumulateGaussFull(
+  X: Float64Array, weights: Float64Array | null, start: number, count: number, d: number, k: number,
+  logConst: Float64Array, means: Float64Array, prec: Float64Array, precStride: number,
+  stats: Float64Array, lp: Float64Array, diff: Float64Array,
+): void {
+  const q = (d * (d + 1)) / 2;
+  const block = 1 + d + q;
+  let ll = 0;
+  let wsum = 0;
+  for (let i = 0; i < count; i++) {
+    const w = weights === null ? 1 : weights[start + i];
+    if (w === 0) continue;
+    logProbGaussFull(X, start + i, 1, d, k, logConst, means, prec, precStride, lp, diff);
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) if (lp[c] > max) max = lp[c];
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(lp[c] - max);
+    const lse = max + Math.log(sum);
+    ll += w * lse;
+    wsum += w;
+    const row = (start + i) * d;
+    for (let c = 0; c < k; c++) {
+      const r = w * Math.exp(lp[c] - lse);
+      if (r === 0) continue;
+      const s = c * block;
+      const mu = c * d;
+      stats[s] += r;
+      for (let j = 0; j < d; j++) diff[j] = X[row + j] - means[mu + j];
+      for (let a = 0; a < d; a++) {
+        const ra = r * diff[a];
+        stats[s + 1 + a] += ra;
+        const base = s + 1 + d + a * d - (a * (a - 1)) / 2 - a;
+        for (let b = a; b < d; b++) stats[base + b] += ra * diff[b];
+      }
+    }
+  }
+  stats[k * block] += ll;
+  stats[k * block + 1] += wsum;
+}

@@ -1,0 +1,91 @@
+/**
+ * The kernel interface shared by every backend (DESIGN.md, "Backends").
+ *
+ * A backend computes, for a block of rows, the fused E-step and the sufficient statistics of a Gaussian mixture. Two
+ * kernel shapes cover the four covariance types:
+ * - `'full'`: one upper-triangular precision Cholesky factor `U_c` per component (`precision = U_c U_cᵀ`), or one shared
+ *   factor for `'tied'` (`precStride = 0`);
+ * - `'diag'`: one vector of precision square roots `1/σ_cj` per component (`'spherical'` repeats one value d times).
+ *
+ * The weighted log-density of row `x` under component `c` is
+ *   `log w_c + log N(x | μ_c, Σ_c) = logConst_c − ½‖(x − μ_c)ᵀ U_c‖²`,
+ *   `logConst_c = log w_c − (d/2) log 2π + log det U_c`
+ * (scikit-learn `_estimate_log_gaussian_prob`, computed about `μ_c` instead of as `xU − μU` so that data far from the
+ * origin keeps its precision).
+ *
+ * Statistics layout (`statsLength`): for each component `c` a block `[N_c, S1_c, S2_c]` with
+ *   `N_c = Σ_i w_i r_ic`, `S1_c = Σ_i w_i r_ic (x_i − μ_c)` (d values),
+ *   `S2_c = Σ_i w_i r_ic (x_i − μ_c)(x_i − μ_c)ᵀ` — full: the upper triangle packed row by row (d(d+1)/2 values, entry
+ *   (a, b) with a ≤ b at `a·d − a(a−1)/2 + (b − a)`); diag: the diagonal (d values);
+ * then `[Σ_i w_i log p(x_i), Σ_i w_i]` at the end. The statistics are accumulated about the current means (the shift
+ * `c = μ_c` of DESIGN.md), so the M-step never subtracts two large raw moments. They are additive over any split of the
+ * rows.
+ */
+
+/** The two kernel shapes. `'tied'` runs on `'full'`, `'spherical'` on `'diag'`. */
+export type KernelShape = 'full' | 'diag';
+
+/** Parameters as the kernels read them (all row-major, float64). */
+export interface KernelParams {
+  readonly shape: KernelShape;
+  /** Number of components k. */
+  readonly k: number;
+  /** Number of features d. */
+  readonly d: number;
+  /** `log w_c − (d/2) log 2π + log det U_c`, length k. */
+  readonly logConst: Float64Array;
+  /** Means μ, k×d. */
+  readonly means: Float64Array;
+  /**
+   * full: precision Cholesky factors, k×d×d (upper triangular, the lower part is ignored) or d×d when shared;
+   * diag: precision square roots `1/σ_cj`, k×d.
+   */
+  readonly prec: Float64Array;
+  /** Elements between two components' factors in `prec`: d·d (full), 0 (tied, shared), d (diag). */
+  readonly precStride: number;
+}
+
+/** Number of S2 entries per component for a kernel shape. */
+export function secondMomentLength(shape: KernelShape, d: number): number {
+  return shape === 'full' ? (d * (d + 1)) / 2 : d;
+}
+
+/** Length of one component's statistics block `[N_c, S1_c, S2_c]`. */
+export function componentStatsLength(shape: KernelShape, d: number): number {
+  return 1 + d + secondMomentLength(shape, d);
+}
+
+/** Total length of a statistics array: k component blocks, then log-likelihood and weight sum. */
+export function statsLength(shape: KernelShape, d: number, k: number): number {
+  return k * componentStatsLength(shape, d) + 2;
+}
+
+/** Rows loaded into a backend for the duration of a fit or a prediction. */
+export interface BoundData {
+  /** Number of rows. */
+  readonly n: number;
+  /** Number of features. */
+  readonly d: number;
+  /** Makes `p` the parameters used by the following `accumulate`/`logProb` calls. */
+  setParams(p: KernelParams): void;
+  /**
+   * Adds the statistics (layout above) of rows `[start, start + count)` into `stats`, which has
+   * `statsLength(p.shape, d, k)` entries. Rows with weight 0 contribute nothing.
+   */
+  accumulate(start: number, count: number, stats: Float64Array): void;
+  /** Writes the weighted log-densities `log w_c + log N(x_i | c)` of rows `[start, start + count)`, count×k, into `out`. */
+  logProb(start: number, count: number, out: Float64Array): void;
+  /** Releases the backend memory that holds the rows. The object must not be used afterwards. */
+  dispose(): void;
+}
+
+/** A compute backend: the WASM SIMD kernels or their plain-TypeScript twins. */
+export interface Backend {
+  /** `'wasm'` or `'js'`. */
+  readonly name: 'wasm' | 'js';
+  /**
+   * Loads n×d row-major rows, and optional per-row weights (length n, ≥ 0), into backend memory.
+   * The arrays are copied; the caller may reuse them.
+   */
+  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null): BoundData;
+}

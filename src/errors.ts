@@ -1,0 +1,54 @@
+/** Typed errors. Every message says what was expected, what was given and, where it helps, what to do. */
+
+/** Bad input: thrown before any computation, naming the argument, what was expected and what was given. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  /** The argument or option at fault, e.g. `'X'`, `'options.nComponents'`, `'sampleWeight[3]'`. */
+  readonly argument: string;
+  constructor(argument: string, expected: string, received: string, hint?: string) {
+    super(`${argument}: expected ${expected}, got ${received}${hint ? `. ${hint}` : ''}`);
+    this.argument = argument;
+  }
+}
+
+/** A component lost its support (its covariance is not positive definite, or it holds no weight). */
+export class DegenerateComponentError extends Error {
+  override readonly name = 'DegenerateComponentError';
+  /** Index of the component that collapsed. */
+  readonly component: number;
+  constructor(component: number, detail: string) {
+    super(
+      `component ${component} collapsed (${detail}). Try fewer components (nComponents), a larger regCovar, ` +
+        'or scaling the features to comparable ranges',
+    );
+    this.component = component;
+  }
+}
+
+/** The WebAssembly backend was asked for explicitly but cannot run here. */
+export class WasmUnavailableError extends Error {
+  override readonly name = 'WasmUnavailableError';
+  constructor(reason: string) {
+    super(`the wasm backend is unavailable: ${reason}. Use backend: 'js' (or 'auto', which falls back to js)`);
+  }
+}
+
+/** A method that needs a fitted model was called before `fit`. */
+export class NotFittedError extends Error {
+  override readonly name = 'NotFittedError';
+  constructor(method: string) {
+    super(`${method}() needs a fitted model: call fit(X) first, or load one with GaussianMixture.fromJSON()`);
+  }
+}
+
+/** Describes a value briefly for an error message. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
+}

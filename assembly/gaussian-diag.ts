@@ -1,0 +1,139 @@
+/**
+ * Fused E-step and statistics for diagonal (and spherical) covariances, f64x2 across rows.
+ * Twin: `src/backend/js/gaussian-diag.ts`.
+ *
+ * Component c has weighted log-density `logConst_c − ½ Σ_j ((x_j − μ_cj) p_cj)²` with `p_cj = 1/σ_cj` (k×d row-major at
+ * `prec`; spherical repeats one value d times). Log-densities use the twin's operations in the twin's order, one row
+ * per lane; the statistics are summed over a block in lane accumulators.
+ *
+ * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS, every plane B doubles):
+ *   xt: d planes (the transposed block) · lp: k planes (log-densities, then responsibilities) · wt: 1 plane
+ * = 8·B·(d + k + 1) bytes.
+ */
+import { PLANE, gatherBlock, gatherNext, hsum, padBlock, padTo8, responsibilities, scatterRows, sumWeights } from './simd';
+
+/** Writes the plane `logConst − ½ Σ_j ((x_j − μ_j) p_j)²` of the nbp rows of the block `xt` to `out`, 4 row pairs at once. */
+function logDensDiag(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usize, pr: usize): void {
+  const bytes = <usize>nbp << 3;
+  const half = f64x2.splat(0.5);
+  const lcv = f64x2.splat(lc);
+  for (let t: usize = 0; t < bytes; t += 64) {
+    let m0 = f64x2.splat(0);
+    let m1 = m0;
+    let m2 = m0;
+    let m3 = m0;
+    let xp = xt + t;
+    for (let j = 0; j < d; j++) {
+      const off = <usize>j << 3;
+      const mv = v128.load64_splat(mu + off);
+      const pv = v128.load64_splat(pr + off);
+      const y0 = f64x2.mul(f64x2.sub(v128.load(xp), mv), pv);
+      const y1 = f64x2.mul(f64x2.sub(v128.load(xp, 16), mv), pv);
+      const y2 = f64x2.mul(f64x2.sub(v128.load(xp, 32), mv), pv);
+      const y3 = f64x2.mul(f64x2.sub(v128.load(xp, 48), mv), pv);
+      m0 = f64x2.add(m0, f64x2.mul(y0, y0));
+      m1 = f64x2.add(m1, f64x2.mul(y1, y1));
+      m2 = f64x2.add(m2, f64x2.mul(y2, y2));
+      m3 = f64x2.add(m3, f64x2.mul(y3, y3));
+      xp += PLANE;
+    }
+    const o = out + t;
+    v128.store(o, f64x2.sub(lcv, f64x2.mul(half, m0)));
+    v128.store(o, f64x2.sub(lcv, f64x2.mul(half, m1)), 16);
+    v128.store(o, f64x2.sub(lcv, f64x2.mul(half, m2)), 32);
+    v128.store(o, f64x2.sub(lcv, f64x2.mul(half, m3)), 48);
+  }
+}
+
+/** Adds one component's statistics `[N, S1 (d), S2 (d)]` of the block to `st`, given its responsibilities plane `r`. */
+function statsDiag(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
+  const bytes = <usize>nbp << 3;
+  let nv = f64x2.splat(0);
+  for (let p: usize = 0; p < bytes; p += 16) nv = f64x2.add(nv, v128.load(r + p));
+  store<f64>(st, load<f64>(st) + hsum(nv));
+  const s1p = st + 8;
+  const s2p = s1p + (<usize>d << 3);
+  let xp = xt;
+  for (let j = 0; j < d; j++) {
+    const off = <usize>j << 3;
+    const mv = v128.load64_splat(mu + off);
+    let s1 = f64x2.splat(0);
+    let s2 = s1;
+    for (let p: usize = 0; p < bytes; p += 16) {
+      const dv = f64x2.sub(v128.load(xp + p), mv);
+      const rv = f64x2.mul(v128.load(r + p), dv);
+      s1 = f64x2.add(s1, rv);
+      s2 = f64x2.add(s2, f64x2.mul(rv, dv));
+    }
+    store<f64>(s1p + off, load<f64>(s1p + off) + hsum(s1));
+    store<f64>(s2p + off, load<f64>(s2p + off) + hsum(s2));
+    xp += PLANE;
+  }
+}
+
+/**
+ * Adds the statistics of rows `[start, start + count)` of the n×d row-major matrix at `x` into `stats` (layout in
+ * `src/backend/kernel.ts`: k blocks `[N_c, S1_c (d), S2_c (d)]`, then `[loglik, weightSum]`). Weights are read from
+ * `w` when `hasWeights` ≠ 0, else 1; rows of weight 0 are skipped. `scratch` needs 8·BLOCK_ROWS·(d + k + 1) bytes,
+ * 16-byte aligned.
+ */
+export function accumulate_gauss_diag_f64(
+  x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
+  logConst: usize, means: usize, prec: usize, stats: usize, scratch: usize,
+): void {
+  const xt = scratch;
+  const lp = xt + <usize>d * PLANE;
+  const wt = lp + <usize>k * PLANE;
+  const rowBytes = <usize>d << 3;
+  const compBytes = <usize>(1 + 2 * d) << 3;
+  let ll = 0.0;
+  let wsum = 0.0;
+  let i = 0;
+  while (i < count) {
+    const nb = gatherBlock(x, w, hasWeights, start, i, count, d, xt, wt);
+    i = gatherNext;
+    if (nb == 0) break;
+    const nbp = padTo8(nb);
+    padBlock(xt, wt, nb, nbp, d);
+    wsum = sumWeights(wt, nb, wsum);
+    for (let c = 0; c < k; c++) {
+      const cOff = <usize>c * rowBytes;
+      logDensDiag(xt, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)), means + cOff, prec + cOff);
+    }
+    ll = responsibilities(lp, wt, nb, nbp, k, ll);
+    for (let c = 0; c < k; c++) {
+      statsDiag(xt, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, stats + <usize>c * compBytes);
+    }
+  }
+  const tail = stats + <usize>k * compBytes;
+  store<f64>(tail, load<f64>(tail) + ll);
+  store<f64>(tail, load<f64>(tail, 8) + wsum, 8);
+}
+
+/**
+ * Writes the weighted log-densities of rows `[start, start + count)` of the matrix at `x` to `out`, count×k row-major.
+ * Same parameters and scratch as `accumulate_gauss_diag_f64`.
+ */
+export function logprob_gauss_diag_f64(
+  x: usize, start: i32, count: i32, d: i32, k: i32,
+  logConst: usize, means: usize, prec: usize, out: usize, scratch: usize,
+): void {
+  const xt = scratch;
+  const lp = xt + <usize>d * PLANE;
+  const wt = lp + <usize>k * PLANE;
+  const rowBytes = <usize>d << 3;
+  const outRow = <usize>k << 3;
+  let i = 0;
+  while (i < count) {
+    const first = i;
+    const nb = gatherBlock(x, 0, 0, start, i, count, d, xt, wt);
+    i = gatherNext;
+    const nbp = padTo8(nb);
+    padBlock(xt, wt, nb, nbp, d);
+    for (let c = 0; c < k; c++) {
+      const cOff = <usize>c * rowBytes;
+      logDensDiag(xt, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)), means + cOff, prec + cOff);
+    }
+    scatterRows(lp, nb, k, out + <usize>first * outRow);
+  }
+}

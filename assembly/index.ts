@@ -1,0 +1,4 @@
+/** The module's exports: kernels named `<op>_<family>_<dtype>`, the block size and the start of the free memory. */
+export { BLOCK_ROWS, heap_base } from './simd';
+export { accumulate_gauss_full_f64, logprob_gauss_full_f64 } from './gaussian-full';
+export { accumulate_gauss_diag_f64, logprob_gauss_diag_f64 } from './gaussian-diag';

@@ -1,0 +1,147 @@
+/**
+ * Shared helpers of the f64x2 kernels: the row block, its transposition, padding and the per-row log-sum-exp.
+ *
+ * The kernels vectorize across rows: a block of up to `BLOCK_ROWS` rows is transposed into scratch as d "planes" of
+ * `BLOCK_ROWS` doubles (plane j holds feature j of every row of the block), so two consecutive rows of one feature sit
+ * in one v128 and every component parameter is used through `f64x2.splat`. A block is padded to a multiple of 8 rows
+ * (4 row pairs, the tile of the inner loops) with copies of its first row carrying weight 0.
+ *
+ * All pointers are byte offsets into the imported memory; nothing here allocates.
+ */
+
+/** Rows per block. A multiple of 8; the scratch size scales with it (see the kernels' scratch layout). */
+export const BLOCK_ROWS: i32 = 32;
+
+/** Bytes of one plane: one feature (or one component's values) across the rows of a block. */
+export const PLANE: usize = <usize>BLOCK_ROWS << 3;
+
+/** Arguments of `exp` below this are flushed to exactly 0, so that no subnormal result slows the loop down. */
+const EXP_FLUSH: f64 = -700.0;
+
+/** Start of the memory that the host may use: everything below holds the module's static data. */
+export function heap_base(): usize {
+  return __heap_base;
+}
+
+/** Sum of the two lanes of an f64x2. */
+// @ts-ignore: decorator
+@inline export function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+/** Row offset (relative to `start`) of the first row not yet read by the last `gatherBlock` call. */
+export let gatherNext: i32 = 0;
+
+/**
+ * Transposes the next rows of `[start + i, start + count)` into the block `xt` (d planes) and their weights into `wt`,
+ * skipping rows of weight 0 when `hasWeights` ≠ 0 (so that they contribute nothing, even where their data would make
+ * a NaN). Stops after `BLOCK_ROWS` rows. Returns the number of rows gathered and leaves the next row in `gatherNext`.
+ */
+export function gatherBlock(
+  x: usize, w: usize, hasWeights: i32, start: i32, i: i32, count: i32, d: i32, xt: usize, wt: usize,
+): i32 {
+  const rowBytes = <usize>d << 3;
+  let nb = 0;
+  while (nb < BLOCK_ROWS && i < count) {
+    const row = <usize>(start + i);
+    i++;
+    let wi = 1.0;
+    if (hasWeights != 0) {
+      wi = load<f64>(w + (row << 3));
+      if (wi == 0) continue;
+    }
+    let src = x + row * rowBytes;
+    let dst = xt + (<usize>nb << 3);
+    for (let j = 0; j < d; j++) {
+      store<f64>(dst, load<f64>(src));
+      src += 8;
+      dst += PLANE;
+    }
+    store<f64>(wt + (<usize>nb << 3), wi);
+    nb++;
+  }
+  gatherNext = i;
+  return nb;
+}
+
+/** Fills columns `[nb, nbp)` of the block with copies of column 0 (finite data) and weight 0. */
+export function padBlock(xt: usize, wt: usize, nb: i32, nbp: i32, d: i32): void {
+  for (let i = nb; i < nbp; i++) {
+    const col = <usize>i << 3;
+    let p = xt;
+    for (let j = 0; j < d; j++) {
+      store<f64>(p + col, load<f64>(p));
+      p += PLANE;
+    }
+    store<f64>(wt + col, 0.0);
+  }
+}
+
+/** `n` rounded up to the tile of 8 rows. */
+// @ts-ignore: decorator
+@inline export function padTo8(n: i32): i32 {
+  return (n + 7) & ~7;
+}
+
+/**
+ * Replaces the k log-density planes at `lp` by the weighted responsibilities `w_i r_ic` of rows `[0, nb)` and zeroes
+ * the padding columns `[nb, nbp)`. Returns `ll + Σ_i w_i lse_i`, summed row by row in order as the TS twin does.
+ * `r_ic = exp(lp_ic − max_i) / Σ_c exp(lp_ic − max_i)`, which equals the twin's `exp(lp_ic − lse_i)` up to rounding
+ * and needs one `exp` per entry.
+ */
+export function responsibilities(lp: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64): f64 {
+  for (let i = 0; i < nb; i++) {
+    const col = <usize>i << 3;
+    const wi = load<f64>(wt + col);
+    let max = -Infinity;
+    let p = lp + col;
+    for (let c = 0; c < k; c++) {
+      const v = load<f64>(p);
+      if (v > max) max = v;
+      p += PLANE;
+    }
+    let sum = 0.0;
+    p = lp + col;
+    for (let c = 0; c < k; c++) {
+      const z = load<f64>(p) - max;
+      const e = z < EXP_FLUSH ? 0.0 : Math.exp(z);
+      store<f64>(p, e);
+      sum += e;
+      p += PLANE;
+    }
+    ll += wi * (max + Math.log(sum));
+    const s = wi / sum;
+    p = lp + col;
+    for (let c = 0; c < k; c++) {
+      store<f64>(p, load<f64>(p) * s);
+      p += PLANE;
+    }
+  }
+  for (let i = nb; i < nbp; i++) {
+    let p = lp + (<usize>i << 3);
+    for (let c = 0; c < k; c++) {
+      store<f64>(p, 0.0);
+      p += PLANE;
+    }
+  }
+  return ll;
+}
+
+/** Sum of the first `nb` weights of the block, in row order. */
+export function sumWeights(wt: usize, nb: i32, acc: f64): f64 {
+  for (let i = 0; i < nb; i++) acc += load<f64>(wt + (<usize>i << 3));
+  return acc;
+}
+
+/** Copies the log-density planes of rows `[0, nb)` to `out` as nb×k row-major values. */
+export function scatterRows(lp: usize, nb: i32, k: i32, out: usize): void {
+  let o = out;
+  for (let i = 0; i < nb; i++) {
+    let p = lp + (<usize>i << 3);
+    for (let c = 0; c < k; c++) {
+      store<f64>(o, load<f64>(p));
+      o += 8;
+      p += PLANE;
+    }
+  }
+}

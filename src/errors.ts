@@ -14,12 +14,12 @@ export class InputError extends Error {
 /** A component lost its support (its covariance is not positive definite, or it holds no weight). */
 export class DegenerateComponentError extends Error {
   override readonly name = 'DegenerateComponentError';
-  /** Index of the component that collapsed. */
+  /** Index of the component that collapsed, or −1 when it is not one component (a shared covariance, a whole grid). */
   readonly component: number;
   constructor(component: number, detail: string) {
     super(
-      `component ${component} collapsed (${detail}). Try fewer components (nComponents), a larger regCovar, ` +
-        'or scaling the features to comparable ranges',
+      `${component >= 0 ? `component ${component}` : 'the fit'} collapsed (${detail}). Try fewer components ` +
+        '(nComponents), a larger regCovar, or scaling the features to comparable ranges',
     );
     this.component = component;
   }

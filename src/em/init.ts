@@ -1,0 +1,372 @@
+/**
+ * Initialization of a Gaussian mixture (scikit-learn `BaseMixture._initialize_parameters`): starting responsibilities
+ * from k-means++ seeds, k-means, random weights, random data points or given means, turned into parameters by one
+ * M-step.
+ */
+import { componentStatsLength, statsLength } from '../backend/kernel.js';
+import { InputError } from '../errors.js';
+import { type CovarianceType, type GaussianParams, gaussianParams, kernelShape, maximize } from '../families/gaussian.js';
+import type { Matrix } from '../matrix.js';
+import type { Rng } from './rng.js';
+
+/** Initialization methods. */
+export type InitMethod = 'kmeans++' | 'kmeans' | 'random' | 'randomFromData';
+
+/** All initialization method names. */
+export const INIT_METHODS: readonly InitMethod[] = ['kmeans++', 'kmeans', 'random', 'randomFromData'];
+
+/**
+ * Starting parameters given by the caller (scikit-learn's `means_init`, `weights_init`, `precisions_init`, with
+ * covariances instead of precisions). What is not given is estimated by one M-step from the hard assignment of each
+ * row to its nearest given mean.
+ */
+export interface GivenInit {
+  /** k×d means. */
+  readonly means: ArrayLike<ArrayLike<number>>;
+  /** k weights, positive, summing to 1. */
+  readonly weights?: ArrayLike<number>;
+  /** Covariances in scikit-learn's shape for the covariance type (full k×d×d, tied d×d, diag k×d, spherical k). */
+  readonly covariances?: unknown;
+}
+
+/** Validated, flattened given starting parameters. */
+export interface ResolvedGivenInit {
+  readonly means: Float64Array;
+  readonly weights: Float64Array | null;
+  readonly covariances: Float64Array | null;
+}
+
+/** The data an initializer sees (rows with weight 0 already removed). */
+export interface InitData {
+  readonly X: Matrix;
+  /** Per-row weights, or null for unit weights. */
+  readonly weights: Float64Array | null;
+}
+
+/**
+ * Starting parameters for one restart.
+ * - `'kmeans++'`: greedy k-means++ seeds (Arthur & Vassilvitskii 2007, with 2 + ⌊ln k⌋ local trials as scikit-learn),
+ *   each row assigned to its nearest seed, then an M-step.
+ * - `'kmeans'`: k-means++ seeds refined by Lloyd's algorithm, then as above (scikit-learn's default).
+ * - `'random'`: uniform random responsibilities normalized per row, then an M-step.
+ * - `'randomFromData'`: k distinct rows drawn at random are the means; weights and covariances from the rows nearest
+ *   to each.
+ * - given: as `'randomFromData'` with the caller's means, keeping whatever weights/covariances are given.
+ */
+export function initialParams(
+  method: InitMethod | ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+): GaussianParams {
+  const { X } = data;
+  if (typeof method === 'object') return fromGivenMeans(method, data, k, type, regCovar);
+  switch (method) {
+    case 'kmeans++': {
+      const centers = kmeansPlusPlus(data, k, rng);
+      return hardAssignmentParams(data, centers, k, type, regCovar);
+    }
+    case 'kmeans': {
+      const centers = kmeans(data, k, rng);
+      return hardAssignmentParams(data, centers, k, type, regCovar);
+    }
+    case 'random':
+      return randomResponsibilityParams(data, k, type, regCovar, rng);
+    case 'randomFromData': {
+      const rows = distinctRandomRows(X, k, rng);
+      const means = new Float64Array(k * X.cols);
+      rows.forEach((i, c) => means.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), c * X.cols));
+      return fromGivenMeans({ means, weights: null, covariances: null }, data, k, type, regCovar);
+    }
+    default: {
+      const never: never = method;
+      throw new Error(`unknown init ${String(never)}`);
+    }
+  }
+}
+
+function fromGivenMeans(
+  given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, regCovar: number,
+): GaussianParams {
+  const d = data.X.cols;
+  if (given.weights !== null && given.covariances !== null) {
+    return gaussianParams(type, k, d, given.weights, given.means, given.covariances);
+  }
+  const labels = nearestCenter(data.X, given.means, k);
+  const stats = hardAssignmentStats(data, labels, given.means, k, type);
+  const block = componentStatsLength(kernelShape(type), d);
+  for (let c = 0; c < k; c++) {
+    if (stats[c * block] === 0) {
+      throw new InputError(`options.init.means[${c}]`, 'a mean that is the nearest one for at least one row',
+        'a mean no row is nearest to', 'Move it, or give init.weights and init.covariances as well');
+    }
+  }
+  const estimated = maximize(type, k, d, stats, given.means, regCovar);
+  return gaussianParams(type, k, d, given.weights ?? estimated.weights, given.means.slice(),
+    given.covariances ?? estimated.covariances);
+}
+
+function hardAssignmentParams(
+  data: InitData, centers: Float64Array, k: number, type: CovarianceType, regCovar: number,
+): GaussianParams {
+  const labels = nearestCenter(data.X, centers, k);
+  return maximize(type, k, data.X.cols, hardAssignmentStats(data, labels, centers, k, type), centers, regCovar);
+}
+
+/** Squared Euclidean distance between row i of X and center c. */
+function dist2(X: Matrix, i: number, centers: Float64Array, c: number): number {
+  const d = X.cols;
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const t = X.data[i * d + j] - centers[c * d + j];
+    s += t * t;
+  }
+  return s;
+}
+
+/** Index of the nearest center of every row (ties go to the lower index). */
+export function nearestCenter(X: Matrix, centers: Float64Array, k: number): Int32Array {
+  const labels = new Int32Array(X.rows);
+  for (let i = 0; i < X.rows; i++) {
+    let best = 0;
+    let bestD = Infinity;
+    for (let c = 0; c < k; c++) {
+      const t = dist2(X, i, centers, c);
+      if (t < bestD) {
+        bestD = t;
+        best = c;
+      }
+    }
+    labels[i] = best;
+  }
+  return labels;
+}
+
+/** Statistics (kernel layout) of one-hot responsibilities, about `centers`. */
+function hardAssignmentStats(
+  data: InitData, labels: Int32Array, centers: Float64Array, k: number, type: CovarianceType,
+): Float64Array {
+  const { X, weights } = data;
+  const d = X.cols;
+  const shape = kernelShape(type);
+  const block = componentStatsLength(shape, d);
+  const stats = new Float64Array(statsLength(shape, d, k));
+  const diff = new Float64Array(d);
+  for (let i = 0; i < X.rows; i++) {
+    const w = weights === null ? 1 : weights[i];
+    addRow(stats, labels[i] * block, X, i, centers, labels[i], w, shape === 'full', diff);
+  }
+  return stats;
+}
+
+/** Adds row i with weight r to the statistics block at `s`, deviations about center c. */
+function addRow(
+  stats: Float64Array, s: number, X: Matrix, i: number, centers: Float64Array, c: number, r: number, full: boolean,
+  diff: Float64Array,
+): void {
+  const d = X.cols;
+  stats[s] += r;
+  for (let j = 0; j < d; j++) diff[j] = X.data[i * d + j] - centers[c * d + j];
+  let p = s + 1 + d;
+  for (let a = 0; a < d; a++) {
+    stats[s + 1 + a] += r * diff[a];
+    if (full) {
+      for (let b = a; b < d; b++, p++) stats[p] += r * diff[a] * diff[b];
+    } else {
+      stats[p++] += r * diff[a] * diff[a];
+    }
+  }
+}
+
+function randomResponsibilityParams(
+  data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+): GaussianParams {
+  const { X, weights } = data;
+  const d = X.cols;
+  const shape = kernelShape(type);
+  const block = componentStatsLength(shape, d);
+  const center = weightedMean(data);
+  const centers = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) centers.set(center, c * d);
+  const stats = new Float64Array(statsLength(shape, d, k));
+  const r = new Float64Array(k);
+  const diff = new Float64Array(d);
+  for (let i = 0; i < X.rows; i++) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += r[c] = rng.random();
+    const w = weights === null ? 1 : weights[i];
+    for (let c = 0; c < k; c++) addRow(stats, c * block, X, i, centers, c, (w * r[c]) / sum, shape === 'full', diff);
+  }
+  return maximize(type, k, d, stats, centers, regCovar);
+}
+
+function weightedMean(data: InitData): Float64Array {
+  const { X, weights } = data;
+  const d = X.cols;
+  const mean = new Float64Array(d);
+  let total = 0;
+  for (let i = 0; i < X.rows; i++) {
+    const w = weights === null ? 1 : weights[i];
+    total += w;
+    for (let j = 0; j < d; j++) mean[j] += w * X.data[i * d + j];
+  }
+  for (let j = 0; j < d; j++) mean[j] /= total;
+  return mean;
+}
+
+/** k distinct row indices (distinct as rows of values, not only as indices), drawn uniformly. */
+function distinctRandomRows(X: Matrix, k: number, rng: Rng): number[] {
+  const chosen: number[] = [];
+  const seen = new Set<string>();
+  const n = X.rows;
+  // A partial Fisher–Yates shuffle visits every row at most once, so the loop ends even with many duplicates.
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let t = 0; t < n && chosen.length < k; t++) {
+    const u = t + rng.int(n - t);
+    const i = order[u];
+    order[u] = order[t];
+    order[t] = i;
+    const key = X.data.subarray(i * X.cols, (i + 1) * X.cols).join(',');
+    if (!seen.has(key)) {
+      seen.add(key);
+      chosen.push(i);
+    }
+  }
+  return chosen;
+}
+
+/**
+ * Greedy k-means++ seeding (Arthur & Vassilvitskii 2007; the greedy variant with 2 + ⌊ln k⌋ candidates per step, as
+ * scikit-learn's `_kmeans_plusplus`), with rows weighted by their sample weight. Returns k×d centers.
+ */
+export function kmeansPlusPlus(data: InitData, k: number, rng: Rng): Float64Array {
+  const { X, weights } = data;
+  const n = X.rows;
+  const d = X.cols;
+  const w = (i: number): number => (weights === null ? 1 : weights[i]);
+  const centers = new Float64Array(k * d);
+  const trials = 2 + Math.floor(Math.log(k));
+  const closest = new Float64Array(n);
+  const cumulative = new Float64Array(n);
+  const candidate = new Float64Array(n);
+  const best = new Float64Array(n);
+
+  const pickWeighted = (total: number, values: Float64Array): number => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) cumulative[i] = acc += w(i) * values[i];
+    const target = rng.random() * total;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid] > target) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+
+  const ones = new Float64Array(n).fill(1);
+  let totalWeight = 0;
+  for (let i = 0; i < n; i++) totalWeight += w(i);
+  const first = pickWeighted(totalWeight, ones);
+  centers.set(X.data.subarray(first * d, first * d + d), 0);
+  let potential = 0;
+  for (let i = 0; i < n; i++) {
+    closest[i] = dist2(X, i, centers, 0);
+    potential += w(i) * closest[i];
+  }
+  for (let c = 1; c < k; c++) {
+    let bestPotential = Infinity;
+    let bestRow = -1;
+    for (let t = 0; t < trials; t++) {
+      const row = pickWeighted(potential, closest);
+      if (closest[row] === 0) continue; // a row already at a center cannot seed a new one
+      centers.set(X.data.subarray(row * d, row * d + d), c * d);
+      let pot = 0;
+      for (let i = 0; i < n; i++) {
+        candidate[i] = Math.min(closest[i], dist2(X, i, centers, c));
+        pot += w(i) * candidate[i];
+      }
+      if (pot < bestPotential) {
+        bestPotential = pot;
+        bestRow = row;
+        best.set(candidate);
+      }
+    }
+    if (bestRow < 0) bestRow = farthestRow(closest);
+    centers.set(X.data.subarray(bestRow * d, bestRow * d + d), c * d);
+    if (bestPotential === Infinity) {
+      for (let i = 0; i < n; i++) best[i] = Math.min(closest[i], dist2(X, i, centers, c));
+    }
+    closest.set(best);
+    potential = 0;
+    for (let i = 0; i < n; i++) potential += w(i) * closest[i];
+  }
+  return centers;
+}
+
+function farthestRow(closest: Float64Array): number {
+  let row = 0;
+  for (let i = 1; i < closest.length; i++) if (closest[i] > closest[row]) row = i;
+  return row;
+}
+
+/**
+ * Weighted k-means (Lloyd's algorithm) from k-means++ seeds, at most 300 iterations, stopping when the squared center
+ * shift falls below 1e-4 times the mean feature variance (scikit-learn's `KMeans` defaults). An empty cluster is moved
+ * to the row farthest from its center. Returns k×d centers.
+ */
+export function kmeans(data: InitData, k: number, rng: Rng): Float64Array {
+  const { X, weights } = data;
+  const n = X.rows;
+  const d = X.cols;
+  const centers = kmeansPlusPlus(data, k, rng);
+  const mean = weightedMean(data);
+  let variance = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights === null ? 1 : weights[i];
+    total += w;
+    for (let j = 0; j < d; j++) variance += w * (X.data[i * d + j] - mean[j]) ** 2;
+  }
+  const tol = (1e-4 * variance) / total / d;
+  const sums = new Float64Array(k * d);
+  const mass = new Float64Array(k);
+  for (let iter = 0; iter < 300; iter++) {
+    const labels = nearestCenter(X, centers, k);
+    sums.fill(0);
+    mass.fill(0);
+    for (let i = 0; i < n; i++) {
+      const w = weights === null ? 1 : weights[i];
+      const c = labels[i];
+      mass[c] += w;
+      for (let j = 0; j < d; j++) sums[c * d + j] += w * X.data[i * d + j];
+    }
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      if (mass[c] === 0) {
+        const far = farthestFromAssigned(X, centers, labels);
+        for (let j = 0; j < d; j++) sums[c * d + j] = X.data[far * d + j];
+        mass[c] = 1;
+      }
+      for (let j = 0; j < d; j++) {
+        const v = sums[c * d + j] / mass[c];
+        shift += (v - centers[c * d + j]) ** 2;
+        centers[c * d + j] = v;
+      }
+    }
+    if (shift <= tol) break;
+  }
+  return centers;
+}
+
+function farthestFromAssigned(X: Matrix, centers: Float64Array, labels: Int32Array): number {
+  let row = 0;
+  let far = -1;
+  for (let i = 0; i < X.rows; i++) {
+    const t = dist2(X, i, centers, labels[i]);
+    if (t > far) {
+      far = t;
+      row = i;
+    }
+  }
+  return row;
+}

@@ -1,0 +1,265 @@
+/**
+ * The Gaussian mixture family: parameters, the M-step from additive statistics, and free-parameter counts.
+ * Equations follow scikit-learn's `sklearn/mixture/_gaussian_mixture.py` (1.2), with the second moments taken about the
+ * current means (see `src/backend/kernel.ts`).
+ */
+import { componentStatsLength, type KernelParams, type KernelShape } from '../backend/kernel.js';
+import { DegenerateComponentError, InputError } from '../errors.js';
+import { choleskyLower, precisionCholeskyFromLower } from '../linalg.js';
+
+/** The four covariance structures of scikit-learn (mclust's VVV, EEE, VVI, VII). */
+export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
+
+/** All covariance types, in scikit-learn's order. */
+export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+
+/**
+ * Fitted parameters, flat and row-major. `covariances` and `precChol` have scikit-learn's shapes:
+ * full k×d×d, tied d×d, diag k×d, spherical k. `precChol` is scikit-learn's `precisions_cholesky_`
+ * (full/tied: the upper-triangular U with Σ⁻¹ = U Uᵀ; diag/spherical: 1/σ).
+ */
+export interface GaussianParams {
+  readonly covarianceType: CovarianceType;
+  readonly k: number;
+  readonly d: number;
+  readonly weights: Float64Array;
+  readonly means: Float64Array;
+  readonly covariances: Float64Array;
+  readonly precChol: Float64Array;
+  /** `log det U_c` per component (tied: the shared value repeated). */
+  readonly logDetPrecChol: Float64Array;
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** The kernel that serves a covariance type. */
+export function kernelShape(type: CovarianceType): KernelShape {
+  switch (type) {
+    case 'full':
+    case 'tied':
+      return 'full';
+    case 'diag':
+    case 'spherical':
+      return 'diag';
+    default:
+      return assertNever(type);
+  }
+}
+
+/** Number of values in a covariance array of scikit-learn's shape. */
+export function covarianceLength(type: CovarianceType, k: number, d: number): number {
+  switch (type) {
+    case 'full':
+      return k * d * d;
+    case 'tied':
+      return d * d;
+    case 'diag':
+      return k * d;
+    case 'spherical':
+      return k;
+    default:
+      return assertNever(type);
+  }
+}
+
+/**
+ * Free parameters (scikit-learn `_n_parameters`): covariance parameters (full k·d(d+1)/2, tied d(d+1)/2, diag k·d,
+ * spherical k) + k·d means + k − 1 weights.
+ */
+export function nParameters(type: CovarianceType, k: number, d: number): number {
+  let cov: number;
+  switch (type) {
+    case 'full':
+      cov = (k * d * (d + 1)) / 2;
+      break;
+    case 'tied':
+      cov = (d * (d + 1)) / 2;
+      break;
+    case 'diag':
+      cov = k * d;
+      break;
+    case 'spherical':
+      cov = k;
+      break;
+    default:
+      return assertNever(type);
+  }
+  return cov + k * d + k - 1;
+}
+
+/**
+ * Builds parameters from weights, means and covariances (scikit-learn shapes), computing the precision Cholesky
+ * factors. Throws `DegenerateComponentError` when a covariance is not positive definite.
+ */
+export function gaussianParams(
+  type: CovarianceType, k: number, d: number,
+  weights: Float64Array, means: Float64Array, covariances: Float64Array,
+): GaussianParams {
+  const precChol = new Float64Array(covariances.length);
+  const logDet = new Float64Array(k);
+  if (type === 'full' || type === 'tied') {
+    const L = new Float64Array(d * d);
+    const nFactors = type === 'full' ? k : 1;
+    for (let c = 0; c < nFactors; c++) {
+      if (!choleskyLower(covariances, c * d * d, d, L)) {
+        throw new DegenerateComponentError(type === 'tied' ? -1 : c,
+          type === 'tied' ? 'the shared covariance is not positive definite' : 'its covariance is not positive definite');
+      }
+      logDet[c] = precisionCholeskyFromLower(L, d, precChol, c * d * d);
+    }
+    if (type === 'tied') logDet.fill(logDet[0]);
+  } else {
+    const perComponent = type === 'diag' ? d : 1;
+    for (let c = 0; c < k; c++) {
+      let ld = 0;
+      for (let j = 0; j < perComponent; j++) {
+        const v = covariances[c * perComponent + j];
+        if (!(v > 0) || !Number.isFinite(v)) {
+          throw new DegenerateComponentError(c, `its variance ${v} is not positive`);
+        }
+        const p = 1 / Math.sqrt(v);
+        precChol[c * perComponent + j] = p;
+        ld += Math.log(p);
+      }
+      logDet[c] = type === 'diag' ? ld : d * ld;
+    }
+  }
+  return { covarianceType: type, k, d, weights, means, covariances, precChol, logDetPrecChol: logDet };
+}
+
+/** The parameters in the form the kernels read (`logConst` folds in the log weights). */
+export function toKernelParams(p: GaussianParams): KernelParams {
+  const { k, d } = p;
+  const logConst = new Float64Array(k);
+  for (let c = 0; c < k; c++) logConst[c] = Math.log(p.weights[c]) - 0.5 * d * LOG_2PI + p.logDetPrecChol[c];
+  switch (p.covarianceType) {
+    case 'full':
+      return { shape: 'full', k, d, logConst, means: p.means, prec: p.precChol, precStride: d * d };
+    case 'tied':
+      return { shape: 'full', k, d, logConst, means: p.means, prec: p.precChol, precStride: 0 };
+    case 'diag':
+      return { shape: 'diag', k, d, logConst, means: p.means, prec: p.precChol, precStride: d };
+    case 'spherical': {
+      const prec = new Float64Array(k * d);
+      for (let c = 0; c < k; c++) prec.fill(p.precChol[c], c * d, c * d + d);
+      return { shape: 'diag', k, d, logConst, means: p.means, prec, precStride: d };
+    }
+    default:
+      return assertNever(p.covarianceType);
+  }
+}
+
+/**
+ * The M-step: new weights, means and covariances from statistics accumulated about `shift` (the means the E-step
+ * used, k×d). With `N_c`, `δ_c = S1_c / N_c`:
+ *   `w_c = N_c / Σ N`, `μ_c = shift_c + δ_c`,
+ *   full `Σ_c = S2_c / N_c − δ_c δ_cᵀ + reg·I`, tied `Σ = Σ_c (S2_c − N_c δ_c δ_cᵀ) / Σ N + reg·I`,
+ *   diag `σ²_cj = S2_cj / N_c − δ²_cj + reg`, spherical `σ²_c = mean_j(S2_cj / N_c − δ²_cj) + reg`
+ * (Bishop 2006, eqs. 9.24–9.26; scikit-learn `_estimate_gaussian_parameters`).
+ * Throws `DegenerateComponentError` when a component holds no weight or its covariance is not positive definite.
+ */
+export function maximize(
+  type: CovarianceType, k: number, d: number, stats: Float64Array, shift: Float64Array, regCovar: number,
+): GaussianParams {
+  const shape = kernelShape(type);
+  const block = componentStatsLength(shape, d);
+  let total = 0;
+  for (let c = 0; c < k; c++) total += stats[c * block];
+  const weights = new Float64Array(k);
+  const means = new Float64Array(k * d);
+  const covariances = new Float64Array(covarianceLength(type, k, d));
+  const delta = new Float64Array(d);
+  for (let c = 0; c < k; c++) {
+    const s = c * block;
+    const nc = stats[s];
+    // scikit-learn adds 10·eps to N_c; a component this empty has no mean to estimate.
+    if (!(nc > 10 * Number.EPSILON * total)) {
+      throw new DegenerateComponentError(c, 'no data point is assigned to it');
+    }
+    weights[c] = nc / total;
+    for (let j = 0; j < d; j++) {
+      delta[j] = stats[s + 1 + j] / nc;
+      means[c * d + j] = shift[c * d + j] + delta[j];
+    }
+    const s2 = s + 1 + d;
+    switch (type) {
+      case 'full':
+      case 'tied': {
+        const out = type === 'full' ? c * d * d : 0;
+        const scale = type === 'full' ? 1 / nc : 1;
+        let p = s2;
+        for (let a = 0; a < d; a++) {
+          for (let b = a; b < d; b++, p++) {
+            const v = (stats[p] - nc * delta[a] * delta[b]) * scale;
+            covariances[out + a * d + b] += v;
+            if (b !== a) covariances[out + b * d + a] += v;
+          }
+        }
+        break;
+      }
+      case 'diag':
+        for (let j = 0; j < d; j++) covariances[c * d + j] = stats[s2 + j] / nc - delta[j] * delta[j] + regCovar;
+        break;
+      case 'spherical': {
+        let v = 0;
+        for (let j = 0; j < d; j++) v += stats[s2 + j] / nc - delta[j] * delta[j];
+        covariances[c] = v / d + regCovar;
+        break;
+      }
+      default:
+        assertNever(type);
+    }
+  }
+  if (type === 'tied') for (let a = 0; a < d * d; a++) covariances[a] /= total;
+  if (type === 'full' || type === 'tied') {
+    const nFactors = type === 'full' ? k : 1;
+    for (let c = 0; c < nFactors; c++) for (let j = 0; j < d; j++) covariances[c * d * d + j * d + j] += regCovar;
+  }
+  return gaussianParams(type, k, d, weights, means, covariances);
+}
+
+/** scikit-learn's covariance array shape for a covariance type. */
+export function covarianceShape(type: CovarianceType, k: number, d: number): number[] {
+  switch (type) {
+    case 'full':
+      return [k, d, d];
+    case 'tied':
+      return [d, d];
+    case 'diag':
+      return [k, d];
+    case 'spherical':
+      return [k];
+    default:
+      return assertNever(type);
+  }
+}
+
+/** Throws an `InputError` unless every covariance is symmetric positive definite (variances > 0). */
+export function checkCovariances(cov: Float64Array, type: CovarianceType, k: number, d: number, name: string): void {
+  if (type === 'diag' || type === 'spherical') {
+    cov.forEach((v, p) => {
+      if (!(v > 0)) throw new InputError(`${name}${type === 'diag' ? `[${Math.floor(p / d)}][${p % d}]` : `[${p}]`}`, 'a variance > 0', String(v));
+    });
+    return;
+  }
+  const L = new Float64Array(d * d);
+  const nFactors = type === 'full' ? k : 1;
+  for (let c = 0; c < nFactors; c++) {
+    const at = type === 'full' ? `${name}[${c}]` : name;
+    for (let a = 0; a < d; a++) {
+      for (let b = a + 1; b < d; b++) {
+        const x = cov[c * d * d + a * d + b];
+        const y = cov[c * d * d + b * d + a];
+        if (Math.abs(x - y) > 1e-10 * Math.max(Math.abs(x), Math.abs(y), 1e-300)) {
+          throw new InputError(`${at}[${a}][${b}]`, `a symmetric matrix (equal to [${b}][${a}] = ${y})`, String(x));
+        }
+      }
+    }
+    if (!choleskyLower(cov, c * d * d, d, L)) throw new InputError(at, 'a positive definite covariance matrix', 'a matrix that is not');
+  }
+}
+
+/** Exhaustiveness check for `switch` over unions. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value ${String(x)}`);
+}

@@ -1,0 +1,530 @@
+/**
+ * `GaussianMixture`: scikit-learn's `sklearn.mixture.GaussianMixture` in camelCase, fitted by EM on the WASM SIMD
+ * kernels (or their plain-TS twins), with sample weights.
+ */
+import { resolveBackend, BACKEND_NAMES, type BackendName } from './backend/index.js';
+import type { Backend, BoundData } from './backend/kernel.js';
+import { statsLength } from './backend/kernel.js';
+import { BLOCK_ROWS, runEm, type EmFamily, type IterationInfo } from './em/driver.js';
+import { INIT_METHODS, initialParams, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
+import { Rng } from './em/rng.js';
+import { DegenerateComponentError, InputError, NotFittedError, describe } from './errors.js';
+import {
+  COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nParameters, toKernelParams,
+  type CovarianceType, type GaussianParams,
+} from './families/gaussian.js';
+import { choleskyLower } from './linalg.js';
+import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from './matrix.js';
+import {
+  booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption,
+} from './options.js';
+import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
+
+/** Constructor options (scikit-learn's names in camelCase; defaults in brackets). */
+export interface GaussianMixtureOptions {
+  /** Number of mixture components k [1]. */
+  nComponents?: number;
+  /** Covariance structure ['full']. */
+  covarianceType?: CovarianceType;
+  /** Initialization ['kmeans++'], or given starting parameters. */
+  init?: InitMethod | GivenInit;
+  /** Number of restarts; the one with the highest final lower bound is kept [1]. */
+  nInit?: number;
+  /** EM iterations per restart [100]. */
+  maxIter?: number;
+  /** Convergence threshold on the change of the per-sample mean log-likelihood [1e-3]. */
+  tol?: number;
+  /** Non-negative regularization added to the covariance diagonals [1e-6]. */
+  regCovar?: number;
+  /** Seed of the random number generator; undefined draws a new seed on every fit [undefined]. */
+  seed?: number;
+  /** Start `fit` from the current parameters when the model is already fitted (one restart) [false]. */
+  warmStart?: boolean;
+  /** Compute backend: `'wasm'` (SIMD kernels), `'js'` (plain TypeScript) or `'auto'` (wasm when available) ['auto']. */
+  backend?: BackendName;
+}
+
+/** Options of `fit`. */
+export interface FitOptions extends DataOptions {
+  /**
+   * Non-negative weight per row (length n). A weight w counts the row w times; weight 0 drops it. The likelihood,
+   * `lowerBound`, `bic` and `aic` then count Σw rows.
+   */
+  sampleWeight?: ArrayLike<number>;
+  /** Called after every EM iteration of every restart. */
+  onIteration?: (info: IterationInfo) => void;
+  /** Called with a message when a fit does not converge or the likelihood decreases by more than rounding. */
+  onWarning?: (message: string) => void;
+}
+
+/** Options of the scoring methods (`score`, `bic`, `aic`). */
+export interface ScoreOptions extends DataOptions {
+  /** Non-negative weight per row, as in `fit`. */
+  sampleWeight?: ArrayLike<number>;
+}
+
+/** Covariances in scikit-learn's shapes: full k×d×d, tied d×d, diag k×d, spherical k. */
+export type Covariances = Float64Array | Float64Array[] | Float64Array[][];
+
+/** Rows drawn by `sample`. */
+export interface Sample {
+  /** n×d samples, grouped by component (as scikit-learn). */
+  readonly X: Matrix;
+  /** The component each row was drawn from. */
+  readonly labels: Int32Array;
+}
+
+const OPTION_KEYS = [
+  'nComponents', 'covarianceType', 'init', 'nInit', 'maxIter', 'tol', 'regCovar', 'seed', 'warmStart', 'backend',
+] as const;
+const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning'];
+const SCORE_KEYS = ['nFeatures', 'sampleWeight'];
+const DATA_KEYS = ['nFeatures'];
+
+interface ResolvedOptions {
+  readonly nComponents: number;
+  readonly covarianceType: CovarianceType;
+  readonly init: InitMethod | GivenInit;
+  readonly nInit: number;
+  readonly maxIter: number;
+  readonly tol: number;
+  readonly regCovar: number;
+  readonly seed: number | undefined;
+  readonly warmStart: boolean;
+  readonly backend: BackendName;
+}
+
+function resolveOptions(options: unknown): ResolvedOptions {
+  const o = checkKeys(options, OPTION_KEYS, 'options');
+  const init = o.init;
+  if (init !== undefined && (init === null || typeof init !== 'object')) {
+    enumOption(init, 'options.init', 'kmeans++', INIT_METHODS);
+  } else if (init !== undefined) {
+    checkKeys(init, ['means', 'weights', 'covariances'], 'options.init');
+    if ((init as GivenInit).means === undefined) {
+      throw new InputError('options.init.means', 'k×d starting means', 'undefined');
+    }
+  }
+  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
+    throw new InputError('options.seed', 'a finite number or undefined', describe(o.seed));
+  }
+  return {
+    nComponents: integerOption(o.nComponents, 'options.nComponents', 1, 1),
+    covarianceType: enumOption(o.covarianceType, 'options.covarianceType', 'full', COVARIANCE_TYPES),
+    init: (init ?? 'kmeans++') as InitMethod | GivenInit,
+    nInit: integerOption(o.nInit, 'options.nInit', 1, 1),
+    maxIter: integerOption(o.maxIter, 'options.maxIter', 100, 1),
+    tol: numberOption(o.tol, 'options.tol', 1e-3, 0),
+    regCovar: numberOption(o.regCovar, 'options.regCovar', 1e-6, 0),
+    seed: o.seed as number | undefined,
+    warmStart: booleanOption(o.warmStart, 'options.warmStart', false),
+    backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
+  };
+}
+
+/** Validates given starting parameters against the data's shape. */
+function resolveGivenInit(init: GivenInit, type: CovarianceType, k: number, d: number): ResolvedGivenInit {
+  const means = flattenNested(init.means, [k, d], 'options.init.means');
+  let weights: Float64Array | null = null;
+  if (init.weights !== undefined) {
+    weights = flattenNested(init.weights, [k], 'options.init.weights',
+      { ok: (v) => Number.isFinite(v) && v > 0, expected: 'a finite number > 0' });
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (Math.abs(total - 1) > 1e-6) throw new InputError('options.init.weights', 'weights summing to 1', `a sum of ${total}`);
+    for (let c = 0; c < k; c++) weights[c] /= total;
+  }
+  let covariances: Float64Array | null = null;
+  if (init.covariances !== undefined) {
+    covariances = flattenNested(init.covariances, covarianceShape(type, k, d), 'options.init.covariances');
+    checkCovariances(covariances, type, k, d, 'options.init.covariances');
+  }
+  return { means, weights, covariances };
+}
+
+/** Counts distinct rows, stopping once `limit` is reached. */
+function distinctRowsAtLeast(X: Matrix, limit: number): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < X.rows && seen.size < limit; i++) seen.add(X.data.subarray(i * X.cols, (i + 1) * X.cols).join(','));
+  return seen.size;
+}
+
+/** Keeps only the rows with positive weight (weight 0 must equal dropping the row). */
+function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matrix; w: Float64Array | null } {
+  if (w === null || w.every((v) => v > 0)) return { X, w };
+  const keep: number[] = [];
+  w.forEach((v, i) => v > 0 && keep.push(i));
+  const data = new Float64Array(keep.length * X.cols);
+  keep.forEach((i, r) => data.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), r * X.cols));
+  return { X: { data, rows: keep.length, cols: X.cols }, w: Float64Array.from(keep, (i) => w[i]) };
+}
+
+/**
+ * A Gaussian mixture model fitted by expectation–maximization.
+ *
+ * ```ts
+ * const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', nInit: 5, seed: 1 }).fit(X);
+ * gm.predict(X); gm.bic(X); gm.toJSON();
+ * ```
+ * The density is `p(x) = Σ_c w_c N(x | μ_c, Σ_c)`; EM as in Bishop (2006), §9.2.2; the model and its options follow
+ * scikit-learn's `GaussianMixture`. BIC follows scikit-learn's sign (lower is better): `−2 log L + p ln n`, the
+ * negative of mclust's BIC.
+ */
+export class GaussianMixture {
+  private readonly options: ResolvedOptions;
+  private params: GaussianParams | null = null;
+  private fitState = { converged: false, nIter: 0, lowerBound: -Infinity, history: [] as number[] };
+
+  constructor(options: GaussianMixtureOptions = {}) {
+    this.options = resolveOptions(options);
+  }
+
+  /** Number of components k. */
+  get nComponents(): number {
+    return this.options.nComponents;
+  }
+
+  /** The covariance type. */
+  get covarianceType(): CovarianceType {
+    return this.options.covarianceType;
+  }
+
+  /** Number of features d of the fitted model. */
+  get nFeatures(): number {
+    return this.fitted('nFeatures').d;
+  }
+
+  /** Whether the best restart converged. */
+  get converged(): boolean {
+    this.fitted('converged');
+    return this.fitState.converged;
+  }
+
+  /** EM iterations of the best restart. */
+  get nIter(): number {
+    this.fitted('nIter');
+    return this.fitState.nIter;
+  }
+
+  /** Per-sample mean log-likelihood at the last E-step of the best restart (scikit-learn's `lower_bound_`). */
+  get lowerBound(): number {
+    this.fitted('lowerBound');
+    return this.fitState.lowerBound;
+  }
+
+  /** Per-sample mean log-likelihood at every iteration of the best restart. */
+  get logLikelihoodHistory(): number[] {
+    this.fitted('logLikelihoodHistory');
+    return this.fitState.history.slice();
+  }
+
+  /** Mixture weights, length k (a copy). */
+  get weights(): Float64Array {
+    return this.fitted('weights').weights.slice();
+  }
+
+  /** Means, k rows of d (copies). */
+  get means(): Float64Array[] {
+    const p = this.fitted('means');
+    return rowsOf(p.means, p.k, p.d);
+  }
+
+  /** Covariances in scikit-learn's shapes: full k×d×d, tied d×d, diag k×d, spherical k (copies). */
+  get covariances(): Covariances {
+    const p = this.fitted('covariances');
+    return nest(p.covariances, p.covarianceType, p.k, p.d);
+  }
+
+  /**
+   * Cholesky factors of the precision matrices (scikit-learn's `precisions_cholesky_`), in the covariances' shapes:
+   * full/tied the upper-triangular U with Σ⁻¹ = U Uᵀ, diag/spherical 1/σ.
+   */
+  get precisionsCholesky(): Covariances {
+    const p = this.fitted('precisionsCholesky');
+    return nest(p.precChol, p.covarianceType, p.k, p.d);
+  }
+
+  /** Number of free parameters (for BIC/AIC), as scikit-learn's `_n_parameters()`. */
+  get nParameters(): number {
+    const p = this.fitted('nParameters');
+    return nParameters(p.covarianceType, p.k, p.d);
+  }
+
+  /** Whether the model has parameters (fitted or loaded). */
+  get isFitted(): boolean {
+    return this.params !== null;
+  }
+
+  /** The full d×d covariance matrix of component c, whatever the covariance type (rows are copies). */
+  covarianceMatrix(c: number): Float64Array[] {
+    const p = this.fitted('covarianceMatrix');
+    if (!Number.isInteger(c) || c < 0 || c >= p.k) throw new InputError('c', `a component index in [0, ${p.k - 1}]`, describe(c));
+    const { d } = p;
+    const out = rowsOf(new Float64Array(d * d), d, d);
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < d; b++) {
+        switch (p.covarianceType) {
+          case 'full': out[a][b] = p.covariances[c * d * d + a * d + b]; break;
+          case 'tied': out[a][b] = p.covariances[a * d + b]; break;
+          case 'diag': out[a][b] = a === b ? p.covariances[c * d + a] : 0; break;
+          case 'spherical': out[a][b] = a === b ? p.covariances[c] : 0; break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Fits the mixture by EM: `nInit` restarts from the chosen initialization, each until the per-sample mean
+   * log-likelihood changes by less than `tol` or `maxIter` iterations; keeps the restart with the highest lower bound.
+   * Throws `InputError` on bad data or options (before any computation) and `DegenerateComponentError` when every
+   * restart collapsed a component.
+   */
+  fit(X: DataInput, options: FitOptions = {}): this {
+    const o = checkKeys(options, FIT_KEYS, 'options');
+    const onIteration = callbackOption<FitOptions['onIteration']>(o.onIteration, 'options.onIteration');
+    const onWarning = callbackOption<FitOptions['onWarning']>(o.onWarning, 'options.onWarning');
+    const matrix = toMatrix(X, options);
+    const { X: data, w } = dropZeroWeightRows(matrix, toSampleWeight(o.sampleWeight, matrix.rows));
+    const { nComponents: k, covarianceType: type, regCovar } = this.options;
+    const d = data.cols;
+    const warm = this.options.warmStart && this.params !== null;
+    if (warm && this.params!.d !== d) {
+      throw new InputError('X', `${this.params!.d} columns (warmStart continues the fitted model)`, `${d} columns`);
+    }
+    const distinct = distinctRowsAtLeast(data, k);
+    if (distinct < k) {
+      throw new InputError('options.nComponents', `at most the number of distinct rows with positive weight (${distinct})`,
+        String(k), 'Use fewer components or more data');
+    }
+    const given = typeof this.options.init === 'object' ? resolveGivenInit(this.options.init, type, k, d) : null;
+    const backend = resolveBackend(this.options.backend);
+
+    const family: EmFamily<GaussianParams> = {
+      statsLength: statsLength(kernelShape(type), d, k),
+      kernelParams: toKernelParams,
+      maximize: (stats, params) => maximize(type, k, d, stats, params.means, regCovar),
+    };
+    const rng = new Rng(this.options.seed);
+    const nInit = warm ? 1 : this.options.nInit;
+    const bound = backend.bind(data.data, data.rows, d, w);
+    let best: ReturnType<typeof runEm<GaussianParams>> | null = null;
+    let lastError: DegenerateComponentError | null = null;
+    try {
+      for (let init = 0; init < nInit; init++) {
+        try {
+          const start = warm ? this.params! : initialParams(given ?? (this.options.init as InitMethod),
+            { X: data, weights: w }, k, type, regCovar, rng);
+          const result = runEm(bound, family, start, { maxIter: this.options.maxIter, tol: this.options.tol, init,
+            onIteration, onWarning });
+          if (best === null || result.lowerBound > best.lowerBound) best = result;
+        } catch (e) {
+          if (!(e instanceof DegenerateComponentError)) throw e;
+          lastError = e;
+          onWarning?.(`restart ${init} failed: ${e.message}`);
+        }
+      }
+    } finally {
+      bound.dispose();
+    }
+    if (best === null) throw lastError!;
+    if (!best.converged) {
+      onWarning?.(`EM did not converge in ${this.options.maxIter} iterations (last change of the mean log-likelihood ` +
+        `${Math.abs(best.history[best.history.length - 1] - (best.history[best.history.length - 2] ?? -Infinity))} ≥ tol ` +
+        `${this.options.tol}). Increase maxIter or tol, or check the initialization`);
+    }
+    this.params = best.params;
+    this.fitState = { converged: best.converged, nIter: best.nIter, lowerBound: best.lowerBound, history: best.history };
+    return this;
+  }
+
+  /** Index of the most probable component for every row (length n). */
+  predict(X: DataInput, options?: DataOptions): Int32Array {
+    checkKeys(options, DATA_KEYS, 'options');
+    const p = this.fitted('predict');
+    const m = toMatrix(X, options, 'X', p.d);
+    const labels = new Int32Array(m.rows);
+    this.forEachLogProbBlock(m, p, (start, count, lp) => {
+      for (let i = 0; i < count; i++) {
+        let best = 0;
+        for (let c = 1; c < p.k; c++) if (lp[i * p.k + c] > lp[i * p.k + best]) best = c;
+        labels[start + i] = best;
+      }
+    });
+    return labels;
+  }
+
+  /** Posterior probability of each component for every row: n×k, rows sum to 1. */
+  predictProba(X: DataInput, options?: DataOptions): Matrix {
+    checkKeys(options, DATA_KEYS, 'options');
+    const p = this.fitted('predictProba');
+    const m = toMatrix(X, options, 'X', p.d);
+    const out = new Float64Array(m.rows * p.k);
+    this.forEachLogProbBlock(m, p, (start, count, lp) => {
+      for (let i = 0; i < count; i++) {
+        const lse = logSumExp(lp, i * p.k, p.k);
+        for (let c = 0; c < p.k; c++) out[(start + i) * p.k + c] = Math.exp(lp[i * p.k + c] - lse);
+      }
+    });
+    return { data: out, rows: m.rows, cols: p.k };
+  }
+
+  /** Log-likelihood `log p(x_i)` of every row (length n). */
+  scoreSamples(X: DataInput, options?: DataOptions): Float64Array {
+    checkKeys(options, DATA_KEYS, 'options');
+    const p = this.fitted('scoreSamples');
+    return this.rowLogLikelihoods(toMatrix(X, options, 'X', p.d), p);
+  }
+
+  /** Mean log-likelihood per row (weighted by `sampleWeight` when given). */
+  score(X: DataInput, options?: ScoreOptions): number {
+    const { total, n } = this.totalLogLikelihood(X, options, 'score');
+    return total / n;
+  }
+
+  /** Bayesian information criterion `−2 log L + p ln n` (lower is better; mclust reports the negative). */
+  bic(X: DataInput, options?: ScoreOptions): number {
+    const { total, n } = this.totalLogLikelihood(X, options, 'bic');
+    return -2 * total + this.nParameters * Math.log(n);
+  }
+
+  /** Akaike information criterion `−2 log L + 2p` (lower is better). */
+  aic(X: DataInput, options?: ScoreOptions): number {
+    const { total } = this.totalLogLikelihood(X, options, 'aic');
+    return -2 * total + 2 * this.nParameters;
+  }
+
+  /**
+   * Draws n rows from the fitted mixture: component counts from the weights, then `μ_c + L_c z` with `Σ_c = L_c L_cᵀ`
+   * and z standard normal. Rows come grouped by component (as scikit-learn). Seeded by `seed` (default: the model's).
+   */
+  sample(n: number, options: { seed?: number } = {}): Sample {
+    const p = this.fitted('sample');
+    checkKeys(options, ['seed'], 'options');
+    integerOption(n, 'n', 1, 1);
+    const rng = new Rng(options.seed ?? this.options.seed);
+    const { k, d } = p;
+    const counts = new Int32Array(k);
+    for (let i = 0; i < n; i++) {
+      let u = rng.random();
+      let c = 0;
+      while (c < k - 1 && u >= p.weights[c]) u -= p.weights[c++];
+      counts[c]++;
+    }
+    const data = new Float64Array(n * d);
+    const labels = new Int32Array(n);
+    const z = new Float64Array(d);
+    let row = 0;
+    for (let c = 0; c < k; c++) {
+      const cov = new Float64Array(d * d);
+      this.covarianceMatrix(c).forEach((r, a) => cov.set(r, a * d));
+      const L = new Float64Array(d * d);
+      choleskyLower(cov, 0, d, L);
+      for (let s = 0; s < counts[c]; s++, row++) {
+        for (let j = 0; j < d; j++) z[j] = rng.normal();
+        labels[row] = c;
+        for (let a = 0; a < d; a++) {
+          let v = p.means[c * d + a];
+          for (let b = 0; b <= a; b++) v += L[a * d + b] * z[b];
+          data[row * d + a] = v;
+        }
+      }
+    }
+    return { X: { data, rows: n, cols: d }, labels };
+  }
+
+  /** The model as plain JSON (format `wasm-em/gaussian-mixture`, version 1; covariances in scikit-learn's shapes). */
+  toJSON(): GaussianMixtureJSON {
+    const p = this.fitted('toJSON');
+    return modelToJSON(p, this.fitState);
+  }
+
+  /** A model from `toJSON()` output (or a parsed model file). Throws `InputError` naming the first bad field. */
+  static fromJSON(json: unknown, options: Pick<GaussianMixtureOptions, 'backend'> = {}): GaussianMixture {
+    checkKeys(options, ['backend'], 'options');
+    const { params, state } = modelFromJSON(json);
+    const gm = new GaussianMixture({ nComponents: params.k, covarianceType: params.covarianceType, ...options });
+    gm.params = params;
+    gm.fitState = { ...state, history: [] };
+    return gm;
+  }
+
+  private fitted(method: string): GaussianParams {
+    if (this.params === null) throw new NotFittedError(method);
+    return this.params;
+  }
+
+  private totalLogLikelihood(X: DataInput, options: ScoreOptions | undefined, method: string): { total: number; n: number } {
+    const o = checkKeys(options, SCORE_KEYS, 'options');
+    const p = this.fitted(method);
+    const m = toMatrix(X, options, 'X', p.d);
+    const w = toSampleWeight(o.sampleWeight, m.rows);
+    const ll = this.rowLogLikelihoods(m, p);
+    let total = 0;
+    let n = 0;
+    for (let i = 0; i < m.rows; i++) {
+      const wi = w === null ? 1 : w[i];
+      if (wi === 0) continue;
+      total += wi * ll[i];
+      n += wi;
+    }
+    return { total, n };
+  }
+
+  private rowLogLikelihoods(m: Matrix, p: GaussianParams): Float64Array {
+    const out = new Float64Array(m.rows);
+    this.forEachLogProbBlock(m, p, (start, count, lp) => {
+      for (let i = 0; i < count; i++) out[start + i] = logSumExp(lp, i * p.k, p.k);
+    });
+    return out;
+  }
+
+  /** Runs the log-density kernel over blocks of rows; `fn` sees each block's count×k weighted log-densities. */
+  private forEachLogProbBlock(
+    m: Matrix, p: GaussianParams, fn: (start: number, count: number, lp: Float64Array) => void,
+  ): void {
+    const backend: Backend = resolveBackend(this.options.backend);
+    const bound: BoundData = backend.bind(m.data, m.rows, m.cols, null);
+    try {
+      bound.setParams(toKernelParams(p));
+      const lp = new Float64Array(Math.min(BLOCK_ROWS, m.rows) * p.k);
+      for (let start = 0; start < m.rows; start += BLOCK_ROWS) {
+        const count = Math.min(BLOCK_ROWS, m.rows - start);
+        bound.logProb(start, count, lp);
+        fn(start, count, lp);
+      }
+    } finally {
+      bound.dispose();
+    }
+  }
+}
+
+/** `log Σ_c exp(v[off + c])`, stable. */
+function logSumExp(v: Float64Array, off: number, k: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (v[off + c] > max) max = v[off + c];
+  if (max === -Infinity) return -Infinity;
+  let s = 0;
+  for (let c = 0; c < k; c++) s += Math.exp(v[off + c] - max);
+  return max + Math.log(s);
+}
+
+function rowsOf(flat: Float64Array, rows: number, cols: number, offset = 0): Float64Array[] {
+  return Array.from({ length: rows }, (_, i) => flat.slice(offset + i * cols, offset + (i + 1) * cols));
+}
+
+function nest(flat: Float64Array, type: CovarianceType, k: number, d: number): Covariances {
+  switch (type) {
+    case 'full':
+      return Array.from({ length: k }, (_, c) => rowsOf(flat, d, d, c * d * d));
+    case 'tied':
+      return rowsOf(flat, d, d);
+    case 'diag':
+      return rowsOf(flat, k, d);
+    case 'spherical':
+      return flat.slice();
+    default: {
+      const never: never = type;
+      throw new Error(`unknown covariance type ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/** Small dense linear algebra for the M-step (d×d matrices, row-major). */
+
+/**
+ * Cholesky factor L (lower triangular, `A = L Lᵀ`) of the symmetric d×d matrix at `A[off…]`, written into `L`
+ * (d×d, upper part zeroed). Returns false when A is not (numerically) positive definite.
+ */
+export function choleskyLower(A: ArrayLike<number>, off: number, d: number, L: Float64Array): boolean {
+  L.fill(0, 0, d * d);
+  for (let j = 0; j < d; j++) {
+    let s = A[off + j * d + j];
+    for (let m = 0; m < j; m++) s -= L[j * d + m] * L[j * d + m];
+    if (!(s > 0) || !Number.isFinite(s)) return false;
+    const ljj = Math.sqrt(s);
+    L[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let t = A[off + i * d + j];
+      for (let m = 0; m < j; m++) t -= L[i * d + m] * L[j * d + m];
+      L[i * d + j] = t / ljj;
+    }
+  }
+  return true;
+}
+
+/**
+ * The precision Cholesky factor of scikit-learn (`precisions_cholesky_`): `U = L⁻ᵀ`, upper triangular, so that
+ * `Σ⁻¹ = U Uᵀ`. Written into `out` at `outOff` (d×d). Returns `log det U = −Σ_j log L_jj`.
+ */
+export function precisionCholeskyFromLower(L: Float64Array, d: number, out: Float64Array, outOff: number): number {
+  // Solve L M = I column by column (M = L⁻¹, lower triangular); U[a][b] = M[b][a].
+  let logDet = 0;
+  for (let b = 0; b < d * d; b++) out[outOff + b] = 0;
+  for (let col = 0; col < d; col++) {
+    for (let i = col; i < d; i++) {
+      let s = i === col ? 1 : 0;
+      for (let m = col; m < i; m++) s -= L[i * d + m] * out[outOff + col * d + m];
+      // M[i][col] stored transposed as U[col][i]
+      out[outOff + col * d + i] = s / L[i * d + i];
+    }
+    logDet -= Math.log(L[col * d + col]);
+  }
+  return logDet;
+}

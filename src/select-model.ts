@@ -1,0 +1,132 @@
+/**
+ * Model selection over numbers of components and covariance types by BIC or AIC (scikit-learn's documented grid
+ * search, mclust's `Mclust`): fit every combination, tabulate, keep the lowest criterion.
+ */
+import type { BackendName } from './backend/index.js';
+import type { InitMethod } from './em/init.js';
+import { DegenerateComponentError, InputError, describe } from './errors.js';
+import { COVARIANCE_TYPES, nParameters, type CovarianceType } from './families/gaussian.js';
+import { GaussianMixture } from './gaussian-mixture.js';
+import { toMatrix, toSampleWeight, type DataInput } from './matrix.js';
+import { callbackOption, checkKeys, enumOption, integerOption } from './options.js';
+
+/** Options of `selectModel`. */
+export interface SelectModelOptions {
+  /** `[min, max]` (inclusive) or an explicit list of component counts [[1, 6]]. */
+  nComponents?: readonly [number, number] | readonly number[];
+  /** Covariance types to try [all four]. */
+  covarianceTypes?: readonly CovarianceType[];
+  /** Criterion to minimize ['bic']. */
+  criterion?: 'bic' | 'aic';
+  /** Restarts per fit [1]. */
+  nInit?: number;
+  /** Seed; every fit of the grid uses it [undefined]. */
+  seed?: number;
+  maxIter?: number;
+  tol?: number;
+  regCovar?: number;
+  init?: InitMethod;
+  backend?: BackendName;
+  /** Number of columns of a flat typed-array X. */
+  nFeatures?: number;
+  /** Weight per row, as in `fit`. */
+  sampleWeight?: ArrayLike<number>;
+  /** Called after each fit of the grid with its table row. */
+  onFit?: (row: SelectModelRow) => void;
+}
+
+/** One fit of the grid. A fit where every restart collapsed has `error` set and infinite criteria. */
+export interface SelectModelRow {
+  readonly nComponents: number;
+  readonly covarianceType: CovarianceType;
+  /** Total log-likelihood Σ_i w_i log p(x_i) of the fitted model. */
+  readonly logLikelihood: number;
+  readonly nParameters: number;
+  readonly bic: number;
+  readonly aic: number;
+  readonly converged: boolean;
+  readonly nIter: number;
+  readonly error?: string;
+}
+
+/** The grid's table and the best model. */
+export interface SelectModelResult {
+  readonly table: SelectModelRow[];
+  readonly best: GaussianMixture;
+  readonly bestIndex: number;
+  readonly criterion: 'bic' | 'aic';
+}
+
+const KEYS = ['nComponents', 'covarianceTypes', 'criterion', 'nInit', 'seed', 'maxIter', 'tol', 'regCovar', 'init',
+  'backend', 'nFeatures', 'sampleWeight', 'onFit'];
+
+function componentCounts(value: unknown): number[] {
+  if (value === undefined) return [1, 2, 3, 4, 5, 6];
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new InputError('options.nComponents', '[min, max] or a list of positive integers', describe(value));
+  }
+  value.forEach((v, i) => integerOption(v, `options.nComponents[${i}]`, 1, 1));
+  if (value.length === 2 && value[0] <= value[1]) {
+    return Array.from({ length: value[1] - value[0] + 1 }, (_, i) => value[0] + i);
+  }
+  if (value.length === 2) {
+    throw new InputError('options.nComponents', '[min, max] with min ≤ max', `[${value[0]}, ${value[1]}]`);
+  }
+  return [...new Set(value as number[])];
+}
+
+/**
+ * Fits a `GaussianMixture` for every number of components and covariance type and returns the table and the model
+ * with the lowest criterion (BIC `−2 log L + p ln n` or AIC `−2 log L + 2p`; scikit-learn's sign).
+ */
+export function selectModel(X: DataInput, options: SelectModelOptions = {}): SelectModelResult {
+  const o = checkKeys(options, KEYS, 'options');
+  const ks = componentCounts(o.nComponents);
+  const types = o.covarianceTypes === undefined ? [...COVARIANCE_TYPES] : (o.covarianceTypes as unknown[]);
+  if (!Array.isArray(types) || types.length === 0) {
+    throw new InputError('options.covarianceTypes', 'a non-empty list of covariance types', describe(o.covarianceTypes));
+  }
+  types.forEach((t, i) => enumOption(t, `options.covarianceTypes[${i}]`, 'full', COVARIANCE_TYPES));
+  const criterion = enumOption(o.criterion, 'options.criterion', 'bic', ['bic', 'aic'] as const);
+  const onFit = callbackOption<SelectModelOptions['onFit']>(o.onFit, 'options.onFit');
+  const m = toMatrix(X, { nFeatures: o.nFeatures as number | undefined });
+  const w = toSampleWeight(o.sampleWeight, m.rows);
+  const fitOptions = w === null ? {} : { sampleWeight: w };
+  let n = m.rows;
+  if (w !== null) n = w.reduce((a, b) => a + b, 0);
+  // Options are checked once, up front, by building the first model.
+  const common = { nInit: o.nInit, seed: o.seed, maxIter: o.maxIter, tol: o.tol, regCovar: o.regCovar, init: o.init,
+    backend: o.backend } as Record<string, unknown>;
+  for (const key of Object.keys(common)) if (common[key] === undefined) delete common[key];
+  const table: SelectModelRow[] = [];
+  const models: (GaussianMixture | null)[] = [];
+  for (const covarianceType of types as CovarianceType[]) {
+    for (const k of ks) {
+      const gm = new GaussianMixture({ ...common, nComponents: k, covarianceType });
+      let row: SelectModelRow;
+      try {
+        gm.fit(m, fitOptions);
+        const logLikelihood = gm.score(m, fitOptions) * n;
+        const p = gm.nParameters;
+        row = { nComponents: k, covarianceType, logLikelihood, nParameters: p, bic: -2 * logLikelihood + p * Math.log(n),
+          aic: -2 * logLikelihood + 2 * p, converged: gm.converged, nIter: gm.nIter };
+        models.push(gm);
+      } catch (e) {
+        if (!(e instanceof DegenerateComponentError) && !(e instanceof InputError && e.argument === 'options.nComponents')) throw e;
+        row = { nComponents: k, covarianceType, logLikelihood: -Infinity, nParameters: nParameters(covarianceType, k, m.cols),
+          bic: Infinity, aic: Infinity, converged: false, nIter: 0, error: e.message };
+        models.push(null);
+      }
+      table.push(row);
+      onFit?.(row);
+    }
+  }
+  let bestIndex = -1;
+  table.forEach((row, i) => {
+    if (models[i] !== null && (bestIndex < 0 || row[criterion] < table[bestIndex][criterion])) bestIndex = i;
+  });
+  if (bestIndex < 0) {
+    throw new DegenerateComponentError(-1, `every fit of the grid failed; the first: ${table[0].error}`);
+  }
+  return { table, best: models[bestIndex]!, bestIndex, criterion };
+}

@@ -105,7 +105,8 @@ export function modelFromJSON(json: unknown): { params: GaussianParams; state: F
     { ok: (v) => Number.isFinite(v) && v >= 0, expected: 'a finite number ≥ 0' });
   const total = weights.reduce((a, b) => a + b, 0);
   if (!(Math.abs(total - 1) <= 1e-6)) throw new InputError('json.weights', 'weights summing to 1', `a sum of ${total}`);
-  for (let c = 0; c < k; c++) weights[c] /= total;
+  // Renormalize only what rounding cannot explain, so a model survives toJSON → fromJSON bit for bit.
+  if (Math.abs(total - 1) > 1e-12) for (let c = 0; c < k; c++) weights[c] /= total;
   const means = flattenNested(o.means, [k, d], 'json.means');
   const covariances = flattenNested(o.covariances, covarianceShape(type, k, d), 'json.covariances');
   checkCovariances(covariances, type, k, d, 'json.covariances');

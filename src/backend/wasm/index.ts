@@ -1,0 +1,252 @@
+/**
+ * The WebAssembly SIMD backend: the AssemblyScript kernels of `assembly/` behind the `Backend` interface.
+ *
+ * Memory: each backend instance (one `wasmBackend()` call) owns one `WebAssembly.Memory` with one kernel instance and
+ * a bump arena (`memory.ts`), created at the first `bind`. Every bound data set takes its regions from that arena: its
+ * rows (and weights), copied in once by `bind`, and one work region (parameters, statistics, log-density output,
+ * kernel scratch) rewritten by `setParams`. The memory grows only inside `bind`/`setParams`, never during a kernel
+ * call. When the last bound data of a backend is disposed, the memory and the instance are dropped (to the garbage
+ * collector); the next `bind` starts a fresh one. Results are always copied out: no view of WASM memory leaves here.
+ */
+import type { Backend, BoundData, KernelParams, KernelShape } from '../kernel.js';
+import { statsLength } from '../kernel.js';
+import { WasmUnavailableError } from '../../errors.js';
+import { Arena, align16 } from './memory.js';
+import {
+  WASM_BLOCK_ROWS, initWasm, instantiateKernels, loadWasmSync, wasmAvailable, wasmSimdSupported,
+  type KernelExports,
+} from './load.js';
+
+export { WASM_BLOCK_ROWS, initWasm, loadWasmSync, wasmAvailable, wasmSimdSupported };
+export { WasmUnavailableError };
+
+/**
+ * Bytes of kernel scratch for a kernel shape, d features and k components: 8·B·(3d + k + 1) for `'full'` and
+ * 8·B·(d + k + 1) for `'diag'`, B = `blockRows` rows per block (the module's `BLOCK_ROWS`, 32). The scratch holds the
+ * transposed block (d planes of B doubles), for full also x − μ and r·(x − μ) (d planes each), the k log-density /
+ * responsibility planes and one plane of row weights.
+ */
+export function wasmScratchBytes(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
+  return 8 * blockRows * ((shape === 'full' ? 3 * d : d) + k + 1);
+}
+
+/** Rows per `logprob` kernel call: the output buffer holds about 512 KiB, at least one block. */
+function logProbChunkRows(k: number): number {
+  return Math.max(WASM_BLOCK_ROWS, Math.floor(65536 / k / WASM_BLOCK_ROWS) * WASM_BLOCK_ROWS);
+}
+
+interface Engine {
+  readonly arena: Arena;
+  readonly kernels: KernelExports;
+}
+
+/** Byte offsets of the parameters, statistics, output and scratch inside a bound data's work region. */
+interface Layout {
+  readonly shape: KernelShape;
+  readonly k: number;
+  readonly precStride: number;
+  readonly statsLength: number;
+  readonly chunkRows: number;
+  readonly logConst: number;
+  readonly means: number;
+  readonly prec: number;
+  readonly stats: number;
+  readonly out: number;
+  readonly scratch: number;
+}
+
+function requireInteger(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name}: expected an integer ≥ ${min}, got ${value}`);
+}
+
+class WasmBoundData implements BoundData {
+  private disposed = false;
+  private readonly xPtr: number;
+  private readonly wPtr: number;
+  private workPtr = -1;
+  private workBytes = 0;
+  private layout: Layout | null = null;
+
+  constructor(
+    private readonly owner: WasmBackend,
+    private readonly engine: Engine,
+    X: Float64Array,
+    readonly n: number,
+    readonly d: number,
+    weights: Float64Array | null,
+  ) {
+    const { arena } = engine;
+    this.xPtr = arena.alloc(n * d * 8, `the data (${n}×${d} float64)`);
+    try {
+      this.wPtr = weights === null ? 0 : arena.alloc(n * 8, `the weights (${n} float64)`);
+    } catch (e) {
+      arena.free(this.xPtr);
+      throw e;
+    }
+    const heap = arena.f64();
+    heap.set(X.subarray(0, n * d), this.xPtr / 8);
+    if (weights !== null) heap.set(weights.subarray(0, n), this.wPtr / 8);
+  }
+
+  setParams(p: KernelParams): void {
+    this.checkLive();
+    const { d } = this;
+    const { shape, k, precStride } = p;
+    if (shape !== 'full' && shape !== 'diag') throw new RangeError(`params.shape: expected 'full' or 'diag', got ${String(shape)}`);
+    if (p.d !== d) throw new RangeError(`params.d: expected ${d} (the bound data's features), got ${p.d}`);
+    requireInteger('params.k', k, 1);
+    if (shape === 'full') requireInteger('params.precStride', precStride, 0);
+    const precLength = shape === 'full' ? (k - 1) * precStride + d * d : k * d;
+    if (p.logConst.length < k) throw new RangeError(`params.logConst: expected ${k} values, got ${p.logConst.length}`);
+    if (p.means.length < k * d) throw new RangeError(`params.means: expected ${k * d} values, got ${p.means.length}`);
+    if (p.prec.length < precLength) throw new RangeError(`params.prec: expected ${precLength} values, got ${p.prec.length}`);
+
+    const sLength = statsLength(shape, d, k);
+    const chunkRows = logProbChunkRows(k);
+    const logConst = 0;
+    const means = logConst + align16(k * 8);
+    const prec = means + align16(k * d * 8);
+    const stats = prec + align16(precLength * 8);
+    const out = stats + align16(sLength * 8);
+    const scratch = out + align16(chunkRows * k * 8);
+    const bytes = scratch + wasmScratchBytes(shape, d, k);
+
+    const { arena } = this.engine;
+    if (bytes > this.workBytes) {
+      if (this.workPtr >= 0) arena.free(this.workPtr);
+      this.workPtr = -1;
+      this.workBytes = 0;
+      this.workPtr = arena.alloc(bytes, `the parameters and scratch (k = ${k}, d = ${d})`);
+      this.workBytes = bytes;
+    }
+    const base = this.workPtr;
+    this.layout = {
+      shape, k, precStride: shape === 'full' ? precStride : d, statsLength: sLength, chunkRows,
+      logConst: base + logConst, means: base + means, prec: base + prec, stats: base + stats, out: base + out,
+      scratch: base + scratch,
+    };
+    const heap = arena.f64();
+    heap.set(p.logConst.subarray(0, k), (base + logConst) / 8);
+    heap.set(p.means.subarray(0, k * d), (base + means) / 8);
+    heap.set(p.prec.subarray(0, precLength), (base + prec) / 8);
+  }
+
+  accumulate(start: number, count: number, stats: Float64Array): void {
+    const L = this.current();
+    this.checkRows(start, count);
+    if (stats.length < L.statsLength) {
+      throw new RangeError(`stats: expected ${L.statsLength} values for shape '${L.shape}', d = ${this.d}, ` +
+        `k = ${L.k}, got ${stats.length}`);
+    }
+    const { arena, kernels } = this.engine;
+    const s = L.stats / 8;
+    arena.f64().fill(0, s, s + L.statsLength);
+    const hasWeights = this.wPtr === 0 ? 0 : 1;
+    if (L.shape === 'full') {
+      kernels.accumulate_gauss_full_f64(this.xPtr, this.wPtr, hasWeights, start, count, this.d, L.k,
+        L.logConst, L.means, L.prec, L.precStride, L.stats, L.scratch);
+    } else {
+      kernels.accumulate_gauss_diag_f64(this.xPtr, this.wPtr, hasWeights, start, count, this.d, L.k,
+        L.logConst, L.means, L.prec, L.stats, L.scratch);
+    }
+    const heap = arena.f64();
+    for (let i = 0; i < L.statsLength; i++) stats[i] += heap[s + i]!;
+  }
+
+  logProb(start: number, count: number, out: Float64Array): void {
+    const L = this.current();
+    this.checkRows(start, count);
+    const { k } = L;
+    if (out.length < count * k) throw new RangeError(`out: expected ${count * k} values (count×k), got ${out.length}`);
+    const { arena, kernels } = this.engine;
+    const o = L.out / 8;
+    for (let done = 0; done < count; done += L.chunkRows) {
+      const m = Math.min(L.chunkRows, count - done);
+      if (L.shape === 'full') {
+        kernels.logprob_gauss_full_f64(this.xPtr, start + done, m, this.d, k, L.logConst, L.means, L.prec,
+          L.precStride, L.out, L.scratch);
+      } else {
+        kernels.logprob_gauss_diag_f64(this.xPtr, start + done, m, this.d, k, L.logConst, L.means, L.prec,
+          L.out, L.scratch);
+      }
+      out.set(arena.f64().subarray(o, o + m * k), done * k);
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.layout = null;
+    const { arena } = this.engine;
+    if (this.workPtr >= 0) arena.free(this.workPtr);
+    if (this.wPtr !== 0) arena.free(this.wPtr);
+    arena.free(this.xPtr);
+    this.owner.release(this.engine);
+  }
+
+  private checkLive(): void {
+    if (this.disposed) throw new Error('this bound data was disposed; bind the rows again');
+  }
+
+  private current(): Layout {
+    this.checkLive();
+    if (this.layout === null) throw new Error('setParams() must be called before accumulate() or logProb()');
+    return this.layout;
+  }
+
+  private checkRows(start: number, count: number): void {
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > this.n) {
+      throw new RangeError(`rows [${start}, ${start} + ${count}) are outside the ${this.n} bound rows`);
+    }
+  }
+}
+
+/** The wasm backend. Use `wasmBackend()`. */
+class WasmBackend implements Backend {
+  readonly name = 'wasm' as const;
+  private engine: Engine | null = null;
+  private live = 0;
+
+  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null): BoundData {
+    requireInteger('n', n, 0);
+    requireInteger('d', d, 1);
+    if (X.length < n * d) throw new RangeError(`X: expected ${n * d} values (n×d = ${n}×${d}), got ${X.length}`);
+    if (weights !== null && weights.length < n) {
+      throw new RangeError(`weights: expected ${n} values, got ${weights.length}`);
+    }
+    const engine = this.acquire();
+    try {
+      return new WasmBoundData(this, engine, X, n, d, weights);
+    } catch (e) {
+      this.release(engine);
+      throw e;
+    }
+  }
+
+  /** The memory, arena and kernel instance, created on first use after the previous ones were released. */
+  private acquire(): Engine {
+    if (this.engine === null) {
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const kernels = instantiateKernels(memory);
+      this.engine = { arena: new Arena(memory, kernels.heap_base()), kernels };
+    }
+    this.live++;
+    return this.engine;
+  }
+
+  /** Called by a bound data's `dispose`; drops the memory when nothing uses it any more. */
+  release(engine: Engine): void {
+    if (engine !== this.engine) return;
+    this.live--;
+    if (this.live === 0) this.engine = null;
+  }
+}
+
+/**
+ * A new wasm backend (with its own memory). Throws `WasmUnavailableError` when WebAssembly or SIMD is missing or the
+ * module fails to load; on a browser's main thread, `await initWasm()` first.
+ */
+export function wasmBackend(): Backend {
+  loadWasmSync();
+  return new WasmBackend();
+}

@@ -1,0 +1,385 @@
+/** The subcommands: their options, their help and what they do. */
+import { GaussianMixture, selectModel } from '../index.js';
+import type { SelectModelRow } from '../index.js';
+import { formatCsv, formatNumber, type NumericCsv } from '../io/csv.js';
+import {
+  choiceListValue,
+  choiceValue,
+  expectPositionals,
+  integerValue,
+  nonNegativeValue,
+  rangeValue,
+  type OptionSpec,
+  type ParsedArgs,
+} from './args.js';
+import { DataError, UsageError, flagNames, oneLine } from './errors.js';
+import { readData, readModel, sourceName, writeText } from './files.js';
+import type { CliIO } from './run.js';
+import { formatTable } from './table.js';
+
+type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
+const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+/** `--init` values; the library spells the last one `randomFromData`. */
+const INIT_FLAGS = ['kmeans++', 'kmeans', 'random', 'random-from-data'] as const;
+const INIT_METHODS = { 'kmeans++': 'kmeans++', kmeans: 'kmeans', random: 'random', 'random-from-data': 'randomFromData' } as const;
+const BACKENDS = ['auto', 'wasm', 'js'] as const;
+const CRITERIA = ['bic', 'aic'] as const;
+
+/** State a command shares with `runCli`: what to call the data in library messages, and how to clear progress. */
+export interface CommandContext {
+  readonly io: CliIO;
+  /** Name of the data being processed (a path or `stdin`), used for library errors about `X`. */
+  dataSource: string | null;
+  /** Clears a progress line on stderr, if one is showing. */
+  clearProgress: () => void;
+}
+
+export interface Command {
+  readonly name: string;
+  /** Positional arguments, in order. */
+  readonly positionals: readonly string[];
+  /** The usage line after `wasm-em`. */
+  readonly usage: string;
+  /** One line for the program's help. */
+  readonly summary: string;
+  /** Paragraphs of the command's help (what it reads, what it writes). */
+  readonly description: readonly string[];
+  readonly options: readonly OptionSpec[];
+  run(args: ParsedArgs, ctx: CommandContext): Promise<void>;
+}
+
+// ─── Options shared by fit and select ───────────────────────────────────────────────────────────────────────────────
+
+const N_INIT: OptionSpec = { name: 'n-init', type: 'string', placeholder: 'N', help: 'EM restarts per fit; the best is kept [1]' };
+const SEED: OptionSpec = {
+  name: 'seed',
+  type: 'string',
+  placeholder: 'S',
+  help: 'seed (non-negative integer) for reproducible fits [a new one each run]',
+};
+const MAX_ITER: OptionSpec = { name: 'max-iter', type: 'string', placeholder: 'M', help: 'EM iterations per restart [100]' };
+const TOL: OptionSpec = {
+  name: 'tol',
+  type: 'string',
+  placeholder: 'T',
+  help: 'stop when the mean log-likelihood per row changes by less than T [1e-3]',
+};
+const REG_COVAR: OptionSpec = {
+  name: 'reg-covar',
+  type: 'string',
+  placeholder: 'R',
+  help: 'added to the covariance diagonals, keeps them positive definite [1e-6]',
+};
+const INIT: OptionSpec = { name: 'init', type: 'string', placeholder: 'METHOD', help: `${INIT_FLAGS.join('|')} [kmeans++]` };
+const BACKEND: OptionSpec = {
+  name: 'backend',
+  type: 'string',
+  placeholder: 'NAME',
+  help: 'auto|wasm|js: WebAssembly SIMD kernels, or plain JavaScript [auto: wasm when available]',
+};
+
+/** EM options common to `fit` and `select`, validated; only those given. */
+function emOptions(args: ParsedArgs, command: string) {
+  const o = args.options;
+  const out: {
+    nInit?: number;
+    seed?: number;
+    maxIter?: number;
+    tol?: number;
+    regCovar?: number;
+    init?: (typeof INIT_METHODS)[keyof typeof INIT_METHODS];
+    backend?: (typeof BACKENDS)[number];
+  } = {};
+  const nInit = o.get('n-init');
+  if (nInit) out.nInit = integerValue(nInit, command, 1);
+  const seed = o.get('seed');
+  if (seed) out.seed = integerValue(seed, command, 0);
+  const maxIter = o.get('max-iter');
+  if (maxIter) out.maxIter = integerValue(maxIter, command, 1);
+  const tol = o.get('tol');
+  if (tol) out.tol = nonNegativeValue(tol, command);
+  const regCovar = o.get('reg-covar');
+  if (regCovar) out.regCovar = nonNegativeValue(regCovar, command);
+  const init = o.get('init');
+  if (init) out.init = INIT_METHODS[choiceValue(init, command, INIT_FLAGS)];
+  const backend = o.get('backend');
+  if (backend) out.backend = choiceValue(backend, command, BACKENDS);
+  return out;
+}
+
+function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const given = args.options.get(name);
+  return given === undefined ? undefined : String(given.value);
+}
+
+/** The rows×cols matrix of a parsed CSV (without its header). */
+function matrixOf(csv: NumericCsv): { data: Float64Array; rows: number; cols: number } {
+  return { data: csv.data, rows: csv.rows, cols: csv.cols };
+}
+
+/** Throws unless the data has as many columns as the model has features. */
+function checkColumns(gm: GaussianMixture, csv: NumericCsv, dataPath: string, modelPath: string): void {
+  if (csv.cols !== gm.nFeatures) {
+    throw new DataError(
+      `${sourceName(dataPath)} has ${csv.cols} column${csv.cols === 1 ? '' : 's'}, but the model in ` +
+        `${sourceName(modelPath)} has ${gm.nFeatures} feature${gm.nFeatures === 1 ? '' : 's'}: give the columns the ` +
+        'model was fitted on, in the same order',
+    );
+  }
+}
+
+function oneStdin(paths: readonly string[], command: string): void {
+  if (paths.filter((p) => p === '-').length > 1) {
+    throw new UsageError('only one input can be read from stdin (-)', command);
+  }
+}
+
+/** Writes library warnings (non-convergence, likelihood decrease) to stderr; they do not change the exit code. */
+function warn(ctx: CommandContext): (message: string) => void {
+  return (message) => {
+    ctx.clearProgress();
+    ctx.io.stderr.write(`wasm-em: warning: ${oneLine(flagNames(message))}\n`);
+  };
+}
+
+/** A one-line progress display on stderr, rewritten in place; only when stderr is a terminal. */
+function progressLine(ctx: CommandContext): ((text: string) => void) | undefined {
+  if (!ctx.io.isTTY) return undefined;
+  let showing = false;
+  ctx.clearProgress = () => {
+    if (showing) ctx.io.stderr.write('\r\x1b[K');
+    showing = false;
+  };
+  return (text) => {
+    ctx.io.stderr.write(`\r\x1b[K${text}`);
+    showing = true;
+  };
+}
+
+// ─── fit ────────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const fit: Command = {
+  name: 'fit',
+  positionals: ['DATA.csv'],
+  usage: 'fit DATA.csv -k K [options]',
+  summary: 'fit a mixture of K Gaussians, write the model JSON',
+  description: [
+    'Fits a Gaussian mixture to the rows of DATA.csv by expectation-maximization and writes the model as JSON ' +
+      '(format wasm-em/gaussian-mixture, covariances in scikit-learn\'s shapes) to stdout, or to the file given ' +
+      'with -o. Progress is shown on stderr when it is a terminal.',
+  ],
+  options: [
+    { name: 'k', short: 'k', type: 'string', placeholder: 'K', help: 'number of components (required)' },
+    { name: 'covariance', type: 'string', placeholder: 'TYPE', help: 'full|tied|diag|spherical [full]' },
+    N_INIT,
+    SEED,
+    MAX_ITER,
+    TOL,
+    REG_COVAR,
+    INIT,
+    BACKEND,
+    { name: 'output', short: 'o', type: 'string', placeholder: 'MODEL.json', help: 'write the model here [stdout]' },
+  ],
+  async run(args, ctx) {
+    const [dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string];
+    const k = args.options.get('k');
+    if (!k) throw new UsageError("missing -k K, the number of components (see 'wasm-em fit --help')", this.name);
+    const nComponents = integerValue(k, this.name, 1);
+    const cov = args.options.get('covariance');
+    const covarianceType = cov ? choiceValue(cov, this.name, COVARIANCE_TYPES) : 'full';
+    const em = emOptions(args, this.name);
+    const output = stringOption(args, 'output');
+    // Checks the options before reading a possibly large input.
+    const gm = new GaussianMixture({ nComponents, covarianceType, ...em });
+
+    ctx.dataSource = sourceName(dataPath);
+    const csv = await readData(dataPath, ctx.io);
+    const show = progressLine(ctx);
+    const nInit = em.nInit ?? 1;
+    gm.fit(matrixOf(csv), {
+      onIteration: show
+        ? (info) =>
+            show(
+              `restart ${info.init + 1}/${nInit}  iteration ${info.iter}  ` +
+                `mean log-likelihood ${info.logLikelihood.toFixed(6)}`,
+            )
+        : undefined,
+      onWarning: warn(ctx),
+    });
+    ctx.clearProgress();
+    await writeText(output, JSON.stringify(gm.toJSON(), null, 2) + '\n', ctx.io);
+    if (ctx.io.isTTY && output !== undefined && output !== '-') {
+      ctx.io.stderr.write(
+        `wrote ${output}: K=${gm.nComponents} ${gm.covarianceType}, ${gm.converged ? 'converged' : 'did not converge'} ` +
+          `after ${gm.nIter} iterations, mean log-likelihood ${formatNumber(gm.lowerBound)}\n`,
+      );
+    }
+  },
+};
+
+// ─── predict ────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const predict: Command = {
+  name: 'predict',
+  positionals: ['MODEL.json', 'DATA.csv'],
+  usage: 'predict MODEL.json DATA.csv [--proba]',
+  summary: 'label each row (or give its probabilities), as CSV',
+  description: [
+    'Reads a model written by "wasm-em fit" and prints CSV on stdout, one line per row of DATA.csv, in order. ' +
+      'Without --proba: a header line "label", then the 0-based index of the most probable component of each row. ' +
+      'With --proba: a header line "p0,p1,...,p(K-1)", then the K posterior probabilities of each row (they sum to 1).',
+    'DATA.csv must have the columns the model was fitted on, in the same order.',
+  ],
+  options: [{ name: 'proba', type: 'boolean', help: 'print the probability of every component instead of a label' }],
+  async run(args, ctx) {
+    const [modelPath, dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string, string];
+    oneStdin([modelPath, dataPath], this.name);
+    const gm = await readModel(modelPath, ctx.io);
+    ctx.dataSource = sourceName(dataPath);
+    const csv = await readData(dataPath, ctx.io);
+    checkColumns(gm, csv, dataPath, modelPath);
+    if (args.options.has('proba')) {
+      const p = gm.predictProba(matrixOf(csv));
+      const header = Array.from({ length: p.cols }, (_, c) => `p${c}`);
+      ctx.io.stdout.write(formatCsv(p, { header }));
+    } else {
+      const labels = gm.predict(matrixOf(csv));
+      ctx.io.stdout.write(formatCsv({ data: labels, rows: labels.length, cols: 1 }, { header: ['label'] }));
+    }
+  },
+};
+
+// ─── score ──────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const score: Command = {
+  name: 'score',
+  positionals: ['MODEL.json', 'DATA.csv'],
+  usage: 'score MODEL.json DATA.csv',
+  summary: 'mean log-likelihood per row under the model',
+  description: [
+    'Reads a model written by "wasm-em fit" and prints one number on stdout: the mean over the rows of DATA.csv ' +
+      'of log p(x) (natural log), the same as scikit-learn\'s GaussianMixture.score.',
+  ],
+  options: [],
+  async run(args, ctx) {
+    const [modelPath, dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string, string];
+    oneStdin([modelPath, dataPath], this.name);
+    const gm = await readModel(modelPath, ctx.io);
+    ctx.dataSource = sourceName(dataPath);
+    const csv = await readData(dataPath, ctx.io);
+    checkColumns(gm, csv, dataPath, modelPath);
+    ctx.io.stdout.write(formatNumber(gm.score(matrixOf(csv))) + '\n');
+  },
+};
+
+// ─── select ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A number for the table, fixed decimals; failed fits show a dash. */
+function cell(x: number, decimals: number): string {
+  return Number.isFinite(x) ? x.toFixed(decimals) : '-';
+}
+
+/** The `select` table: one line per fit, the best marked with `*`. */
+export function formatSelectTable(table: readonly SelectModelRow[], bestIndex: number): string {
+  return formatTable(
+    [
+      { title: '', align: 'left' },
+      { title: 'K', align: 'right' },
+      { title: 'covariance', align: 'left' },
+      { title: 'logLik', align: 'right' },
+      { title: 'nParameters', align: 'right' },
+      { title: 'BIC', align: 'right' },
+      { title: 'AIC', align: 'right' },
+      { title: 'converged', align: 'left' },
+    ],
+    table.map((row, i) => [
+      i === bestIndex ? '*' : '',
+      String(row.nComponents),
+      row.covarianceType,
+      cell(row.logLikelihood, 4),
+      String(row.nParameters),
+      cell(row.bic, 2),
+      cell(row.aic, 2),
+      row.error !== undefined ? 'failed' : row.converged ? 'yes' : 'no',
+    ]),
+  );
+}
+
+const select: Command = {
+  name: 'select',
+  positionals: ['DATA.csv'],
+  usage: 'select DATA.csv --k MIN..MAX [options]',
+  summary: 'compare K and covariance types by BIC or AIC',
+  description: [
+    'Fits a Gaussian mixture for every number of components in MIN..MAX and every covariance type given, and ' +
+      'prints a table on stdout: K, covariance, logLik (total log-likelihood), nParameters (free parameters), BIC, ' +
+      'AIC and converged. The best fit (lowest criterion; scikit-learn\'s sign, lower is better) is marked with * ' +
+      'and its model JSON is written to the file given with -o. A fit whose every restart collapsed shows "failed" ' +
+      'and its reason below the table.',
+  ],
+  options: [
+    {
+      name: 'k',
+      short: 'k',
+      type: 'string',
+      placeholder: 'MIN..MAX',
+      help: 'numbers of components to try, e.g. 1..8, or one number (required)',
+    },
+    {
+      name: 'covariance',
+      type: 'string',
+      placeholder: 'TYPES',
+      help: 'comma-separated covariance types to try [full,tied,diag,spherical]',
+    },
+    { name: 'criterion', type: 'string', placeholder: 'NAME', help: 'bic|aic, the criterion that picks the best [bic]' },
+    N_INIT,
+    SEED,
+    MAX_ITER,
+    TOL,
+    REG_COVAR,
+    INIT,
+    BACKEND,
+    { name: 'output', short: 'o', type: 'string', placeholder: 'BEST.json', help: "write the best model's JSON here" },
+  ],
+  async run(args, ctx) {
+    const [dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string];
+    const k = args.options.get('k');
+    if (!k) throw new UsageError("missing --k MIN..MAX, the numbers of components to try (see 'wasm-em select --help')", this.name);
+    const nComponents = rangeValue(k, this.name);
+    const cov = args.options.get('covariance');
+    const covarianceTypes = cov ? choiceListValue(cov, this.name, COVARIANCE_TYPES) : [...COVARIANCE_TYPES];
+    const crit = args.options.get('criterion');
+    const criterion = crit ? choiceValue(crit, this.name, CRITERIA) : 'bic';
+    const em = emOptions(args, this.name);
+    const output = stringOption(args, 'output');
+    if (output === '-') {
+      throw new UsageError('-o: select prints its table on stdout; give a file name for the best model', this.name);
+    }
+
+    ctx.dataSource = sourceName(dataPath);
+    const csv = await readData(dataPath, ctx.io);
+    const show = progressLine(ctx);
+    const total = (nComponents[1] - nComponents[0] + 1) * covarianceTypes.length;
+    let done = 0;
+    const result = selectModel(matrixOf(csv), {
+      nComponents,
+      covarianceTypes,
+      criterion,
+      ...em,
+      onFit: show
+        ? (row) => show(`fitted ${++done}/${total}: K=${row.nComponents} ${row.covarianceType}`)
+        : undefined,
+    });
+    ctx.clearProgress();
+    const best = result.table[result.bestIndex]!;
+    let text = formatSelectTable(result.table, result.bestIndex);
+    text += `\nbest by ${criterion.toUpperCase()}: K=${best.nComponents}, covariance=${best.covarianceType}\n`;
+    for (const row of result.table) {
+      if (row.error !== undefined) text += `K=${row.nComponents} ${row.covarianceType} failed: ${row.error}\n`;
+    }
+    ctx.io.stdout.write(text);
+    if (output !== undefined) await writeText(output, JSON.stringify(result.best.toJSON(), null, 2) + '\n', ctx.io);
+  },
+};
+
+export const COMMANDS: readonly Command[] = [fit, predict, score, select];

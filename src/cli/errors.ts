@@ -1,0 +1,101 @@
+/**
+ * What the CLI reports and how it exits. User mistakes are one line on stderr, `wasm-em: <message>`, with exit code 2
+ * for the command line and 1 for data, models and files; anything else is a bug and gets its stack and exit code 70
+ * (`EX_SOFTWARE` of sysexits.h).
+ */
+import { DegenerateComponentError, InputError, NotFittedError, WasmUnavailableError } from '../errors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_DATA = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 70;
+
+/** A mistake in the command line itself: exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  /** The subcommand whose `--help` explains the fix, or null for the program's. */
+  readonly command: string | null;
+  constructor(message: string, command: string | null) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** A file that cannot be read or written, or a model file that is not a model: exit code 1. */
+export class DataError extends Error {
+  override readonly name = 'DataError';
+}
+
+/** Library option names as the CLI spells them, for messages that name an option. */
+const FLAGS: Record<string, string> = {
+  'options.nComponents': '-k',
+  'options.covarianceType': '--covariance',
+  'options.covarianceTypes': '--covariance',
+  'options.criterion': '--criterion',
+  'options.nInit': '--n-init',
+  'options.seed': '--seed',
+  'options.maxIter': '--max-iter',
+  'options.tol': '--tol',
+  'options.regCovar': '--reg-covar',
+  'options.init': '--init',
+  'options.backend': '--backend',
+};
+
+/**
+ * Rewrites a library message in the CLI's terms: an `InputError` about an option names its flag (`-k`), one about `X`
+ * names the data file, and advice such as "a larger regCovar" names the flags. Messages about files (`DataError`,
+ * `CsvError`) are left as they are.
+ */
+function cliMessage(error: Error, dataSource: string | null): string {
+  let message = error.message;
+  if (error instanceof InputError) {
+    const arg = error.argument;
+    const flag = FLAGS[arg.replace(/\[\d+\]$/, '')];
+    if (flag !== undefined && message.startsWith(arg)) message = flagNames(flag + message.slice(arg.length));
+    else if (arg === 'X' && dataSource !== null && message.startsWith(arg)) message = dataSource + message.slice(1);
+  }
+  if (error instanceof DegenerateComponentError) message = flagNames(message);
+  if (error instanceof WasmUnavailableError) {
+    message = message.replace("Use backend: 'js' (or 'auto', which falls back to js)", 'Use --backend js (or auto)');
+  }
+  return message;
+}
+
+const WORD_FLAGS: Record<string, string> = {
+  nComponents: '-k',
+  covarianceType: '--covariance',
+  nInit: '--n-init',
+  maxIter: '--max-iter',
+  regCovar: '--reg-covar',
+};
+
+/** Option names of the library in a message (advice such as "a larger regCovar") replaced by the CLI's flags. */
+export function flagNames(message: string): string {
+  return message.replace(/\b(nComponents|covarianceType|nInit|maxIter|regCovar)\b/g, (name) => WORD_FLAGS[name]!);
+}
+
+/** One line: messages never span lines on the terminal. */
+export function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** What to print and the exit code for an error thrown by a command. */
+export function report(error: unknown, dataSource: string | null): { text: string; code: number } {
+  if (error instanceof UsageError) {
+    return { text: `wasm-em: ${oneLine(error.message)}\n`, code: EXIT_USAGE };
+  }
+  if (
+    error instanceof DataError ||
+    error instanceof InputError ||
+    error instanceof DegenerateComponentError ||
+    error instanceof WasmUnavailableError ||
+    error instanceof NotFittedError
+  ) {
+    return { text: `wasm-em: ${oneLine(cliMessage(error, dataSource))}\n`, code: EXIT_DATA };
+  }
+  const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  return {
+    text: `wasm-em: internal error (please report it with the command that caused it):\n${detail}\n`,
+    code: EXIT_INTERNAL,
+  };
+}

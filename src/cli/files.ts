@@ -1,0 +1,88 @@
+/** Reading data and models from files or standard input, and writing outputs. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { GaussianMixture, InputError } from '../index.js';
+import { parseNumericCsv, type NumericCsv } from '../io/csv.js';
+import { DataError } from './errors.js';
+import type { CliIO } from './run.js';
+
+/** The name of an input in messages: the path as given, or `stdin` for `-`. */
+export function sourceName(path: string): string {
+  return path === '-' ? 'stdin' : path;
+}
+
+function systemReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a component of the path is not a directory';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** All of standard input as text. */
+async function readStdin(stdin: CliIO['stdin']): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of stdin) {
+    text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** The text of a file, or of standard input for `-`. */
+export async function readText(path: string, io: CliIO): Promise<string> {
+  if (path === '-') return readStdin(io.stdin);
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw new DataError(`cannot read ${path}: ${systemReason(e)}`);
+  }
+}
+
+/** A numeric CSV table from a file or standard input. */
+export async function readData(path: string, io: CliIO): Promise<NumericCsv> {
+  const text = await readText(path, io);
+  if (/^\ufeff?\s*[{[]/.test(text)) {
+    throw new DataError(`${sourceName(path)}: expected CSV data, got JSON (is it a model file in the place of DATA.csv?)`);
+  }
+  return parseNumericCsv(text, { source: sourceName(path) });
+}
+
+/** A model saved by `wasm-em fit` (or `toJSON`), from a file or standard input. */
+export async function readModel(path: string, io: CliIO): Promise<GaussianMixture> {
+  const source = sourceName(path);
+  const text = await readText(path, io);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new DataError(`${source}: not a model file: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  try {
+    return GaussianMixture.fromJSON(json);
+  } catch (e) {
+    if (e instanceof InputError) throw new DataError(`${source}: not a valid wasm-em model: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Writes `text` to a file, or to standard output for `-` or no path. */
+export async function writeText(path: string | undefined, text: string, io: CliIO): Promise<void> {
+  if (path === undefined || path === '-') {
+    io.stdout.write(text);
+    return;
+  }
+  try {
+    await writeFile(path, text, 'utf8');
+  } catch (e) {
+    throw new DataError(`cannot write ${path}: ${systemReason(e)}`);
+  }
+}

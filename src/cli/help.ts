@@ -1,0 +1,60 @@
+/** Help texts, built from the command definitions so that they list exactly the options that are accepted. */
+import { optionLabel } from './args.js';
+import type { Command } from './commands.js';
+
+const PROGRAM_NOTES = [
+  'DATA.csv holds numbers separated by commas (or by ";" or tabs when the first line has no comma), one row per',
+  'observation, with an optional header line (detected: a first line with any non-numeric field). "-" reads it from',
+  'stdin. Missing values (empty fields, NA, NaN) are not supported yet.',
+  '',
+  'Exit status: 0 success, 1 bad data, model or file, 2 bad command line, 70 internal error.',
+];
+
+export function programHelp(commands: readonly Command[], version: string): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    `wasm-em ${version}: Gaussian mixtures fitted by EM on WebAssembly SIMD kernels`,
+    '',
+    'Usage:',
+    ...commands.map((c) => `  wasm-em ${c.usage.padEnd(width)}  ${c.summary}`),
+    `  wasm-em ${'help [COMMAND]'.padEnd(width)}  this help, or a command's (also: COMMAND --help)`,
+    `  wasm-em ${'--version'.padEnd(width)}  print the version`,
+    '',
+    ...PROGRAM_NOTES,
+    '',
+    "Run 'wasm-em COMMAND --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+/** Wraps a paragraph at `width` columns. */
+function wrap(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+export function commandHelp(command: Command): string {
+  const options = [...command.options, { name: 'help', short: 'h', type: 'boolean' as const, help: 'show this help' }];
+  const labels = options.map(optionLabel);
+  const width = Math.max(...labels.map((l) => l.length));
+  return [
+    `Usage: wasm-em ${command.usage}`,
+    '',
+    ...command.description.flatMap((p, i) => (i === 0 ? wrap(p) : ['', ...wrap(p)])),
+    '',
+    'Options:',
+    ...options.map((o, i) => `  ${labels[i]!.padEnd(width)}  ${o.help}`),
+    '',
+    ...(command.positionals.includes('DATA.csv') ? ['DATA.csv may be "-" to read stdin.', ''] : []),
+  ].join('\n');
+}

@@ -8,6 +8,7 @@
  * local optimum passes). Prints a table and writes bench/results/compare-sklearn.json.
  *
  * Usage: npm run build && node bench/compare-sklearn.mjs [--datasets wine,digits] [--python /usr/bin/python3]
+ *        [--lib path/to/index.js]
  * Needs Python with scikit-learn (Debian: apt-get install -y python3-sklearn); bench/compare-sklearn.py exports the
  * data sets to CSV in a temporary folder and fits scikit-learn there.
  */
@@ -28,11 +29,13 @@ function option(name, fallback) {
 const python = option('--python', '/usr/bin/python3');
 const datasets = option('--datasets', null);
 
+// --lib: another build of the package entry point (default: the built dist/index.js).
+const libPath = option('--lib', join(root, 'dist', 'index.js'));
 let lib;
 try {
-  lib = await import(pathToFileURL(join(root, 'dist', 'index.js')).href);
+  lib = await import(pathToFileURL(libPath).href);
 } catch (e) {
-  console.error(`compare-sklearn: cannot load dist/index.js (${e.message}). Run npm run build first.`);
+  console.error(`compare-sklearn: cannot load ${libPath} (${e.message}). Run npm run build first.`);
   process.exit(1);
 }
 const { GaussianMixture } = lib;

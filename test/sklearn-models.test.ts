@@ -103,3 +103,49 @@ describe.each(['js', 'wasm'] as const)('scikit-learn models through fromJSON, %s
     });
   });
 });
+
+describe.each(['js', 'wasm'] as const)('scikit-learn covariances symmetric only up to rounding, %s backend', (backend) => {
+  // scikit-learn computes a covariance as `(resp·diff)ᵀ diff / N_c`, which is symmetric only up to rounding at the
+  // scale of the matrix: an off-diagonal entry near 0 can differ from its mirror by far more than its own magnitude.
+  // Found on scikit-learn's diabetes data (full K = 5: [0][0][1] = -1.2095553322515432e-34 vs [0][1][0] =
+  // -1.2540819820741413e-34, variances ≈ 2e-3), which fromJSON rejected as "not symmetric". scikit-learn itself reads
+  // only the lower triangle (Cholesky).
+  const model = (covariances: number[][][] | number[][], covarianceType: 'full' | 'tied') => ({
+    format: 'wasm-em/gaussian-mixture',
+    version: 1,
+    covarianceType,
+    nFeatures: 2,
+    weights: [0.5, 0.5],
+    means: [
+      [0, 0],
+      [3, 1],
+    ],
+    covariances,
+    converged: true,
+    nIter: 10,
+    lowerBound: -3,
+  });
+  const nearlySymmetric = [
+    [2e-3, -1.2095553322515432e-34],
+    [-1.2540819820741413e-34, 1e-3],
+  ];
+  const symmetric = [
+    [2e-3, -1.2540819820741413e-34],
+    [-1.2540819820741413e-34, 1e-3],
+  ];
+  const X = [
+    [0.01, -0.02],
+    [3.03, 0.98],
+    [1.5, 0.5],
+  ];
+
+  it.each([
+    ['full', [nearlySymmetric, symmetric], [symmetric, symmetric]],
+    ['tied', nearlySymmetric, symmetric],
+  ] as const)('%s: loads and scores as the symmetric matrix', (type, given, exact) => {
+    const gm = GaussianMixture.fromJSON(model(given as number[][][] | number[][], type), { backend });
+    const ref = GaussianMixture.fromJSON(model(exact as number[][][] | number[][], type), { backend });
+    expectAllRelClose(gm.scoreSamples(X), ref.scoreSamples(X), 1e-12, 'scoreSamples');
+  });
+});
+

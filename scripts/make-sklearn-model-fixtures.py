@@ -12,8 +12,15 @@ test/fixtures/sklearn-models/<data>-<type>-k<K>.json with
   bic, aic, nParameters (scikit-learn _n_parameters()), sklearnVersion, numpyVersion, data, nRows, params.
 The tests load `model` with GaussianMixture.fromJSON and compare its outputs with these.
 
+The other direction: for each model JSON written by wasm-em in test/fixtures/sklearn-models/wasm-em/ (<data>-*.model.json,
+made with `wasm-em fit`, see PROVENANCE.md there), builds the scikit-learn GaussianMixture exactly as
+scripts/sklearn-score.py does and writes <data>-*.sklearn.json with scikit-learn's score, scoreSamples and
+predictProba of the first 10 rows and predict of all rows.
+
 Usage: /usr/bin/python3 scripts/make-sklearn-model-fixtures.py   (Python with scikit-learn from Debian: python3-sklearn)
 """
+import glob
+import importlib.util
 import json
 import os
 
@@ -24,6 +31,7 @@ from sklearn.mixture import GaussianMixture
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA_DIR = os.path.join(ROOT, "test", "fixtures", "reference")
 OUT_DIR = os.path.join(ROOT, "test", "fixtures", "sklearn-models")
+WASM_EM_DIR = os.path.join(OUT_DIR, "wasm-em")
 PARAMS = dict(random_state=0, n_init=3, tol=1e-6, max_iter=1000)
 N_HEAD = 10
 
@@ -80,6 +88,37 @@ def main():
                     json.dump(rec, f, indent=1)
                     f.write("\n")
                 print(f"{path}: score={rec['score']:.12f} nIter={gm.n_iter_} converged={gm.converged_}")
+    score_wasm_em_models()
+
+
+def score_wasm_em_models():
+    spec = importlib.util.spec_from_file_location("sklearn_score", os.path.join(ROOT, "scripts", "sklearn-score.py"))
+    sklearn_score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sklearn_score)
+    for model_path in sorted(glob.glob(os.path.join(WASM_EM_DIR, "*.model.json"))):
+        base = os.path.basename(model_path)[: -len(".model.json")]
+        name = base.split("-")[0]
+        X = load(name)
+        gm = sklearn_score.load_model(model_path)
+        head = X[:N_HEAD]
+        rec = {
+            "description": f"scikit-learn {sklearn.__version__} scoring the wasm-em model {base}.model.json on "
+            f"{name}.csv (model built as scripts/sklearn-score.py does); made by scripts/make-sklearn-model-fixtures.py",
+            "sklearnVersion": sklearn.__version__,
+            "numpyVersion": np.__version__,
+            "model": f"{base}.model.json",
+            "data": f"test/fixtures/reference/{name}.csv",
+            "nRows": int(X.shape[0]),
+            "score": float(gm.score(X)),
+            "scoreSamples": gm.score_samples(head).tolist(),
+            "predictProba": gm.predict_proba(head).tolist(),
+            "predict": gm.predict(X).tolist(),
+        }
+        path = os.path.join(WASM_EM_DIR, base + ".sklearn.json")
+        with open(path, "w") as f:
+            json.dump(rec, f, indent=1)
+            f.write("\n")
+        print(f"{path}: score={rec['score']:.12f}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { GaussianMixture } from '../src/index.js';
+import { runCli } from '../src/cli/run.js';
 import { expectAllRelClose, expectRelClose } from './helpers/close.js';
 import { loadReference, type CsvTable } from './helpers/load-csv.js';
 
@@ -146,6 +148,72 @@ describe.each(['js', 'wasm'] as const)('scikit-learn covariances symmetric only 
     const gm = GaussianMixture.fromJSON(model(given as number[][][] | number[][], type), { backend });
     const ref = GaussianMixture.fromJSON(model(exact as number[][][] | number[][], type), { backend });
     expectAllRelClose(gm.scoreSamples(X), ref.scoreSamples(X), 1e-12, 'scoreSamples');
+  });
+});
+
+interface SklearnScoreFixture {
+  sklearnVersion: string;
+  model: string;
+  nRows: number;
+  score: number;
+  scoreSamples: number[];
+  predictProba: number[][];
+  predict: number[];
+}
+
+// The other direction: models written by `wasm-em fit`, scored by scikit-learn (scripts/make-sklearn-model-fixtures.py
+// builds the scikit-learn model as scripts/sklearn-score.py does).
+const wasmEmDir = new URL('./fixtures/sklearn-models/wasm-em/', import.meta.url);
+const wasmEmModels = readdirSync(wasmEmDir)
+  .filter((f) => f.endsWith('.model.json'))
+  .sort()
+  .map((file) => ({
+    file,
+    model: JSON.parse(readFileSync(new URL(file, wasmEmDir), 'utf8')) as unknown,
+    sk: JSON.parse(
+      readFileSync(new URL(file.replace('.model.json', '.sklearn.json'), wasmEmDir), 'utf8'),
+    ) as SklearnScoreFixture,
+  }));
+
+async function cliScore(modelPath: string, dataPath: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(['score', modelPath, dataPath], {
+    stdin: (async function* () {})(),
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+    isTTY: false,
+  });
+  return { code, out, err };
+}
+
+describe('wasm-em models scored by scikit-learn', () => {
+  it('cover faithful and iris, every covariance type', () => {
+    expect(wasmEmModels).toHaveLength(8);
+  });
+
+  it.each(wasmEmModels)('$file: `wasm-em score` prints scikit-learn’s score', async ({ file, sk }) => {
+    const dataPath = fileURLToPath(new URL(`${file.split('-')[0]}.csv`, new URL('./fixtures/reference/', import.meta.url)));
+    const { code, out, err } = await cliScore(fileURLToPath(new URL(file, wasmEmDir)), dataPath);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expectRelClose(Number(out.trim()), sk.score, RTOL, 'wasm-em score');
+  });
+});
+
+describe.each(['js', 'wasm'] as const)('wasm-em models scored by scikit-learn, %s backend', (backend) => {
+  describe.each(wasmEmModels)('$file', ({ file, model, sk }) => {
+    const X = data[file.split('-')[0]!]!;
+    const head = X.array.slice(0, HEAD);
+
+    it('score, scoreSamples, predictProba and predict as scikit-learn', () => {
+      const gm = GaussianMixture.fromJSON(model, { backend });
+      expect(X.rows).toBe(sk.nRows);
+      expectRelClose(gm.score(X.array), sk.score, RTOL, 'score');
+      expectAllRelClose(gm.scoreSamples(head), sk.scoreSamples, RTOL, 'scoreSamples');
+      expectAllRelClose(gm.predictProba(head).data, sk.predictProba.flat(), RTOL, 'predictProba');
+      expect(Array.from(gm.predict(X.array))).toEqual(sk.predict);
+    });
   });
 });
 

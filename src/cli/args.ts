@@ -34,9 +34,7 @@ export interface ParsedArgs {
 
 /** The flags shown for an option: `-k, --k K` or `--tol T`. */
 export function optionLabel(spec: OptionSpec): string {
-  const names = [spec.short ? `-${spec.short}` : null, spec.name !== spec.short ? `--${spec.name}` : null]
-    .filter((n) => n !== null)
-    .join(', ');
+  const names = spec.short ? `-${spec.short}, --${spec.name}` : `--${spec.name}`;
   return spec.type === 'string' ? `${names} ${spec.placeholder ?? 'VALUE'}` : names;
 }
 
@@ -53,7 +51,8 @@ export function readArgs(argv: readonly string[], specs: readonly OptionSpec[], 
   const { tokens } = parseArgs({ args: [...argv], options: config, strict: false, allowPositionals: true, tokens: true });
   const options = new Map<string, GivenOption>();
   const positionals: string[] = [];
-  let help = false;
+  // --help anywhere wins over mistakes elsewhere on the line: the help explains them.
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { options, positionals, help: true };
   const see = `see 'wasm-em ${command} --help'`;
   for (const token of tokens) {
     if (token.kind === 'positional') {
@@ -61,10 +60,6 @@ export function readArgs(argv: readonly string[], specs: readonly OptionSpec[], 
       continue;
     }
     if (token.kind !== 'option') continue; // the `--` terminator
-    if (token.name === 'help') {
-      help = true;
-      continue;
-    }
     const spec = specs.find((s) => s.name === token.name);
     if (!spec) throw new UsageError(`unknown option ${token.rawName} for '${command}' (${see})`, command);
     if (options.has(spec.name)) {
@@ -81,13 +76,14 @@ export function readArgs(argv: readonly string[], specs: readonly OptionSpec[], 
     // `-k --seed 1`: parseArgs hands "--seed" to -k as its value; that is a forgotten value, not a bad one.
     if (value === undefined || (!token.inlineValue && /^-[^\d.]/.test(value))) {
       throw new UsageError(
-        `${token.rawName} needs a value (${optionLabel(spec)})${value === undefined ? '' : `, got the option ${value}`}`,
+        `${token.rawName} needs a value (${token.rawName} ${spec.placeholder ?? 'VALUE'})` +
+          (value === undefined ? '' : `, got the option ${value}`),
         command,
       );
     }
     options.set(spec.name, { value, flag: token.rawName });
   }
-  return { options, positionals, help };
+  return { options, positionals, help: false };
 }
 
 /** Checks the number of positional arguments, naming the missing or extra ones. `usage` is the command's usage line. */

@@ -32,6 +32,8 @@ export interface CommandContext {
   dataSource: string | null;
   /** Clears a progress line on stderr, if one is showing. */
   clearProgress: () => void;
+  /** Warning lines to print on stderr if the command succeeds. */
+  readonly warnings: string[];
 }
 
 export interface Command {
@@ -134,11 +136,13 @@ function oneStdin(paths: readonly string[], command: string): void {
   }
 }
 
-/** Writes library warnings (non-convergence, likelihood decrease) to stderr; they do not change the exit code. */
+/**
+ * Collects library warnings (non-convergence, a failed restart); `runCli` prints them after a command succeeds. They do
+ * not change the exit code, and a failed command prints only its error.
+ */
 function warn(ctx: CommandContext): (message: string) => void {
   return (message) => {
-    ctx.clearProgress();
-    ctx.io.stderr.write(`wasm-em: warning: ${oneLine(flagNames(message))}\n`);
+    ctx.warnings.push(`wasm-em: warning: ${oneLine(flagNames(message))}`);
   };
 }
 
@@ -375,7 +379,8 @@ const select: Command = {
     let text = formatSelectTable(result.table, result.bestIndex);
     text += `\nbest by ${criterion.toUpperCase()}: K=${best.nComponents}, covariance=${best.covarianceType}\n`;
     for (const row of result.table) {
-      if (row.error !== undefined) text += `K=${row.nComponents} ${row.covarianceType} failed: ${row.error}\n`;
+      if (row.error === undefined) continue;
+      text += `K=${row.nComponents} ${row.covarianceType} failed: ${oneLine(flagNames(row.error))}\n`;
     }
     ctx.io.stdout.write(text);
     if (output !== undefined) await writeText(output, JSON.stringify(result.best.toJSON(), null, 2) + '\n', ctx.io);

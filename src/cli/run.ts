@@ -67,9 +67,11 @@ async function dispatch(argv: readonly string[], ctx: CommandContext): Promise<n
  * line `wasm-em: <message>` on `io.stderr`; only internal errors print a stack. Never rejects.
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
-  const ctx: CommandContext = { io, dataSource: null, clearProgress: () => {} };
+  const ctx: CommandContext = { io, dataSource: null, clearProgress: () => {}, warnings: [] };
   try {
-    return await dispatch(argv, ctx);
+    const code = await dispatch(argv, ctx);
+    for (const line of ctx.warnings) io.stderr.write(line + '\n');
+    return code;
   } catch (error) {
     ctx.clearProgress();
     const { text, code } = report(error, ctx.dataSource);

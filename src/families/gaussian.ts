@@ -246,11 +246,16 @@ export function checkCovariances(cov: Float64Array, type: CovarianceType, k: num
   const nFactors = type === 'full' ? k : 1;
   for (let c = 0; c < nFactors; c++) {
     const at = type === 'full' ? `${name}[${c}]` : name;
+    // Symmetric up to rounding at the scale of the matrix (√(Σ_aa Σ_bb)), not of the entry: scikit-learn's
+    // `(r·diff)ᵀ diff / N` leaves off-diagonal entries near 0 that differ from their mirror by more than themselves.
+    // The lower triangle is what the Cholesky factor reads, as in scikit-learn; the matrix is kept as given.
+    const o = c * d * d;
     for (let a = 0; a < d; a++) {
       for (let b = a + 1; b < d; b++) {
-        const x = cov[c * d * d + a * d + b];
-        const y = cov[c * d * d + b * d + a];
-        if (Math.abs(x - y) > 1e-10 * Math.max(Math.abs(x), Math.abs(y), 1e-300)) {
+        const x = cov[o + a * d + b];
+        const y = cov[o + b * d + a];
+        const scale = Math.sqrt(Math.abs(cov[o + a * d + a] * cov[o + b * d + b]));
+        if (!(Math.abs(x - y) <= 1e-10 * scale)) {
           throw new InputError(`${at}[${a}][${b}]`, `a symmetric matrix (equal to [${b}][${a}] = ${y})`, String(x));
         }
       }

@@ -7,15 +7,20 @@
  * bit; the statistics are summed over a block in lane accumulators and differ from the twin only by rounding.
  *
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS, every plane B doubles):
- *   xt: d planes (the transposed block) · df: d planes (x − μ_c) · rd: d planes (r·(x − μ_c)) · lp: k planes
- *   (log-densities, then responsibilities) · wt: 1 plane (row weights)
- * = 8·B·(3d + k + 1) bytes.
+ *   xt: d planes (the transposed block) · df: d + 4 planes (x − μ_c, then 4 zero planes that let the S2 tiles run
+ *   past d) · rd: d + 4 planes (r·(x − μ_c), zero padding) · lp: k planes (log-densities, then responsibilities) ·
+ *   wt: 1 plane (row weights)
+ * = 8·B·(3d + k + 9) bytes.
  */
 import { PLANE, gatherBlock, gatherNext, hsum, padBlock, padTo8, responsibilities, scatterRows, sumWeights } from './simd';
 
+/** Zero planes after df and rd, so that the 2×4 S2 tiles may read up to 3 planes past d (and rd one past d). */
+const PAD_PLANES: usize = 4;
+
 /**
  * Writes the plane `logConst − ½‖(x − μ)ᵀ U‖²` of the nbp rows of the block `xt` to `out`, leaving x − μ in `df`.
- * y_j = Σ_{a≤j} diff_a U[a][j] is computed for 4 row pairs at once so that each broadcast U entry is used 4 times.
+ * y_j = Σ_{a≤j} diff_a U[a][j] is computed for 4 row pairs and 2 columns at once, so that each broadcast U entry is
+ * used 4 times and each diff load twice.
  */
 function logDensFull(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usize, u: usize): void {
   const bytes = <usize>nbp << 3;
@@ -35,7 +40,50 @@ function logDensFull(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f64
     let m1 = m0;
     let m2 = m0;
     let m3 = m0;
-    for (let j = 0; j < d; j++) {
+    let j = 0;
+    // Two columns j, j+1 of U per pass: each diff load feeds 8 independent sums. Each y is still summed over a in
+    // increasing order and the squares are added in increasing j, as in the twin.
+    for (; j + 1 < d; j += 2) {
+      let y0 = f64x2.splat(0);
+      let y1 = y0;
+      let y2 = y0;
+      let y3 = y0;
+      let z0 = y0;
+      let z1 = y0;
+      let z2 = y0;
+      let z3 = y0;
+      let up = u + (<usize>j << 3);
+      let dp = df + t;
+      for (let a = 0; a <= j; a++) {
+        const uv = v128.load64_splat(up);
+        const uw = v128.load64_splat(up, 8);
+        const d0 = v128.load(dp);
+        const d1 = v128.load(dp, 16);
+        const d2 = v128.load(dp, 32);
+        const d3 = v128.load(dp, 48);
+        y0 = f64x2.add(y0, f64x2.mul(d0, uv));
+        y1 = f64x2.add(y1, f64x2.mul(d1, uv));
+        y2 = f64x2.add(y2, f64x2.mul(d2, uv));
+        y3 = f64x2.add(y3, f64x2.mul(d3, uv));
+        z0 = f64x2.add(z0, f64x2.mul(d0, uw));
+        z1 = f64x2.add(z1, f64x2.mul(d1, uw));
+        z2 = f64x2.add(z2, f64x2.mul(d2, uw));
+        z3 = f64x2.add(z3, f64x2.mul(d3, uw));
+        up += uRow;
+        dp += PLANE;
+      }
+      // a = j + 1 contributes to column j + 1 only.
+      const uw = v128.load64_splat(up, 8);
+      z0 = f64x2.add(z0, f64x2.mul(v128.load(dp), uw));
+      z1 = f64x2.add(z1, f64x2.mul(v128.load(dp, 16), uw));
+      z2 = f64x2.add(z2, f64x2.mul(v128.load(dp, 32), uw));
+      z3 = f64x2.add(z3, f64x2.mul(v128.load(dp, 48), uw));
+      m0 = f64x2.add(f64x2.add(m0, f64x2.mul(y0, y0)), f64x2.mul(z0, z0));
+      m1 = f64x2.add(f64x2.add(m1, f64x2.mul(y1, y1)), f64x2.mul(z1, z1));
+      m2 = f64x2.add(f64x2.add(m2, f64x2.mul(y2, y2)), f64x2.mul(z2, z2));
+      m3 = f64x2.add(f64x2.add(m3, f64x2.mul(y3, y3)), f64x2.mul(z3, z3));
+    }
+    if (j < d) {
       let y0 = f64x2.splat(0);
       let y1 = y0;
       let y2 = y0;
@@ -66,7 +114,8 @@ function logDensFull(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f64
 
 /**
  * Adds one component's statistics `[N, S1 (d), S2 (packed upper triangle)]` of the block to `st`, given its
- * responsibilities plane `r` (0 on padding). S2 is the small product (r·diff)ᵀ diff over the block's rows.
+ * responsibilities plane `r` (0 on padding). S2 is the small product (r·diff)ᵀ diff over the block's rows. The
+ * padding planes of `df` and `rd` must be zero.
  */
 function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
   const bytes = <usize>nbp << 3;
@@ -94,42 +143,59 @@ function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, 
     rp += PLANE;
   }
 
-  // Entry (a, b), a ≤ b, of S2 is at a·d − a(a−1)/2 + (b − a) after [N, S1].
-  let out = st + (<usize>(1 + d) << 3);
-  let ra = rd;
-  for (let a = 0; a < d; a++) {
-    let b = a;
-    let db = df + <usize>a * PLANE;
-    for (; b + 4 <= d; b += 4) {
-      const db1 = db + PLANE;
+  // S2 in tiles of 2 rows (a, a+1) × 4 columns (b..b+3) starting at b = a: 8 independent sums per pass over the
+  // block. Entries below the diagonal or past d are computed on the zero padding planes and not stored.
+  const s2 = st + (<usize>(1 + d) << 3);
+  for (let a = 0; a < d; a += 2) {
+    const ra0 = rd + <usize>a * PLANE;
+    const ra1 = ra0 + PLANE;
+    for (let b = a; b < d; b += 4) {
+      const db0 = df + <usize>b * PLANE;
+      const db1 = db0 + PLANE;
       const db2 = db1 + PLANE;
       const db3 = db2 + PLANE;
-      let acc0 = f64x2.splat(0);
-      let acc1 = acc0;
-      let acc2 = acc0;
-      let acc3 = acc0;
+      let c00 = f64x2.splat(0);
+      let c01 = c00;
+      let c02 = c00;
+      let c03 = c00;
+      let c10 = c00;
+      let c11 = c00;
+      let c12 = c00;
+      let c13 = c00;
       for (let p: usize = 0; p < bytes; p += 16) {
-        const rv = v128.load(ra + p);
-        acc0 = f64x2.add(acc0, f64x2.mul(rv, v128.load(db + p)));
-        acc1 = f64x2.add(acc1, f64x2.mul(rv, v128.load(db1 + p)));
-        acc2 = f64x2.add(acc2, f64x2.mul(rv, v128.load(db2 + p)));
-        acc3 = f64x2.add(acc3, f64x2.mul(rv, v128.load(db3 + p)));
+        const r0 = v128.load(ra0 + p);
+        const r1 = v128.load(ra1 + p);
+        let e = v128.load(db0 + p);
+        c00 = f64x2.add(c00, f64x2.mul(r0, e));
+        c10 = f64x2.add(c10, f64x2.mul(r1, e));
+        e = v128.load(db1 + p);
+        c01 = f64x2.add(c01, f64x2.mul(r0, e));
+        c11 = f64x2.add(c11, f64x2.mul(r1, e));
+        e = v128.load(db2 + p);
+        c02 = f64x2.add(c02, f64x2.mul(r0, e));
+        c12 = f64x2.add(c12, f64x2.mul(r1, e));
+        e = v128.load(db3 + p);
+        c03 = f64x2.add(c03, f64x2.mul(r0, e));
+        c13 = f64x2.add(c13, f64x2.mul(r1, e));
       }
-      store<f64>(out, load<f64>(out) + hsum(acc0));
-      store<f64>(out, load<f64>(out, 8) + hsum(acc1), 8);
-      store<f64>(out, load<f64>(out, 16) + hsum(acc2), 16);
-      store<f64>(out, load<f64>(out, 24) + hsum(acc3), 24);
-      out += 32;
-      db += 4 * PLANE;
+      addEntry(s2, d, a, b, c00);
+      addEntry(s2, d, a, b + 1, c01);
+      addEntry(s2, d, a, b + 2, c02);
+      addEntry(s2, d, a, b + 3, c03);
+      addEntry(s2, d, a + 1, b, c10);
+      addEntry(s2, d, a + 1, b + 1, c11);
+      addEntry(s2, d, a + 1, b + 2, c12);
+      addEntry(s2, d, a + 1, b + 3, c13);
     }
-    for (; b < d; b++) {
-      let acc = f64x2.splat(0);
-      for (let p: usize = 0; p < bytes; p += 16) acc = f64x2.add(acc, f64x2.mul(v128.load(ra + p), v128.load(db + p)));
-      store<f64>(out, load<f64>(out) + hsum(acc));
-      out += 8;
-      db += PLANE;
-    }
-    ra += PLANE;
+  }
+}
+
+/** Adds the lane sum of `v` to S2 entry (a, b) (packed upper triangle at `s2`) if a ≤ b < d. */
+// @ts-ignore: decorator
+@inline function addEntry(s2: usize, d: i32, a: i32, b: i32, v: v128): void {
+  if (a <= b && b < d) {
+    const e = s2 + (<usize>(a * d - (a * (a - 1)) / 2 + (b - a)) << 3);
+    store<f64>(e, load<f64>(e) + hsum(v));
   }
 }
 
@@ -137,7 +203,7 @@ function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, 
  * Adds the statistics of rows `[start, start + count)` of the n×d row-major matrix at `x` into `stats` (layout in
  * `src/backend/kernel.ts`: k blocks `[N_c, S1_c (d), S2_c (d(d+1)/2)]`, then `[loglik, weightSum]`). Weights are
  * read from `w` (one f64 per row of x) when `hasWeights` ≠ 0, else 1; rows of weight 0 are skipped. `precStride` is
- * in doubles (d·d, or 0 for one shared factor). `scratch` needs 8·BLOCK_ROWS·(3d + k + 1) bytes, 16-byte aligned.
+ * in doubles (d·d, or 0 for one shared factor). `scratch` needs 8·BLOCK_ROWS·(3d + k + 9) bytes, 16-byte aligned.
  */
 export function accumulate_gauss_full_f64(
   x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
@@ -145,9 +211,11 @@ export function accumulate_gauss_full_f64(
 ): void {
   const xt = scratch;
   const df = xt + <usize>d * PLANE;
-  const rd = df + <usize>d * PLANE;
-  const lp = rd + <usize>d * PLANE;
+  const rd = df + (<usize>d + PAD_PLANES) * PLANE;
+  const lp = rd + (<usize>d + PAD_PLANES) * PLANE;
   const wt = lp + <usize>k * PLANE;
+  memory.fill(df + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
+  memory.fill(rd + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
   const rowBytes = <usize>d << 3;
   const uBytes = <usize>precStride << 3;
   const compBytes = <usize>(1 + d + (d * (d + 1)) / 2) << 3;
@@ -185,7 +253,7 @@ export function logprob_gauss_full_f64(
 ): void {
   const xt = scratch;
   const df = xt + <usize>d * PLANE;
-  const lp = df + <usize>(2 * d) * PLANE;
+  const lp = df + 2 * (<usize>d + PAD_PLANES) * PLANE;
   const wt = lp + <usize>k * PLANE;
   const rowBytes = <usize>d << 3;
   const uBytes = <usize>precStride << 3;

@@ -312,8 +312,8 @@ describe('kernel edge cases', () => {
     }
   });
 
-  it('scratch size formula: 8·B·(3d + k + 1) full, 8·B·(d + k + 1) diag', () => {
-    expect(wasmScratchBytes('full', 16, 16)).toBe(8 * B * (3 * 16 + 16 + 1));
+  it('scratch size formula: 8·B·(3d + k + 9) full, 8·B·(d + k + 1) diag', () => {
+    expect(wasmScratchBytes('full', 16, 16)).toBe(8 * B * (3 * 16 + 16 + 9));
     expect(wasmScratchBytes('diag', 5, 3)).toBe(8 * B * (5 + 3 + 1));
   });
 });

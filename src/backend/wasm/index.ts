@@ -21,13 +21,14 @@ export { WASM_BLOCK_ROWS, initWasm, loadWasmSync, wasmAvailable, wasmSimdSupport
 export { WasmUnavailableError };
 
 /**
- * Bytes of kernel scratch for a kernel shape, d features and k components: 8·B·(3d + k + 1) for `'full'` and
- * 8·B·(d + k + 1) for `'diag'`, B = `blockRows` rows per block (the module's `BLOCK_ROWS`, 32). The scratch holds the
- * transposed block (d planes of B doubles), for full also x − μ and r·(x − μ) (d planes each), the k log-density /
- * responsibility planes and one plane of row weights.
+ * Bytes of kernel scratch for a kernel shape, d features and k components: 8·B·(3d + k + 9) for `'full'` and
+ * 8·B·(d + k + 1) for `'diag'`, B = `blockRows` rows per block (the module's `BLOCK_ROWS`, 32). The scratch holds
+ * "planes" of B doubles: the transposed block (d planes), for full also x − μ and r·(x − μ) (d + 4 planes each, the
+ * last 4 zero padding for the second-moment tiles), the k log-density / responsibility planes and one plane of row
+ * weights. The same scratch serves both kernels of a shape.
  */
 export function wasmScratchBytes(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
-  return 8 * blockRows * ((shape === 'full' ? 3 * d : d) + k + 1);
+  return 8 * blockRows * (shape === 'full' ? 3 * d + k + 9 : d + k + 1);
 }
 
 /** Rows per `logprob` kernel call: the output buffer holds about 512 KiB, at least one block. */

@@ -128,7 +128,8 @@ describe('parseNumericCsv: errors name the source, line, column and text', () =>
   it('ragged rows', () => {
     const e = csvError('a,b\n1,2\n3,4,5\n');
     expect(e.message).toBe(
-      'data.csv, line 3: expected 2 fields (as in the header on line 1), got 3. Every row needs the same number of fields',
+      'data.csv, line 3: expected 2 fields (as in the header on line 1), got 3. ' +
+        'Every row needs the same number of fields',
     );
     expect(e.line).toBe(3);
     expect(e.column).toBeNull();
@@ -195,7 +196,8 @@ describe('parseNumericCsv: errors name the source, line, column and text', () =>
 
   it('a blank line between rows', () => {
     expect(csvError('a,b\n1,2\n\n3,4\n').message).toBe(
-      'data.csv, line 3: expected 2 fields (as in the header on line 1), got a blank line. Remove blank lines between rows',
+      'data.csv, line 3: expected 2 fields (as in the header on line 1), got a blank line. ' +
+        'Remove blank lines between rows',
     );
     expect(csvError('1\n\n2\n').line).toBe(2);
   });
@@ -210,7 +212,9 @@ describe('parseNumericCsv: errors name the source, line, column and text', () =>
 
   it('a header without data', () => {
     const e = csvError('\neruptions,waiting\r\n\r\n');
-    expect(e.message).toBe('data.csv: expected at least one row of numbers after the header, got only a header line (line 2)');
+    expect(e.message).toBe(
+      'data.csv: expected at least one row of numbers after the header, got only a header line (line 2)',
+    );
   });
 
   it('an unterminated quote names the line where it opened', () => {
@@ -233,9 +237,11 @@ describe('parseNumericCsv: errors name the source, line, column and text', () =>
 
 describe('formatCsv', () => {
   it('writes numbers with String(x), a header, and a line end after every row', () => {
-    const text = formatCsv({ data: new Float64Array([0.1, -2, 1e-300, 12345678.9]), rows: 2, cols: 2 }, { header: ['a', 'b'] });
+    const table = { data: new Float64Array([0.1, -2, 1e-300, 12345678.9]), rows: 2, cols: 2 };
+    const text = formatCsv(table, { header: ['a', 'b'] });
     expect(text).toBe('a,b\n0.1,-2\n1e-300,12345678.9\n');
-    expect(formatCsv({ data: Int32Array.of(0, 2, 1), rows: 3, cols: 1 }, { header: ['label'] })).toBe('label\n0\n2\n1\n');
+    const labels = { data: Int32Array.of(0, 2, 1), rows: 3, cols: 1 };
+    expect(formatCsv(labels, { header: ['label'] })).toBe('label\n0\n2\n1\n');
     expect(formatCsv({ data: [], rows: 0, cols: 2 })).toBe('');
   });
 
@@ -264,7 +270,11 @@ describe('round trip', () => {
   const matrix = fc
     .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 20 }))
     .chain(([cols, rows]) =>
-      fc.record({ cols: fc.constant(cols), rows: fc.constant(rows), data: fc.array(finite, { minLength: rows * cols, maxLength: rows * cols }) }),
+      fc.record({
+        cols: fc.constant(cols),
+        rows: fc.constant(rows),
+        data: fc.array(finite, { minLength: rows * cols, maxLength: rows * cols }),
+      }),
     );
   // A leading letter makes each name text, so the header is detected; the rest may need quoting.
   const headerName = fc.string({ maxLength: 8 }).map((s) => `h${s}`);
@@ -284,7 +294,9 @@ describe('round trip', () => {
   it('with a header, and with the delimiter detected', () => {
     fc.assert(
       fc.property(
-        matrix.chain((m) => fc.record({ m: fc.constant(m), header: fc.array(headerName, { minLength: m.cols, maxLength: m.cols }) })),
+        matrix.chain((m) =>
+          fc.record({ m: fc.constant(m), header: fc.array(headerName, { minLength: m.cols, maxLength: m.cols }) }),
+        ),
         fc.constantFrom(',', ';', '\t') as fc.Arbitrary<',' | ';' | '\t'>,
         fc.constantFrom('\n', '\r\n'),
         ({ m, header }, delimiter, eol) => {

@@ -48,7 +48,13 @@ export function readArgs(argv: readonly string[], specs: readonly OptionSpec[], 
   };
   for (const s of specs) config[s.name] = s.short ? { type: s.type, short: s.short } : { type: s.type };
   // strict: false so that this module, not parseArgs, words the errors; every token is checked below.
-  const { tokens } = parseArgs({ args: [...argv], options: config, strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: config,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const options = new Map<string, GivenOption>();
   const positionals: string[] = [];
   // --help anywhere wins over mistakes elsewhere on the line: the help explains them.
@@ -87,7 +93,12 @@ export function readArgs(argv: readonly string[], specs: readonly OptionSpec[], 
 }
 
 /** Checks the number of positional arguments, naming the missing or extra ones. `usage` is the command's usage line. */
-export function expectPositionals(args: ParsedArgs, names: readonly string[], command: string, usage: string): string[] {
+export function expectPositionals(
+  args: ParsedArgs,
+  names: readonly string[],
+  command: string,
+  usage: string,
+): string[] {
   const got = args.positionals;
   if (got.length < names.length) {
     const missing = names.slice(got.length).join(' and ');

@@ -21,7 +21,12 @@ type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
 const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 /** `--init` values; the library spells the last one `randomFromData`. */
 const INIT_FLAGS = ['kmeans++', 'kmeans', 'random', 'random-from-data'] as const;
-const INIT_METHODS = { 'kmeans++': 'kmeans++', kmeans: 'kmeans', random: 'random', 'random-from-data': 'randomFromData' } as const;
+const INIT_METHODS = {
+  'kmeans++': 'kmeans++',
+  kmeans: 'kmeans',
+  random: 'random',
+  'random-from-data': 'randomFromData',
+} as const;
 const BACKENDS = ['auto', 'wasm', 'js'] as const;
 const CRITERIA = ['bic', 'aic'] as const;
 
@@ -52,14 +57,24 @@ export interface Command {
 
 // ─── Options shared by fit and select ───────────────────────────────────────────────────────────────────────────────
 
-const N_INIT: OptionSpec = { name: 'n-init', type: 'string', placeholder: 'N', help: 'EM restarts per fit; the best is kept [1]' };
+const N_INIT: OptionSpec = {
+  name: 'n-init',
+  type: 'string',
+  placeholder: 'N',
+  help: 'EM restarts per fit; the best is kept [1]',
+};
 const SEED: OptionSpec = {
   name: 'seed',
   type: 'string',
   placeholder: 'S',
   help: 'seed (non-negative integer) for reproducible fits [a new one each run]',
 };
-const MAX_ITER: OptionSpec = { name: 'max-iter', type: 'string', placeholder: 'M', help: 'EM iterations per restart [100]' };
+const MAX_ITER: OptionSpec = {
+  name: 'max-iter',
+  type: 'string',
+  placeholder: 'M',
+  help: 'EM iterations per restart [100]',
+};
 const TOL: OptionSpec = {
   name: 'tol',
   type: 'string',
@@ -72,7 +87,12 @@ const REG_COVAR: OptionSpec = {
   placeholder: 'R',
   help: 'added to the covariance diagonals, keeps them positive definite [1e-6]',
 };
-const INIT: OptionSpec = { name: 'init', type: 'string', placeholder: 'METHOD', help: `${INIT_FLAGS.join('|')} [kmeans++]` };
+const INIT: OptionSpec = {
+  name: 'init',
+  type: 'string',
+  placeholder: 'METHOD',
+  help: `${INIT_FLAGS.join('|')} [kmeans++]`,
+};
 const BACKEND: OptionSpec = {
   name: 'backend',
   type: 'string',
@@ -214,8 +234,8 @@ const fit: Command = {
     await writeText(output, JSON.stringify(gm.toJSON(), null, 2) + '\n', ctx.io);
     if (ctx.io.isTTY && output !== undefined && output !== '-') {
       ctx.io.stderr.write(
-        `wrote ${output}: K=${gm.nComponents} ${gm.covarianceType}, ${gm.converged ? 'converged' : 'did not converge'} ` +
-          `after ${gm.nIter} iterations, mean log-likelihood ${formatNumber(gm.lowerBound)}\n`,
+        `wrote ${output}: K=${gm.nComponents} ${gm.covarianceType}, ` +
+          `${gm.converged ? 'converged' : 'did not converge'} after ${gm.nIter} iterations, mean log-likelihood ${formatNumber(gm.lowerBound)}\n`,
       );
     }
   },
@@ -335,7 +355,12 @@ const select: Command = {
       placeholder: 'TYPES',
       help: 'comma-separated covariance types to try [full,tied,diag,spherical]',
     },
-    { name: 'criterion', type: 'string', placeholder: 'NAME', help: 'bic|aic, the criterion that picks the best [bic]' },
+    {
+      name: 'criterion',
+      type: 'string',
+      placeholder: 'NAME',
+      help: 'bic|aic, the criterion that picks the best [bic]',
+    },
     N_INIT,
     SEED,
     MAX_ITER,
@@ -348,7 +373,12 @@ const select: Command = {
   async run(args, ctx) {
     const [dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string];
     const k = args.options.get('k');
-    if (!k) throw new UsageError("missing --k MIN..MAX, the numbers of components to try (see 'wasm-em select --help')", this.name);
+    if (!k) {
+      throw new UsageError(
+        "missing --k MIN..MAX, the numbers of components to try (see 'wasm-em select --help')",
+        this.name,
+      );
+    }
     const nComponents = rangeValue(k, this.name);
     const cov = args.options.get('covariance');
     const covarianceTypes = cov ? choiceListValue(cov, this.name, COVARIANCE_TYPES) : [...COVARIANCE_TYPES];

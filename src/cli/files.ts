@@ -51,7 +51,9 @@ export async function readText(path: string, io: CliIO): Promise<string> {
 export async function readData(path: string, io: CliIO): Promise<NumericCsv> {
   const text = await readText(path, io);
   if (/^\ufeff?\s*[{[]/.test(text)) {
-    throw new DataError(`${sourceName(path)}: expected CSV data, got JSON (is it a model file in the place of DATA.csv?)`);
+    throw new DataError(
+      `${sourceName(path)}: expected CSV data, got JSON (is it a model file in the place of DATA.csv?)`,
+    );
   }
   return parseNumericCsv(text, { source: sourceName(path) });
 }

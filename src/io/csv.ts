@@ -47,7 +47,13 @@ export class CsvError extends InputError {
   /** The offending field or record as written in the file, when there is one. */
   readonly text: string | null;
   constructor(
-    where: { source: string; line?: number | null; column?: number | null; columnName?: string | null; text?: string | null },
+    where: {
+      source: string;
+      line?: number | null;
+      column?: number | null;
+      columnName?: string | null;
+      text?: string | null;
+    },
     expected: string,
     received: string,
     hint?: string,
@@ -128,9 +134,15 @@ const TAB = 0x09;
 
 /**
  * Splits `text` into records and hands each to `onRecord`. A quoted field runs to its closing quote, across delimiters
- * and line ends; `""` inside it is one quote. Spaces (and tabs, unless tab is the delimiter) around a field are dropped.
+ * and line ends; `""` inside it is one quote. Spaces (and tabs, unless tab is the delimiter) around a field are
+ * dropped.
  */
-function scanRecords(text: string, delimiter: CsvDelimiter, source: string, onRecord: (record: CsvRecord) => void): void {
+function scanRecords(
+  text: string,
+  delimiter: CsvDelimiter,
+  source: string,
+  onRecord: (record: CsvRecord) => void,
+): void {
   const n = text.length;
   const delim = delimiter.charCodeAt(0);
   const isPad = (ch: number): boolean => ch === SPACE || (ch === TAB && delim !== TAB);
@@ -256,7 +268,8 @@ export function parseNumericCsv(text: string, options: ParseCsvOptions = {}): Nu
     const offset = rows * cols;
     for (let j = 0; j < cols; j++) {
       const field = fields[j]!;
-      data[offset + j] = parseField(field, { source, line, column: j + 1, columnName: columnName(j), text: field }, missing);
+      const where = { source, line, column: j + 1, columnName: columnName(j), text: field };
+      data[offset + j] = parseField(field, where, missing);
     }
     rows++;
   };

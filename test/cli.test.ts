@@ -314,6 +314,12 @@ describe('progress and warnings', () => {
     expect(quiet.out).toBe(tty.out);
   });
 
+  it('fit -o says what it wrote on a terminal', async () => {
+    const run = await cli(['fit', FAITHFUL, '-k', '2', '--seed', '1', '-o', tmp('tty.json')], { isTTY: true });
+    expect(run.code).toBe(0);
+    expect(run.err).toMatch(/\r\x1b\[Kwrote .*tty\.json: K=2 full, converged after \d+ iterations, mean log-likelihood -4\.\d+\n$/);
+  });
+
   it('select shows each fit as it completes on a terminal', async () => {
     const run = await cli(['select', FAITHFUL, '--k', '1..2', '--covariance', 'diag', '--seed', '1'], { isTTY: true });
     expect(run.err).toContain('fitted 2/2: K=2 diag');

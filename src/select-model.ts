@@ -100,6 +100,7 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
   for (const key of Object.keys(common)) if (common[key] === undefined) delete common[key];
   const table: SelectModelRow[] = [];
   const models: (GaussianMixture | null)[] = [];
+  let firstError: Error | null = null;
   for (const covarianceType of types as CovarianceType[]) {
     for (const k of ks) {
       const gm = new GaussianMixture({ ...common, nComponents: k, covarianceType });
@@ -113,6 +114,7 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
         models.push(gm);
       } catch (e) {
         if (!(e instanceof DegenerateComponentError) && !(e instanceof InputError && e.argument === 'options.nComponents')) throw e;
+        firstError ??= e;
         row = { nComponents: k, covarianceType, logLikelihood: -Infinity, nParameters: nParameters(covarianceType, k, m.cols),
           bic: Infinity, aic: Infinity, converged: false, nIter: 0, error: e.message };
         models.push(null);
@@ -125,8 +127,7 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
   table.forEach((row, i) => {
     if (models[i] !== null && (bestIndex < 0 || row[criterion] < table[bestIndex][criterion])) bestIndex = i;
   });
-  if (bestIndex < 0) {
-    throw new DegenerateComponentError(-1, `every fit of the grid failed; the first: ${table[0].error}`);
-  }
+  // Every fit of the grid failed: the first failure says why and what to do.
+  if (bestIndex < 0) throw firstError!;
   return { table, best: models[bestIndex]!, bestIndex, criterion };
 }

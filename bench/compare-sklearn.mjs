@@ -8,7 +8,7 @@
  * local optimum passes). Prints a table and writes bench/results/compare-sklearn.json.
  *
  * Usage: npm run build && node bench/compare-sklearn.mjs [--datasets wine,digits] [--python /usr/bin/python3]
- *        [--lib path/to/index.js]
+ *        [--lib path/to/index.js --commit SHA]
  * Needs Python with scikit-learn (Debian: apt-get install -y python3-sklearn); bench/compare-sklearn.py exports the
  * data sets to CSV in a temporary folder and fits scikit-learn there.
  */
@@ -50,6 +50,13 @@ function readCsv(path) {
   return { data, rows: rows.length, cols };
 }
 
+/** Smallest diagonal entry over the components' covariance matrices. */
+function minVariance(gm, k) {
+  let m = Infinity;
+  for (let c = 0; c < k; c++) gm.covarianceMatrix(c).forEach((row, j) => (m = Math.min(m, row[j])));
+  return m;
+}
+
 function git(args) {
   try {
     return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
@@ -83,6 +90,8 @@ try {
         nParameters: ref.nParameters ?? null,
         nIter: ref.nIter ?? null,
         converged: ref.converged ?? null,
+        minVariance: ref.minVariance ?? null,
+        minWeight: ref.minWeight ?? null,
         seconds: ref.seconds,
         error: ref.error,
       },
@@ -98,6 +107,9 @@ try {
         nParameters: gm.nParameters,
         nIter: gm.nIter,
         converged: gm.converged,
+        // A variance at the regCovar floor marks a component on a lower-dimensional set of rows (a degenerate optimum).
+        minVariance: minVariance(gm, ref.K),
+        minWeight: Math.min(...gm.weights),
         seconds: (performance.now() - t0) / 1000,
         error: null,
       };
@@ -155,7 +167,8 @@ try {
     console.log(`  FAIL ${f.dataset} ${f.covarianceType} K=${f.K}: sklearn ${f.sklearn}, wasm-em ${f.wasmEm}${f.error ? ` (${f.error})` : ''}`);
   }
 
-  const commit = git(['rev-parse', 'HEAD']);
+  // --commit: the commit a --lib build was made from (default: this checkout's HEAD).
+  const commit = option('--commit', null) ?? git(['rev-parse', 'HEAD']);
   const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', 'src', 'assembly']);
   const out = {
     description:
@@ -163,7 +176,9 @@ try {
       '(raw features); pass = wasm-em >= sklearn - 1e-6 relative. Made by bench/compare-sklearn.mjs.',
     date: new Date().toISOString(),
     commit,
-    sourceModified: Boolean(dirty),
+    // Uncommitted changes to src/ or assembly/ when the built dist/ was measured (unknown for a --lib build).
+    sourceModified: libPath === join(root, 'dist', 'index.js') ? Boolean(dirty) : null,
+    library: libPath.startsWith(root) ? libPath.slice(root.length + 1) : 'a build of the commit above (--lib, --commit)',
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     sklearnVersion: sk.sklearnVersion,

@@ -31,6 +31,16 @@ PLAN = {  # name -> (loader, K values, covariance types)
 PARAMS = dict(n_init=10, tol=1e-6, max_iter=1000, reg_covar=1e-6, random_state=0)
 
 
+def min_variance(gm):
+    """Smallest variance over the components (a value at reg_covar marks a degenerate component)."""
+    c = gm.covariances_
+    if gm.covariance_type == "full":
+        return float(min(np.diag(m).min() for m in c))
+    if gm.covariance_type == "tied":
+        return float(np.diag(c).min())
+    return float(np.min(c))
+
+
 def export(name, loader, outdir):
     bunch = loader()
     X = np.ascontiguousarray(bunch.data, dtype=np.float64)
@@ -70,7 +80,8 @@ def main():
                         gm = GaussianMixture(n_components=k, covariance_type=cov, **PARAMS).fit(X)
                         rec.update(meanLoglik=float(gm.score(X)), bic=float(gm.bic(X)), aic=float(gm.aic(X)),
                                    nParameters=int(gm._n_parameters()), nIter=int(gm.n_iter_),
-                                   converged=bool(gm.converged_), error=None)
+                                   converged=bool(gm.converged_), minVariance=min_variance(gm),
+                                   minWeight=float(gm.weights_.min()), error=None)
                     except Exception as e:  # e.g. ill-defined empirical covariance
                         rec.update(meanLoglik=None, error=f"{type(e).__name__}: {str(e)[:300]}")
                 rec["seconds"] = time.perf_counter() - t0

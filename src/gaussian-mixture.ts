@@ -5,7 +5,9 @@
 import { resolveBackend, BACKEND_NAMES, type BackendName } from './backend/index.js';
 import type { Backend, BoundData } from './backend/kernel.js';
 import { statsLength } from './backend/kernel.js';
-import { BLOCK_ROWS, runEm, type EmFamily, type IterationInfo } from './em/driver.js';
+import {
+  BLOCK_ROWS, isBetterLowerBound, runEmFromBestStart, type EmFamily, type EmRunResult, type IterationInfo,
+} from './em/driver.js';
 import { INIT_METHODS, initialParams, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
 import { Rng } from './em/rng.js';
 import { DegenerateComponentError, InputError, NotFittedError, describe } from './errors.js';
@@ -30,6 +32,17 @@ export interface GaussianMixtureOptions {
   init?: InitMethod | GivenInit;
   /** Number of restarts; the one with the highest final lower bound is kept [1]. */
   nInit?: number;
+  /**
+   * Starting points tried per restart: each runs `initCandidateIter` EM iterations and the best goes on to convergence
+   * (short runs, Biernacki, Celeux & Govaert 2003). Applies to the random initializations, not to a given `init` or a
+   * warm start. 1 is scikit-learn's behaviour [1]. Measured with nInit 10 against scikit-learn's best of 10 on
+   * 124 (data set, type, K) cases × 3 seeds: 5 candidates fell short of scikit-learn's optimum in 11 of 372 fits,
+   * 1 candidate in 31, at about 1.7× the time; but short runs pass over slowly forming near-degenerate optima (Old
+   * Faithful diag K = 5) that single starts reach.
+   */
+  initCandidates?: number;
+  /** EM iterations of each candidate start before the best is chosen [10]. */
+  initCandidateIter?: number;
   /** EM iterations per restart [100]. */
   maxIter?: number;
   /** Convergence threshold on the change of the per-sample mean log-likelihood [1e-3]. */
@@ -75,7 +88,8 @@ export interface Sample {
 }
 
 const OPTION_KEYS = [
-  'nComponents', 'covarianceType', 'init', 'nInit', 'maxIter', 'tol', 'regCovar', 'seed', 'warmStart', 'backend',
+  'nComponents', 'covarianceType', 'init', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
+  'seed', 'warmStart', 'backend',
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning'];
 const SCORE_KEYS = ['nFeatures', 'sampleWeight'];
@@ -86,6 +100,8 @@ interface ResolvedOptions {
   readonly covarianceType: CovarianceType;
   readonly init: InitMethod | GivenInit;
   readonly nInit: number;
+  readonly initCandidates: number;
+  readonly initCandidateIter: number;
   readonly maxIter: number;
   readonly tol: number;
   readonly regCovar: number;
@@ -113,6 +129,8 @@ function resolveOptions(options: unknown): ResolvedOptions {
     covarianceType: enumOption(o.covarianceType, 'options.covarianceType', 'full', COVARIANCE_TYPES),
     init: (init ?? 'kmeans++') as InitMethod | GivenInit,
     nInit: integerOption(o.nInit, 'options.nInit', 1, 1),
+    initCandidates: integerOption(o.initCandidates, 'options.initCandidates', 1, 1),
+    initCandidateIter: integerOption(o.initCandidateIter, 'options.initCandidateIter', 10, 1),
     maxIter: integerOption(o.maxIter, 'options.maxIter', 100, 1),
     tol: numberOption(o.tol, 'options.tol', 1e-3, 0),
     regCovar: numberOption(o.regCovar, 'options.regCovar', 1e-6, 0),
@@ -305,18 +323,22 @@ export class GaussianMixture {
       maximize: (stats, params) => maximize(type, k, d, stats, params.means, regCovar),
     };
     const rng = new Rng(this.options.seed);
+    const initData = { X: data, weights: w };
     const nInit = warm ? 1 : this.options.nInit;
     const bound = backend.bind(data.data, data.rows, d, w);
-    let best: ReturnType<typeof runEm<GaussianParams>> | null = null;
+    let best: EmRunResult<GaussianParams> | null = null;
     let lastError: DegenerateComponentError | null = null;
     try {
       for (let init = 0; init < nInit; init++) {
         try {
-          const start = warm ? this.params! : initialParams(given ?? (this.options.init as InitMethod),
-            { X: data, weights: w }, k, type, regCovar, rng);
-          const result = runEm(bound, family, start, { maxIter: this.options.maxIter, tol: this.options.tol, init,
-            onIteration, onWarning });
-          if (best === null || result.lowerBound > best.lowerBound) best = result;
+          const makeStart = (): GaussianParams =>
+            warm ? this.params! : initialParams(given ?? (this.options.init as InitMethod), initData, k, type, regCovar, rng);
+          // Short runs choose among random starts only: a given start or a warm start is used as it is.
+          const candidates = warm || given !== null ? 1 : this.options.initCandidates;
+          const result = runEmFromBestStart(bound, family, makeStart, candidates, this.options.initCandidateIter,
+            { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning },
+            (e) => e instanceof DegenerateComponentError);
+          if (best === null || isBetterLowerBound(result.lowerBound, best.lowerBound)) best = result;
         } catch (e) {
           if (!(e instanceof DegenerateComponentError)) throw e;
           lastError = e;

@@ -20,6 +20,10 @@ export interface SelectModelOptions {
   criterion?: 'bic' | 'aic';
   /** Restarts per fit [1]. */
   nInit?: number;
+  /** Candidate starts per restart (see `GaussianMixtureOptions.initCandidates`) [1]. */
+  initCandidates?: number;
+  /** EM iterations of each candidate start [10]. */
+  initCandidateIter?: number;
   /** Seed; every fit of the grid uses it [undefined]. */
   seed?: number;
   maxIter?: number;
@@ -57,7 +61,8 @@ export interface SelectModelResult {
   readonly criterion: 'bic' | 'aic';
 }
 
-const KEYS = ['nComponents', 'covarianceTypes', 'criterion', 'nInit', 'seed', 'maxIter', 'tol', 'regCovar', 'init',
+const KEYS = ['nComponents', 'covarianceTypes', 'criterion', 'nInit', 'initCandidates', 'initCandidateIter', 'seed',
+  'maxIter', 'tol', 'regCovar', 'init',
   'backend', 'nFeatures', 'sampleWeight', 'onFit'];
 
 function componentCounts(value: unknown): number[] {
@@ -95,7 +100,8 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
   let n = m.rows;
   if (w !== null) n = w.reduce((a, b) => a + b, 0);
   // Options are checked once, up front, by building the first model.
-  const common = { nInit: o.nInit, seed: o.seed, maxIter: o.maxIter, tol: o.tol, regCovar: o.regCovar, init: o.init,
+  const common = { nInit: o.nInit, initCandidates: o.initCandidates, initCandidateIter: o.initCandidateIter,
+    seed: o.seed, maxIter: o.maxIter, tol: o.tol, regCovar: o.regCovar, init: o.init,
     backend: o.backend } as Record<string, unknown>;
   for (const key of Object.keys(common)) if (common[key] === undefined) delete common[key];
   const table: SelectModelRow[] = [];

@@ -307,7 +307,7 @@ describe('progress and warnings', () => {
   it('shows progress on stderr only when it is a terminal, and clears it', async () => {
     const tty = await cli(['fit', FAITHFUL, '-k', '2', '--seed', '1'], { isTTY: true });
     expect(tty.code).toBe(0);
-    expect(tty.err).toMatch(/\r\x1b\[Krestart 1\/1 {2}iteration 1 {2}mean log-likelihood -\d+\.\d{6}/);
+    expect(tty.err).toMatch(/\r\x1b\[Krestart 1\/1 {2}start 1 {2}iteration 1 {2}mean log-likelihood -\d+\.\d{6}/);
     expect(tty.err.endsWith('\r\x1b[K')).toBe(true);
     const quiet = await cli(['fit', FAITHFUL, '-k', '2', '--seed', '1']);
     expect(quiet.err).toBe('');

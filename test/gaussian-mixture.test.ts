@@ -62,6 +62,18 @@ describe.each(['js', 'wasm'] as const)('GaussianMixture on the %s backend', (bac
     expect(Math.abs(h[h.length - 1] - h[h.length - 2])).toBeLessThan(1e-3);
   });
 
+  it('initCandidates: short runs from several starts, the best runs on; its iterations count', () => {
+    const seen = new Set<number>();
+    const gm = new GaussianMixture({ nComponents: 3, seed: 2, initCandidates: 3, initCandidateIter: 4, tol: 1e-8, maxIter: 500, backend });
+    gm.fit(faithful.array, { onIteration: (info) => seen.add(info.candidate) });
+    expect(seen).toEqual(new Set([0, 1, 2]));
+    expect(gm.nIter).toBeGreaterThan(4);
+    expect(gm.logLikelihoodHistory.length).toBe(gm.nIter);
+    const h = gm.logLikelihoodHistory;
+    for (let t = 1; t < h.length; t++) expect(h[t] - h[t - 1]).toBeGreaterThan(-1e-12 * Math.abs(h[t]));
+    expect(gm.converged).toBe(true);
+  });
+
   it('a seed gives the same model; restarts keep the best lower bound', () => {
     const opts = { nComponents: 4, seed: 9, nInit: 4, backend } as const;
     const a = new GaussianMixture(opts).fit(faithful.array);

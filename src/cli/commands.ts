@@ -63,6 +63,12 @@ const N_INIT: OptionSpec = {
   placeholder: 'N',
   help: 'EM restarts per fit; the best is kept [1]',
 };
+const INIT_CANDIDATES: OptionSpec = {
+  name: 'init-candidates',
+  type: 'string',
+  placeholder: 'C',
+  help: 'starts tried per restart, each for 10 EM iterations; the best runs on [1, as scikit-learn]',
+};
 const SEED: OptionSpec = {
   name: 'seed',
   type: 'string',
@@ -105,6 +111,7 @@ function emOptions(args: ParsedArgs, command: string) {
   const o = args.options;
   const out: {
     nInit?: number;
+    initCandidates?: number;
     seed?: number;
     maxIter?: number;
     tol?: number;
@@ -114,6 +121,8 @@ function emOptions(args: ParsedArgs, command: string) {
   } = {};
   const nInit = o.get('n-init');
   if (nInit) out.nInit = integerValue(nInit, command, 1);
+  const candidates = o.get('init-candidates');
+  if (candidates) out.initCandidates = integerValue(candidates, command, 1);
   const seed = o.get('seed');
   if (seed) out.seed = integerValue(seed, command, 0);
   const maxIter = o.get('max-iter');
@@ -196,6 +205,7 @@ const fit: Command = {
     { name: 'k', short: 'k', type: 'string', placeholder: 'K', help: 'number of components (required)' },
     { name: 'covariance', type: 'string', placeholder: 'TYPE', help: 'full|tied|diag|spherical [full]' },
     N_INIT,
+    INIT_CANDIDATES,
     SEED,
     MAX_ITER,
     TOL,
@@ -224,7 +234,7 @@ const fit: Command = {
       onIteration: show
         ? (info) =>
             show(
-              `restart ${info.init + 1}/${nInit}  iteration ${info.iter}  ` +
+              `restart ${info.init + 1}/${nInit}  start ${info.candidate + 1}  iteration ${info.iter}  ` +
                 `mean log-likelihood ${info.logLikelihood.toFixed(6)}`,
             )
         : undefined,
@@ -362,6 +372,7 @@ const select: Command = {
       help: 'bic|aic, the criterion that picks the best [bic]',
     },
     N_INIT,
+    INIT_CANDIDATES,
     SEED,
     MAX_ITER,
     TOL,

@@ -33,6 +33,7 @@ const FLAGS: Record<string, string> = {
   'options.covarianceTypes': '--covariance',
   'options.criterion': '--criterion',
   'options.nInit': '--n-init',
+  'options.initCandidates': '--init-candidates',
   'options.seed': '--seed',
   'options.maxIter': '--max-iter',
   'options.tol': '--tol',

@@ -24,6 +24,8 @@ export interface EmFamily<P> {
 export interface IterationInfo {
   /** Restart index, 0-based. */
   readonly init: number;
+  /** Candidate start within the restart (short runs, see `runEmFromBestStart`), 0-based; 0 without short runs. */
+  readonly candidate: number;
   /** Iteration number, 1-based. */
   readonly iter: number;
   /** Per-sample mean log-likelihood of the parameters before this iteration's M-step. */
@@ -37,6 +39,8 @@ export interface EmRunOptions {
   readonly maxIter: number;
   readonly tol: number;
   readonly init: number;
+  /** Candidate index reported in `IterationInfo` [0]. */
+  readonly candidate?: number;
   readonly onIteration?: ((info: IterationInfo) => void) | undefined;
   readonly onWarning?: ((message: string) => void) | undefined;
 }
@@ -68,15 +72,20 @@ export function accumulateAll(bound: BoundData, out: Float64Array): Float64Array
   return out;
 }
 
-/** Runs EM from `start` until convergence or `maxIter` iterations. */
-export function runEm<P>(bound: BoundData, family: EmFamily<P>, start: P, options: EmRunOptions): EmRunResult<P> {
+/**
+ * Runs EM from `start` until convergence or `maxIter` iterations in all. With `resume`, continues that run: its
+ * iterations, history and last lower bound count towards this one (`start` is then ignored).
+ */
+export function runEm<P>(
+  bound: BoundData, family: EmFamily<P>, start: P, options: EmRunOptions, resume?: EmRunResult<P>,
+): EmRunResult<P> {
   const stats = new Float64Array(family.statsLength);
   const llIndex = family.statsLength - 2;
-  const history: number[] = [];
-  let params = start;
-  let lowerBound = -Infinity;
+  const history: number[] = resume ? resume.history.slice() : [];
+  let params = resume ? resume.params : start;
+  let lowerBound = resume ? resume.lowerBound : -Infinity;
   let converged = false;
-  let iter = 0;
+  let iter = resume ? resume.nIter : 0;
   while (iter < options.maxIter) {
     iter++;
     const previous = lowerBound;
@@ -86,7 +95,7 @@ export function runEm<P>(bound: BoundData, family: EmFamily<P>, start: P, option
     params = family.maximize(stats, params);
     history.push(lowerBound);
     const change = lowerBound - previous;
-    options.onIteration?.({ init: options.init, iter, logLikelihood: lowerBound, change });
+    options.onIteration?.({ init: options.init, candidate: options.candidate ?? 0, iter, logLikelihood: lowerBound, change });
     // EM never lowers the likelihood (Dempster, Laird & Rubin 1977); more than rounding means a numerical problem.
     if (change < -1e-9 * Math.max(1, Math.abs(lowerBound))) {
       options.onWarning?.(`the log-likelihood decreased by ${-change} at iteration ${iter} (restart ${options.init})`);
@@ -97,4 +106,45 @@ export function runEm<P>(bound: BoundData, family: EmFamily<P>, start: P, option
     }
   }
   return { params, lowerBound, nIter: iter, converged, history };
+}
+
+/**
+ * Whether lower bound `a` beats `b` beyond rounding. Runs that reach the same optimum differ in the last bits, which
+ * depend on the backend's summation order; the earlier run is kept then, so both backends choose the same one.
+ */
+export function isBetterLowerBound(a: number, b: number): boolean {
+  return a - b > 1e-10 * Math.abs(b);
+}
+
+/**
+ * One restart with the short-runs strategy (Biernacki, Celeux & Govaert 2003, "Choosing starting values for the EM
+ * algorithm", CSDA 41): `nCandidates` starting points each run `candidateIter` EM iterations; the one with the highest
+ * lower bound then runs on to convergence. The result counts the chosen candidate's iterations too. A candidate whose
+ * start or short run throws (a collapsed component) is skipped; if all do, the last error is rethrown.
+ * With one candidate this is plain EM from `makeStart()`.
+ */
+export function runEmFromBestStart<P>(
+  bound: BoundData, family: EmFamily<P>, makeStart: () => P, nCandidates: number, candidateIter: number,
+  options: EmRunOptions, isRecoverable: (e: unknown) => boolean,
+): EmRunResult<P> {
+  if (nCandidates <= 1) return runEm(bound, family, makeStart(), options);
+  const maxIter = Math.min(candidateIter, options.maxIter);
+  let best: EmRunResult<P> | null = null;
+  let bestIndex = 0;
+  let lastError: unknown = null;
+  for (let m = 0; m < nCandidates; m++) {
+    try {
+      const run = runEm(bound, family, makeStart(), { ...options, maxIter, candidate: m });
+      if (best === null || isBetterLowerBound(run.lowerBound, best.lowerBound)) {
+        best = run;
+        bestIndex = m;
+      }
+    } catch (e) {
+      if (!isRecoverable(e)) throw e;
+      lastError = e;
+    }
+  }
+  if (best === null) throw lastError;
+  if (best.converged || best.nIter >= options.maxIter) return best;
+  return runEm(bound, family, best.params, { ...options, candidate: bestIndex }, best);
 }

@@ -96,8 +96,8 @@ describe.each(['js', 'wasm'] as const)('scikit-learn models through fromJSON, %s
       expect(json.covarianceType).toBe(fx.model.covarianceType);
       expect(json.nFeatures).toBe(fx.model.nFeatures);
       // Parameters are stored, not recomputed: means and covariances come back as the same float64 values in the
-      // same shapes. fromJSON rescales the weights by their sum (1 up to rounding), which may move them by an ulp.
-      expectAllRelClose(json.weights as number[], fx.model.weights, 4 * Number.EPSILON, 'weights');
+      // same shapes. fromJSON keeps weights that sum to 1 within rounding exactly as given.
+      expect(json.weights).toEqual(fx.model.weights);
       expect(json.means).toEqual(fx.model.means);
       expect(json.covariances).toEqual(fx.model.covariances);
       // Plain nested arrays, so JSON.stringify / json.load round-trips them.

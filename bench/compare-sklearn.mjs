@@ -3,24 +3,28 @@
  * wasm-em against scikit-learn on real data sets the tests do not see: scikit-learn's bundled wine, breast_cancer,
  * diabetes (K = 1…6, every covariance type) and digits (K = 5, 10; diag and full), raw features.
  *
- * Both libraries fit with 10 restarts, tol 1e-6, maxIter 1000, regCovar 1e-6, seed 0 (wasm-em on the wasm backend).
+ * Both libraries fit with 10 restarts, tol 1e-6, maxIter 1000, regCovar 1e-6, and each seed of --seeds [0] (wasm-em
+ * on the wasm backend; seed s of one library faces seed s of the other).
  * A case passes when wasm-em's mean log-likelihood per row is at least scikit-learn's, less 1e-6 relative (a better
  * local optimum passes). Prints a table and writes bench/results/compare-sklearn.json.
  *
  * Usage: npm run build && node bench/compare-sklearn.mjs [--datasets wine,digits] [--python /usr/bin/python3]
- *        [--lib path/to/index.js --commit SHA]
+ *        [--seeds 0,1,2] [--work DIR] [--options JSON] [--lib path/to/index.js --commit SHA]
+ * --work keeps scikit-learn's side in DIR and reuses DIR/sklearn.json when it is there (for comparing builds).
  * Needs Python with scikit-learn (Debian: apt-get install -y python3-sklearn); bench/compare-sklearn.py exports the
  * data sets to CSV in a temporary folder and fits scikit-learn there.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const RTOL = 1e-6;
-const FIT = { nInit: 10, tol: 1e-6, maxIter: 1000, regCovar: 1e-6, seed: 0, backend: 'wasm' };
+const FIT = { nInit: 10, tol: 1e-6, maxIter: 1000, regCovar: 1e-6, backend: 'wasm' };
+// --options '{"initCandidates": 1}': more GaussianMixture options for wasm-em (recorded in the results).
+Object.assign(FIT, JSON.parse(process.argv.includes('--options') ? process.argv[process.argv.indexOf('--options') + 1] : '{}'));
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -28,6 +32,8 @@ function option(name, fallback) {
 }
 const python = option('--python', '/usr/bin/python3');
 const datasets = option('--datasets', null);
+const seeds = option('--seeds', '0');
+const keep = option('--work', null);
 
 // --lib: another build of the package entry point (default: the built dist/index.js).
 const libPath = option('--lib', join(root, 'dist', 'index.js'));
@@ -65,11 +71,13 @@ function git(args) {
   }
 }
 
-const work = mkdtempSync(join(tmpdir(), 'wasm-em-compare-'));
+const work = keep ?? mkdtempSync(join(tmpdir(), 'wasm-em-compare-'));
 try {
-  const pyArgs = [join(root, 'bench', 'compare-sklearn.py'), work];
-  if (datasets) pyArgs.push('--datasets', datasets);
-  execFileSync(python, pyArgs, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!keep || !existsSync(join(work, 'sklearn.json'))) {
+    const pyArgs = [join(root, 'bench', 'compare-sklearn.py'), work, '--seeds', seeds];
+    if (datasets) pyArgs.push('--datasets', datasets);
+    execFileSync(python, pyArgs, { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
   const sk = JSON.parse(readFileSync(join(work, 'sklearn.json'), 'utf8'));
 
   const data = {};
@@ -82,6 +90,7 @@ try {
       dataset: ref.dataset,
       covarianceType: ref.covarianceType,
       K: ref.K,
+      seed: ref.seed ?? 0,
       n: ref.n,
       d: ref.d,
       sklearn: {
@@ -98,7 +107,7 @@ try {
     };
     const t0 = performance.now();
     try {
-      const gm = new GaussianMixture({ nComponents: ref.K, covarianceType: ref.covarianceType, ...FIT });
+      const gm = new GaussianMixture({ nComponents: ref.K, covarianceType: ref.covarianceType, ...FIT, seed: ref.seed ?? 0 });
       gm.fit(X);
       const ll = gm.score(X);
       rec.wasmEm = {
@@ -135,7 +144,7 @@ try {
     records.push(rec);
     const f = (v) => (v === null || v === undefined ? '—'.padStart(16) : v.toFixed(9).padStart(16));
     console.log(
-      `${rec.dataset.padEnd(14)} ${rec.covarianceType.padEnd(9)} K=${String(rec.K).padStart(2)} ` +
+      `${rec.dataset.padEnd(14)} ${rec.covarianceType.padEnd(9)} K=${String(rec.K).padStart(2)} s=${rec.seed} ` +
         `sklearn ${f(a)}  wasm-em ${f(b)}  Δ ${rec.difference === undefined ? '—' : rec.difference.toExponential(2).padStart(10)}` +
         `  ${rec.status}${rec.wasmEm.error ? `  (${rec.wasmEm.error})` : ''}` +
         `${rec.nParametersMatch === false ? '  nParameters differ' : ''}  ${rec.wasmEm.seconds.toFixed(2)}s`,
@@ -154,6 +163,7 @@ try {
       dataset: r.dataset,
       covarianceType: r.covarianceType,
       K: r.K,
+      seed: r.seed,
       sklearn: r.sklearn.meanLoglik,
       wasmEm: r.wasmEm.meanLoglik,
       error: r.wasmEm.error,
@@ -164,7 +174,7 @@ try {
       `${fail.length} fail`,
   );
   for (const f of summary.failures) {
-    console.log(`  FAIL ${f.dataset} ${f.covarianceType} K=${f.K}: sklearn ${f.sklearn}, wasm-em ${f.wasmEm}${f.error ? ` (${f.error})` : ''}`);
+    console.log(`  FAIL ${f.dataset} ${f.covarianceType} K=${f.K} seed ${f.seed}: sklearn ${f.sklearn}, wasm-em ${f.wasmEm}${f.error ? ` (${f.error})` : ''}`);
   }
 
   // --commit: the commit a --lib build was made from (default: this checkout's HEAD).
@@ -185,16 +195,16 @@ try {
     numpyVersion: sk.numpyVersion,
     python: sk.python,
     sklearnParams: sk.params,
-    wasmEmParams: FIT,
+    wasmEmParams: { ...FIT, seed: seeds.split(',').map(Number) },
     datasets: Object.fromEntries(Object.entries(sk.datasets).map(([k, v]) => [k, { n: v.n, d: v.d, source: v.source }])),
     summary,
     records,
   };
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  const outPath = join(root, 'bench', 'results', datasets ? 'compare-sklearn.partial.tmp.json' : 'compare-sklearn.json');
+  const outPath = join(root, 'bench', 'results', datasets || keep ? 'compare-sklearn.partial.tmp.json' : 'compare-sklearn.json');
   writeFileSync(outPath, JSON.stringify(out, null, 1) + '\n');
   console.log(`wrote ${outPath}`);
   process.exitCode = fail.length > 0 ? 1 : 0;
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  if (!keep) rmSync(work, { recursive: true, force: true });
 }

@@ -20,7 +20,7 @@ export interface SelectModelOptions {
   criterion?: 'bic' | 'aic';
   /** Restarts per fit [1]. */
   nInit?: number;
-  /** Candidate starts per restart (see `GaussianMixtureOptions.initCandidates`) [1]. */
+  /** Starting points per restart (see `GaussianMixtureOptions.initCandidates`) [10]. */
   initCandidates?: number;
   /** EM iterations of each candidate start [10]. */
   initCandidateIter?: number;

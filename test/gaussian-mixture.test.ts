@@ -74,6 +74,15 @@ describe.each(['js', 'wasm'] as const)('GaussianMixture on the %s backend', (bac
     expect(gm.converged).toBe(true);
   });
 
+  it('initCandidates: a restart never ends below plain EM from its first start', () => {
+    for (const seed of [0, 1, 2, 3]) {
+      const opts = { nComponents: 5, covarianceType: 'diag', seed, tol: 1e-6, maxIter: 1000, backend } as const;
+      const plain = new GaussianMixture({ ...opts, initCandidates: 1 }).fit(faithful.array);
+      const wide = new GaussianMixture({ ...opts, initCandidates: 4 }).fit(faithful.array);
+      expect(wide.lowerBound).toBeGreaterThanOrEqual(plain.lowerBound);
+    }
+  });
+
   it('a seed gives the same model; restarts keep the best lower bound', () => {
     const opts = { nComponents: 4, seed: 9, nInit: 4, backend } as const;
     const a = new GaussianMixture(opts).fit(faithful.array);

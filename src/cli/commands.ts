@@ -67,7 +67,7 @@ const INIT_CANDIDATES: OptionSpec = {
   name: 'init-candidates',
   type: 'string',
   placeholder: 'C',
-  help: 'starts tried per restart, each for 10 EM iterations; the best runs on [1, as scikit-learn]',
+  help: 'starting points per restart: the first runs to convergence, the others 10 EM iterations each, the best of them runs on too; the better run is kept [10; 1 is scikit-learn]',
 };
 const SEED: OptionSpec = {
   name: 'seed',

@@ -117,34 +117,46 @@ export function isBetterLowerBound(a: number, b: number): boolean {
 }
 
 /**
- * One restart with the short-runs strategy (Biernacki, Celeux & Govaert 2003, "Choosing starting values for the EM
- * algorithm", CSDA 41): `nCandidates` starting points each run `candidateIter` EM iterations; the one with the highest
- * lower bound then runs on to convergence. The result counts the chosen candidate's iterations too. A candidate whose
- * start or short run throws (a collapsed component) is skipped; if all do, the last error is rethrown.
- * With one candidate this is plain EM from `makeStart()`.
+ * One restart: EM from the first starting point to convergence, as scikit-learn does, and beside it the short-runs
+ * strategy (Biernacki, Celeux & Govaert 2003, "Choosing starting values for the EM algorithm", CSDA 41) over the
+ * `nCandidates − 1` other starting points: each runs `candidateIter` EM iterations and the one with the highest lower
+ * bound goes on to convergence. The restart returns the better of the two runs (the first on a tie), so it never ends
+ * below plain EM from the first start, and short runs add their wider search — without passing over optima that
+ * form slowly (a component closing on a few rows), which short runs judge too early.
+ * A start or run that throws a recoverable error (a collapsed component) is skipped; if all do, the last error is
+ * rethrown. With one candidate this is plain EM from `makeStart(0)`.
+ * @param makeStart the starting point of candidate `m` (0-based)
  */
 export function runEmFromBestStart<P>(
-  bound: BoundData, family: EmFamily<P>, makeStart: () => P, nCandidates: number, candidateIter: number,
-  options: EmRunOptions, isRecoverable: (e: unknown) => boolean,
+  bound: BoundData, family: EmFamily<P>, makeStart: (candidate: number) => P, nCandidates: number,
+  candidateIter: number, options: EmRunOptions, isRecoverable: (e: unknown) => boolean,
 ): EmRunResult<P> {
-  if (nCandidates <= 1) return runEm(bound, family, makeStart(), options);
-  const maxIter = Math.min(candidateIter, options.maxIter);
-  let best: EmRunResult<P> | null = null;
-  let bestIndex = 0;
+  if (nCandidates <= 1) return runEm(bound, family, makeStart(0), options);
   let lastError: unknown = null;
-  for (let m = 0; m < nCandidates; m++) {
+  const attempt = <R>(run: () => R): R | null => {
     try {
-      const run = runEm(bound, family, makeStart(), { ...options, maxIter, candidate: m });
-      if (best === null || isBetterLowerBound(run.lowerBound, best.lowerBound)) {
-        best = run;
-        bestIndex = m;
-      }
+      return run();
     } catch (e) {
       if (!isRecoverable(e)) throw e;
       lastError = e;
+      return null;
+    }
+  };
+  const first = attempt(() => runEm(bound, family, makeStart(0), { ...options, candidate: 0 }));
+  const maxIter = Math.min(candidateIter, options.maxIter);
+  let short: EmRunResult<P> | null = null;
+  let shortIndex = 1;
+  for (let m = 1; m < nCandidates; m++) {
+    const run = attempt(() => runEm(bound, family, makeStart(m), { ...options, maxIter, candidate: m }));
+    if (run !== null && (short === null || isBetterLowerBound(run.lowerBound, short.lowerBound))) {
+      short = run;
+      shortIndex = m;
     }
   }
-  if (best === null) throw lastError;
-  if (best.converged || best.nIter >= options.maxIter) return best;
-  return runEm(bound, family, best.params, { ...options, candidate: bestIndex }, best);
+  const chosen = short;
+  const second = chosen === null || chosen.converged || chosen.nIter >= options.maxIter ? chosen
+    : attempt(() => runEm(bound, family, chosen.params, { ...options, candidate: shortIndex }, chosen));
+  if (first === null && second === null) throw lastError;
+  if (first === null) return second!;
+  return second !== null && isBetterLowerBound(second.lowerBound, first.lowerBound) ? second : first;
 }

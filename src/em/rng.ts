@@ -9,11 +9,15 @@ export class Rng {
   private d: number;
   private spare: number | null = null;
 
-  /** @param seed any finite number; `undefined` draws a seed from `Math.random()`. */
-  constructor(seed?: number) {
+  /**
+   * @param seed any finite number; `undefined` draws a seed from `Math.random()`.
+   * @param stream another independent stream of the same seed [0].
+   */
+  constructor(seed?: number, stream = 0) {
     let s = (seed === undefined ? Math.floor(Math.random() * 2 ** 32) : Math.floor(Math.abs(seed)) % 2 ** 32) >>> 0;
     // A seed's sign and fractional part are folded in so that every finite seed is accepted.
     if (seed !== undefined && (seed < 0 || !Number.isInteger(seed))) s = (s ^ 0x9e3779b9 ^ Math.floor(seed * 65536)) >>> 0;
+    if (stream !== 0) s = (s ^ Math.imul(stream, 0x632be5ab) ^ 0x5bd1e995) >>> 0;
     const next = (): number => {
       s = (s + 0x9e3779b9) >>> 0;
       let z = s;

@@ -10,7 +10,7 @@
  */
 
 /** Rows per block. A multiple of 8; the scratch size scales with it (see the kernels' scratch layout). */
-export const BLOCK_ROWS: i32 = 32;
+export const BLOCK_ROWS: i32 = 64;
 
 /** Bytes of one plane: one feature (or one component's values) across the rows of a block. */
 export const PLANE: usize = <usize>BLOCK_ROWS << 3;
@@ -83,44 +83,74 @@ export function padBlock(xt: usize, wt: usize, nb: i32, nbp: i32, d: i32): void 
   return (n + 7) & ~7;
 }
 
+/** log2(e), and ln 2 split in a high part with 32 trailing zero bits and the rest (Cody & Waite reduction). */
+const LOG2E: f64 = 1.4426950408889634;
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+/** 1.5·2⁵²: adding it rounds to an integer held in the low mantissa bits. */
+const ROUND_MAGIC: f64 = 6755399441055744.0;
+
 /**
- * Replaces the k log-density planes at `lp` by the weighted responsibilities `w_i r_ic` of rows `[0, nb)` and zeroes
- * the padding columns `[nb, nbp)`. Returns `ll + Σ_i w_i lse_i`, summed row by row in order as the TS twin does.
- * `r_ic = exp(lp_ic − max_i) / Σ_c exp(lp_ic − max_i)`, which equals the twin's `exp(lp_ic − lse_i)` up to rounding
- * and needs one `exp` per entry.
+ * `exp` of two lanes, for arguments in `[EXP_FLUSH, 0]` (anything below `EXP_FLUSH` gives exactly 0). With
+ * `x = n ln 2 + r`, `|r| ≤ ½ ln 2`, `exp(r)` is its Taylor polynomial of degree 13 (truncation below 2·10⁻¹⁷ relative)
+ * and `2ⁿ` is built in the exponent bits; the result is within a few ulp of `Math.exp`.
+ */
+// @ts-ignore: decorator
+@inline export function expNonPositive(x: v128): v128 {
+  const t = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(ROUND_MAGIC));
+  const n = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
+  let p = f64x2.splat(1.0 / 6227020800.0);
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  // 2ⁿ: the low bits of t hold n; (n + 1023) << 52 is its bit pattern (the magic's own low 12 bits are zero).
+  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
+  const e = f64x2.mul(p, scale);
+  return v128.and(e, f64x2.ge(x, f64x2.splat(EXP_FLUSH)));
+}
+
+/**
+ * Replaces the k log-density planes at `lp` by the weighted responsibilities `w_i r_ic` of rows `[0, nbp)` (0 on the
+ * padding rows, whose weight is 0). Returns `ll + Σ_i w_i lse_i` over rows `[0, nb)`, summed row by row in order as
+ * the TS twin does. Two rows per f64x2: `r_ic = exp(lp_ic − max_i) / Σ_c exp(lp_ic − max_i)`, which equals the twin's
+ * `exp(lp_ic − lse_i)` up to rounding.
  */
 export function responsibilities(lp: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64): f64 {
-  for (let i = 0; i < nb; i++) {
-    const col = <usize>i << 3;
-    const wi = load<f64>(wt + col);
-    let max = -Infinity;
-    let p = lp + col;
+  const bytes = <usize>nbp << 3;
+  for (let q: usize = 0; q < bytes; q += 16) {
+    let p = lp + q;
+    let max = v128.load(p);
+    for (let c = 1; c < k; c++) {
+      p += PLANE;
+      max = f64x2.pmax(max, v128.load(p));
+    }
+    let sum = f64x2.splat(0);
+    p = lp + q;
     for (let c = 0; c < k; c++) {
-      const v = load<f64>(p);
-      if (v > max) max = v;
+      const e = expNonPositive(f64x2.sub(v128.load(p), max));
+      v128.store(p, e);
+      sum = f64x2.add(sum, e);
       p += PLANE;
     }
-    let sum = 0.0;
-    p = lp + col;
+    const wv = v128.load(wt + q);
+    const row = <i32>(q >> 3);
+    if (row < nb) ll += f64x2.extract_lane(wv, 0) * (f64x2.extract_lane(max, 0) + Math.log(f64x2.extract_lane(sum, 0)));
+    if (row + 1 < nb) ll += f64x2.extract_lane(wv, 1) * (f64x2.extract_lane(max, 1) + Math.log(f64x2.extract_lane(sum, 1)));
+    const s = f64x2.div(wv, sum);
+    p = lp + q;
     for (let c = 0; c < k; c++) {
-      const z = load<f64>(p) - max;
-      const e = z < EXP_FLUSH ? 0.0 : Math.exp(z);
-      store<f64>(p, e);
-      sum += e;
-      p += PLANE;
-    }
-    ll += wi * (max + Math.log(sum));
-    const s = wi / sum;
-    p = lp + col;
-    for (let c = 0; c < k; c++) {
-      store<f64>(p, load<f64>(p) * s);
-      p += PLANE;
-    }
-  }
-  for (let i = nb; i < nbp; i++) {
-    let p = lp + (<usize>i << 3);
-    for (let c = 0; c < k; c++) {
-      store<f64>(p, 0.0);
+      v128.store(p, f64x2.mul(v128.load(p), s));
       p += PLANE;
     }
   }

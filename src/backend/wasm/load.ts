@@ -13,7 +13,7 @@ import { WasmUnavailableError } from '../../errors.js';
 import { wasmBase64 } from './wasm-binary.js';
 
 /** Rows per kernel block; must equal the module's `BLOCK_ROWS` (checked at instantiation). */
-export const WASM_BLOCK_ROWS = 32;
+export const WASM_BLOCK_ROWS = 64;
 
 /** The module's exports (pointers are byte offsets into the imported memory; `precStride` is in doubles). */
 export interface KernelExports {

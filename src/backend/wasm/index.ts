@@ -22,7 +22,7 @@ export { WasmUnavailableError };
 
 /**
  * Bytes of kernel scratch for a kernel shape, d features and k components: 8·B·(3d + k + 9) for `'full'` and
- * 8·B·(d + k + 1) for `'diag'`, B = `blockRows` rows per block (the module's `BLOCK_ROWS`, 32). The scratch holds
+ * 8·B·(d + k + 1) for `'diag'`, B = `blockRows` rows per block (the module's `BLOCK_ROWS`, 64). The scratch holds
  * "planes" of B doubles: the transposed block (d planes), for full also x − μ and r·(x − μ) (d + 4 planes each, the
  * last 4 zero padding for the second-moment tiles), the k log-density / responsibility planes and one plane of row
  * weights. The same scratch serves both kernels of a shape.

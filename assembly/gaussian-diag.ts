@@ -7,8 +7,9 @@
  * per lane; the statistics are summed over a block in lane accumulators.
  *
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS, every plane B doubles):
- *   xt: d planes (the transposed block) · lp: k planes (log-densities, then responsibilities) · wt: 1 plane
- * = 8·B·(d + k + 1) bytes.
+ *   xt: d planes (the transposed block) · lp: k planes (log-densities, then responsibilities) · wt: 1 plane ·
+ *   acc: per component 1 + 2d v128 lane accumulators of N, S1, S2, summed over the blocks of one call
+ * = 8·B·(d + k + 1) + 16·k·(1 + 2d) bytes.
  */
 import { PLANE, gatherBlock, gatherNext, hsum, padBlock, padTo8, responsibilities, scatterRows, sumWeights } from './simd';
 
@@ -45,36 +46,54 @@ function logDensDiag(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usize
   }
 }
 
-/** Adds one component's statistics `[N, S1 (d), S2 (d)]` of the block to `st`, given its responsibilities plane `r`. */
-function statsDiag(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
+/**
+ * Adds one component's block statistics to its lane accumulators `acc` (v128 each: `[N, S1 (d), S2 (d)]`, both lanes
+ * summed only at the end of the call), given its responsibilities plane `r`. Two row pairs per step, in two sets of
+ * sums, so that consecutive additions do not wait on each other.
+ */
+function statsDiag(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize): void {
   const bytes = <usize>nbp << 3;
-  let nv = f64x2.splat(0);
+  let nv = v128.load(acc);
   for (let p: usize = 0; p < bytes; p += 16) nv = f64x2.add(nv, v128.load(r + p));
-  store<f64>(st, load<f64>(st) + hsum(nv));
-  const s1p = st + 8;
-  const s2p = s1p + (<usize>d << 3);
+  v128.store(acc, nv);
+  const s1p = acc + 16;
+  const s2p = s1p + (<usize>d << 4);
   let xp = xt;
   for (let j = 0; j < d; j++) {
-    const off = <usize>j << 3;
-    const mv = v128.load64_splat(mu + off);
-    let s1 = f64x2.splat(0);
-    let s2 = s1;
-    for (let p: usize = 0; p < bytes; p += 16) {
+    const off = <usize>j << 4;
+    const mv = v128.load64_splat(mu + (<usize>j << 3));
+    let s1 = v128.load(s1p + off);
+    let s2 = v128.load(s2p + off);
+    let t1 = f64x2.splat(0);
+    let t2 = t1;
+    for (let p: usize = 0; p < bytes; p += 32) {
       const dv = f64x2.sub(v128.load(xp + p), mv);
       const rv = f64x2.mul(v128.load(r + p), dv);
+      const ev = f64x2.sub(v128.load(xp + p, 16), mv);
+      const qv = f64x2.mul(v128.load(r + p, 16), ev);
       s1 = f64x2.add(s1, rv);
       s2 = f64x2.add(s2, f64x2.mul(rv, dv));
+      t1 = f64x2.add(t1, qv);
+      t2 = f64x2.add(t2, f64x2.mul(qv, ev));
     }
-    store<f64>(s1p + off, load<f64>(s1p + off) + hsum(s1));
-    store<f64>(s2p + off, load<f64>(s2p + off) + hsum(s2));
+    v128.store(s1p + off, f64x2.add(s1, t1));
+    v128.store(s2p + off, f64x2.add(s2, t2));
     xp += PLANE;
+  }
+}
+
+/** Adds the lane sums of one component's accumulators `acc` (`[N, S1 (d), S2 (d)]`) into its statistics `st`. */
+function flushDiag(acc: usize, d: i32, st: usize): void {
+  for (let q = 0; q <= 2 * d; q++) {
+    const s = st + (<usize>q << 3);
+    store<f64>(s, load<f64>(s) + hsum(v128.load(acc + (<usize>q << 4))));
   }
 }
 
 /**
  * Adds the statistics of rows `[start, start + count)` of the n×d row-major matrix at `x` into `stats` (layout in
  * `src/backend/kernel.ts`: k blocks `[N_c, S1_c (d), S2_c (d)]`, then `[loglik, weightSum]`). Weights are read from
- * `w` when `hasWeights` ≠ 0, else 1; rows of weight 0 are skipped. `scratch` needs 8·BLOCK_ROWS·(d + k + 1) bytes,
+ * `w` when `hasWeights` ≠ 0, else 1; rows of weight 0 are skipped. `scratch` needs the bytes of the layout above,
  * 16-byte aligned.
  */
 export function accumulate_gauss_diag_f64(
@@ -84,6 +103,9 @@ export function accumulate_gauss_diag_f64(
   const xt = scratch;
   const lp = xt + <usize>d * PLANE;
   const wt = lp + <usize>k * PLANE;
+  const acc = wt + PLANE;
+  const accBytes = <usize>(1 + 2 * d) << 4;
+  memory.fill(acc, 0, <usize>k * accBytes);
   const rowBytes = <usize>d << 3;
   const compBytes = <usize>(1 + 2 * d) << 3;
   let ll = 0.0;
@@ -102,9 +124,10 @@ export function accumulate_gauss_diag_f64(
     }
     ll = responsibilities(lp, wt, nb, nbp, k, ll);
     for (let c = 0; c < k; c++) {
-      statsDiag(xt, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, stats + <usize>c * compBytes);
+      statsDiag(xt, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, acc + <usize>c * accBytes);
     }
   }
+  for (let c = 0; c < k; c++) flushDiag(acc + <usize>c * accBytes, d, stats + <usize>c * compBytes);
   const tail = stats + <usize>k * compBytes;
   store<f64>(tail, load<f64>(tail) + ll);
   store<f64>(tail, load<f64>(tail, 8) + wsum, 8);

@@ -9,8 +9,9 @@
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS, every plane B doubles):
  *   xt: d planes (the transposed block) · df: d + 4 planes (x − μ_c, then 4 zero planes that let the S2 tiles run
  *   past d) · rd: d + 4 planes (r·(x − μ_c), zero padding) · lp: k planes (log-densities, then responsibilities) ·
- *   wt: 1 plane (row weights)
- * = 8·B·(3d + k + 9) bytes.
+ *   wt: 1 plane (row weights) · acc: per component 1 + d + 8·s2Tiles(d) v128 lane accumulators of N, S1 and the
+ *   S2 tiles, summed over the blocks of one call and reduced into the statistics at its end
+ * = 8·B·(3d + k + 9) + 16·k·(1 + d + 8·s2Tiles(d)) bytes.
  */
 import { PLANE, gatherBlock, gatherNext, hsum, padBlock, padTo8, responsibilities, scatterRows, sumWeights } from './simd';
 
@@ -112,23 +113,32 @@ function logDensFull(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f64
   }
 }
 
+/** Number of 2×4 S2 tiles for d features: Σ over row pairs a = 0, 2, … of ⌈(d − a)/4⌉. */
+export function s2Tiles(d: i32): i32 {
+  let t = 0;
+  for (let a = 0; a < d; a += 2) t += (d - a + 3) >> 2;
+  return t;
+}
+
 /**
- * Adds one component's statistics `[N, S1 (d), S2 (packed upper triangle)]` of the block to `st`, given its
- * responsibilities plane `r` (0 on padding). S2 is the small product (r·diff)ᵀ diff over the block's rows. The
- * padding planes of `df` and `rd` must be zero.
+ * Adds one component's block statistics to its lane accumulators `acc` (v128 each, both lanes summed only at the end
+ * of the call by `flushFull`): `[N, S1 (d), S2 tiles (8 per tile)]`, given its responsibilities plane `r` (0 on
+ * padding). S2 is the small product (r·diff)ᵀ diff over the block's rows. The padding planes of `df` and `rd` must be
+ * zero.
  */
-function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
+function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize): void {
   const bytes = <usize>nbp << 3;
-  let nv = f64x2.splat(0);
+  let nv = v128.load(acc);
   for (let p: usize = 0; p < bytes; p += 16) nv = f64x2.add(nv, v128.load(r + p));
-  store<f64>(st, load<f64>(st) + hsum(nv));
+  v128.store(acc, nv);
 
   let src = xt;
   let dp = df;
   let rp = rd;
+  let ap = acc + 16;
   for (let a = 0; a < d; a++) {
     const m = v128.load64_splat(mu + (<usize>a << 3));
-    let s1 = f64x2.splat(0);
+    let s1 = v128.load(ap);
     for (let p: usize = 0; p < bytes; p += 16) {
       const dv = f64x2.sub(v128.load(src + p), m);
       const rv = f64x2.mul(v128.load(r + p), dv);
@@ -136,16 +146,15 @@ function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, 
       v128.store(rp + p, rv);
       s1 = f64x2.add(s1, rv);
     }
-    const s = st + (<usize>(1 + a) << 3);
-    store<f64>(s, load<f64>(s) + hsum(s1));
+    v128.store(ap, s1);
+    ap += 16;
     src += PLANE;
     dp += PLANE;
     rp += PLANE;
   }
 
   // S2 in tiles of 2 rows (a, a+1) × 4 columns (b..b+3) starting at b = a: 8 independent sums per pass over the
-  // block. Entries below the diagonal or past d are computed on the zero padding planes and not stored.
-  const s2 = st + (<usize>(1 + d) << 3);
+  // block. Entries below the diagonal or past d are computed on the zero padding planes and dropped by flushFull.
   for (let a = 0; a < d; a += 2) {
     const ra0 = rd + <usize>a * PLANE;
     const ra1 = ra0 + PLANE;
@@ -154,14 +163,14 @@ function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, 
       const db1 = db0 + PLANE;
       const db2 = db1 + PLANE;
       const db3 = db2 + PLANE;
-      let c00 = f64x2.splat(0);
-      let c01 = c00;
-      let c02 = c00;
-      let c03 = c00;
-      let c10 = c00;
-      let c11 = c00;
-      let c12 = c00;
-      let c13 = c00;
+      let c00 = v128.load(ap);
+      let c01 = v128.load(ap, 16);
+      let c02 = v128.load(ap, 32);
+      let c03 = v128.load(ap, 48);
+      let c10 = v128.load(ap, 64);
+      let c11 = v128.load(ap, 80);
+      let c12 = v128.load(ap, 96);
+      let c13 = v128.load(ap, 112);
       for (let p: usize = 0; p < bytes; p += 16) {
         const r0 = v128.load(ra0 + p);
         const r1 = v128.load(ra1 + p);
@@ -178,14 +187,33 @@ function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, 
         c03 = f64x2.add(c03, f64x2.mul(r0, e));
         c13 = f64x2.add(c13, f64x2.mul(r1, e));
       }
-      addEntry(s2, d, a, b, c00);
-      addEntry(s2, d, a, b + 1, c01);
-      addEntry(s2, d, a, b + 2, c02);
-      addEntry(s2, d, a, b + 3, c03);
-      addEntry(s2, d, a + 1, b, c10);
-      addEntry(s2, d, a + 1, b + 1, c11);
-      addEntry(s2, d, a + 1, b + 2, c12);
-      addEntry(s2, d, a + 1, b + 3, c13);
+      v128.store(ap, c00);
+      v128.store(ap, c01, 16);
+      v128.store(ap, c02, 32);
+      v128.store(ap, c03, 48);
+      v128.store(ap, c10, 64);
+      v128.store(ap, c11, 80);
+      v128.store(ap, c12, 96);
+      v128.store(ap, c13, 112);
+      ap += 128;
+    }
+  }
+}
+
+/** Adds the lane sums of one component's accumulators `acc` (layout of `statsFull`) into its statistics `st`. */
+function flushFull(acc: usize, d: i32, st: usize): void {
+  store<f64>(st, load<f64>(st) + hsum(v128.load(acc)));
+  let ap = acc + 16;
+  for (let a = 0; a < d; a++) {
+    const s = st + (<usize>(1 + a) << 3);
+    store<f64>(s, load<f64>(s) + hsum(v128.load(ap)));
+    ap += 16;
+  }
+  const s2 = st + (<usize>(1 + d) << 3);
+  for (let a = 0; a < d; a += 2) {
+    for (let b = a; b < d; b += 4) {
+      for (let q = 0; q < 8; q++) addEntry(s2, d, a + (q >> 2), b + (q & 3), v128.load(ap + (<usize>q << 4)));
+      ap += 128;
     }
   }
 }
@@ -203,7 +231,7 @@ function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, 
  * Adds the statistics of rows `[start, start + count)` of the n×d row-major matrix at `x` into `stats` (layout in
  * `src/backend/kernel.ts`: k blocks `[N_c, S1_c (d), S2_c (d(d+1)/2)]`, then `[loglik, weightSum]`). Weights are
  * read from `w` (one f64 per row of x) when `hasWeights` ≠ 0, else 1; rows of weight 0 are skipped. `precStride` is
- * in doubles (d·d, or 0 for one shared factor). `scratch` needs 8·BLOCK_ROWS·(3d + k + 9) bytes, 16-byte aligned.
+ * in doubles (d·d, or 0 for one shared factor). `scratch` needs the bytes of the layout above, 16-byte aligned.
  */
 export function accumulate_gauss_full_f64(
   x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
@@ -216,6 +244,9 @@ export function accumulate_gauss_full_f64(
   const wt = lp + <usize>k * PLANE;
   memory.fill(df + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
   memory.fill(rd + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
+  const acc = wt + PLANE;
+  const accBytes = <usize>(1 + d + 8 * s2Tiles(d)) << 4;
+  memory.fill(acc, 0, <usize>k * accBytes);
   const rowBytes = <usize>d << 3;
   const uBytes = <usize>precStride << 3;
   const compBytes = <usize>(1 + d + (d * (d + 1)) / 2) << 3;
@@ -235,9 +266,10 @@ export function accumulate_gauss_full_f64(
     }
     ll = responsibilities(lp, wt, nb, nbp, k, ll);
     for (let c = 0; c < k; c++) {
-      statsFull(xt, df, rd, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, stats + <usize>c * compBytes);
+      statsFull(xt, df, rd, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, acc + <usize>c * accBytes);
     }
   }
+  for (let c = 0; c < k; c++) flushFull(acc + <usize>c * accBytes, d, stats + <usize>c * compBytes);
   const tail = stats + <usize>k * compBytes;
   store<f64>(tail, load<f64>(tail) + ll);
   store<f64>(tail, load<f64>(tail, 8) + wsum, 8);

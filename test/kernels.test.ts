@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WASM_BLOCK_ROWS, instantiateKernels, type KernelExports } from '../src/backend/wasm/load.js';
-import { wasmScratchBytes } from '../src/backend/wasm/index.js';
+import { s2Tiles, wasmScratchBytes } from '../src/backend/wasm/index.js';
 import { accumulateGaussFull, logProbGaussFull } from '../src/backend/js/gaussian-full.js';
 import { accumulateGaussDiag, logProbGaussDiag } from '../src/backend/js/gaussian-diag.js';
 import { componentStatsLength, statsLength, type KernelShape } from '../src/backend/kernel.js';
@@ -342,8 +342,11 @@ describe('kernel edge cases', () => {
     expect(flushed).toBeGreaterThan(10);
   });
 
-  it('scratch size formula: 8·B·(3d + k + 9) full, 8·B·(d + k + 1) diag', () => {
-    expect(wasmScratchBytes('full', 16, 16)).toBe(8 * B * (3 * 16 + 16 + 9));
-    expect(wasmScratchBytes('diag', 5, 3)).toBe(8 * B * (5 + 3 + 1));
+  it('scratch size formula: planes of B rows, then two-lane accumulators per component', () => {
+    // d = 16: row pairs a = 0, 2, …, 14 start ⌈(16 − a)/4⌉ = 4, 4, 3, 3, 2, 2, 1, 1 tiles.
+    expect(s2Tiles(16)).toBe(20);
+    expect(s2Tiles(1)).toBe(1);
+    expect(wasmScratchBytes('full', 16, 16)).toBe(8 * B * (3 * 16 + 16 + 9) + 16 * 16 * (1 + 16 + 8 * 20));
+    expect(wasmScratchBytes('diag', 5, 3)).toBe(8 * B * (5 + 3 + 1) + 16 * 3 * (1 + 2 * 5));
   });
 });

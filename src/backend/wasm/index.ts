@@ -20,15 +20,26 @@ import {
 export { WASM_BLOCK_ROWS, initWasm, loadWasmSync, wasmAvailable, wasmSimdSupported };
 export { WasmUnavailableError };
 
+/** Number of 2×4 second-moment tiles of the full kernel for d features: Σ over a = 0, 2, 4, … < d of ⌈(d − a)/4⌉. */
+export function s2Tiles(d: number): number {
+  let t = 0;
+  for (let a = 0; a < d; a += 2) t += Math.ceil((d - a) / 4);
+  return t;
+}
+
 /**
- * Bytes of kernel scratch for a kernel shape, d features and k components: 8·B·(3d + k + 9) for `'full'` and
- * 8·B·(d + k + 1) for `'diag'`, B = `blockRows` rows per block (the module's `BLOCK_ROWS`, 64). The scratch holds
- * "planes" of B doubles: the transposed block (d planes), for full also x − μ and r·(x − μ) (d + 4 planes each, the
- * last 4 zero padding for the second-moment tiles), the k log-density / responsibility planes and one plane of row
- * weights. The same scratch serves both kernels of a shape.
+ * Bytes of kernel scratch for a kernel shape, d features and k components:
+ * `8·B·(3d + k + 9) + 16·k·(1 + d + 8·s2Tiles(d))` for `'full'` and `8·B·(d + k + 1) + 16·k·(1 + 2d)` for `'diag'`,
+ * B = `blockRows` rows per block (the module's `BLOCK_ROWS`, 64). The scratch holds "planes" of B doubles: the
+ * transposed block (d planes), for full also x − μ and r·(x − μ) (d + 4 planes each, the last 4 zero padding for the
+ * second-moment tiles), the k log-density / responsibility planes and one plane of row weights; then per component
+ * the two-lane accumulators of N, S1 and S2 (diag: d values; full: the 2×4 tiles), reduced once per kernel call. The
+ * same scratch serves both kernels of a shape.
  */
 export function wasmScratchBytes(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
-  return 8 * blockRows * (shape === 'full' ? 3 * d + k + 9 : d + k + 1);
+  return shape === 'full'
+    ? 8 * blockRows * (3 * d + k + 9) + 16 * k * (1 + d + 8 * s2Tiles(d))
+    : 8 * blockRows * (d + k + 1) + 16 * k * (1 + 2 * d);
 }
 
 /** Rows per `logprob` kernel call: the output buffer holds about 512 KiB, at least one block. */

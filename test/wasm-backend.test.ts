@@ -6,11 +6,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import {
-  WASM_BLOCK_ROWS, initWasm, loadWasmSync, wasmAvailable, wasmBackend, wasmSimdSupported,
+  WASM_BLOCK_ROWS, WASM_WINDOW_ROWS, initWasm, loadWasmSync, wasmAvailable, wasmBackend, wasmSimdSupported,
 } from '../src/backend/wasm/index.js';
 import { Arena } from '../src/backend/wasm/memory.js';
 import { jsBackend } from '../src/backend/js/index.js';
 import { WasmUnavailableError } from '../src/errors.js';
+import { accumulateAll } from '../src/em/driver.js';
 import { componentStatsLength, statsLength, type BoundData, type KernelParams, type KernelShape } from '../src/backend/kernel.js';
 
 const B = WASM_BLOCK_ROWS;
@@ -189,7 +190,7 @@ describe('wasm backend matches the js backend', () => {
     bound.dispose();
   });
 
-  it('the copy made by bind does not see later changes to the caller’s arrays', () => {
+  it('resident data: the copy made by bind does not see later changes to the caller’s arrays', () => {
     const X = makeData(50, 2, 2, 0, 4);
     const w = new Float64Array(50).fill(1);
     const p = makeParams('diag', X, 2, 2, 5);
@@ -299,6 +300,41 @@ describe('memory', () => {
     expectStatsClose(accumulate(bound, n - 500, 500, p), accumulate(jsTail, 0, 500, p), 'diag', d, 2, 1e-9, '256 MB tail');
     bound.dispose();
   }, 60_000);
+
+  it('streamed data (over maxResidentBytes) gives the resident statistics and log-densities to the bit', () => {
+    const n = 3 * WASM_WINDOW_ROWS + 77;
+    const d = 3;
+    const k = 4;
+    const X = makeData(n, d, k, 1e6, 51);
+    const u = rng(52);
+    const weights = Float64Array.from({ length: n }, () => 0.5 + u());
+    for (const kind of KINDS) {
+      const p = makeParams(kind, X, d, k, 53);
+      for (const w of [null, weights]) {
+        const backend = wasmBackend();
+        const resident = backend.bind(X, n, d, w);
+        const streamed = backend.bind(X, n, d, w, { maxResidentBytes: 0 });
+        resident.setParams(p);
+        streamed.setParams(p);
+        const a = accumulateAll(resident, new Float64Array(statsLength(p.shape, d, k)));
+        const b = accumulateAll(streamed, new Float64Array(statsLength(p.shape, d, k)));
+        expect(Array.from(b), `${kind} weights ${w !== null}`).toEqual(Array.from(a));
+        const la = new Float64Array((n - 5) * k);
+        const lb = new Float64Array((n - 5) * k);
+        resident.logProb(5, n - 5, la);
+        streamed.logProb(5, n - 5, lb);
+        expect(Array.from(lb), `${kind} logProb`).toEqual(Array.from(la));
+        // Any split of the rows still adds up.
+        const parts = new Float64Array(a.length);
+        for (const [s, c] of [[0, 1000], [1000, 2 * WASM_WINDOW_ROWS + 5], [2 * WASM_WINDOW_ROWS + 1005, n - 2 * WASM_WINDOW_ROWS - 1005]]) {
+          streamed.accumulate(s!, c!, parts);
+        }
+        expectStatsClose(parts, a, p.shape, d, k, 1e-10, `${kind} split`);
+        resident.dispose();
+        streamed.dispose();
+      }
+    }
+  });
 
   it('refuses more than 4 GiB with a clear error', () => {
     const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 1024);

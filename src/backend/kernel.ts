@@ -79,13 +79,25 @@ export interface BoundData {
   dispose(): void;
 }
 
+/** Options of `Backend.bind`. */
+export interface BindOptions {
+  /**
+   * wasm: rows of at most this many bytes are copied into WASM memory once; larger data stays where it is and passes
+   * through a window of `WASM_WINDOW_ROWS` rows per kernel call, so that a fit needs the data plus a bounded working
+   * set, and data over the 4 GiB of wasm32 can be fitted [`WASM_RESIDENT_BYTES`, 256 MiB]. The statistics are the
+   * same to the bit in both modes when `accumulate` is called on windows of whole driver blocks.
+   */
+  readonly maxResidentBytes?: number;
+}
+
 /** A compute backend: the WASM SIMD kernels or their plain-TypeScript twins. */
 export interface Backend {
   /** `'wasm'` or `'js'`. */
   readonly name: 'wasm' | 'js';
   /**
-   * Loads n×d row-major rows, and optional per-row weights (length n, ≥ 0), into backend memory.
-   * The arrays are copied; the caller may reuse them.
+   * Makes n×d row-major rows, and optional per-row weights (length n, ≥ 0), available to the kernels. Small data is
+   * copied into WASM memory; the js backend and streamed wasm data read the caller's arrays, which must therefore
+   * stay unchanged until `dispose()`.
    */
-  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null): BoundData;
+  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null, options?: BindOptions): BoundData;
 }

@@ -52,12 +52,17 @@ export interface InitData {
  * - `'randomFromData'`: k distinct rows drawn at random are the means; weights and covariances from the rows nearest
  *   to each.
  * - given: as `'randomFromData'` with the caller's means, keeping whatever weights/covariances are given.
+ *
+ * The random methods work on at most `INIT_SAMPLE_ROWS` rows: larger data is represented by a uniform random sample
+ * of that many rows (with their weights), so that a start costs a bounded time and memory whatever n; EM then runs
+ * on all rows.
  */
 export function initialParams(
-  method: InitMethod | ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  method: InitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
 ): GaussianParams {
+  if (typeof method === 'object') return fromGivenMeans(method, full, k, type, regCovar);
+  const data = full.X.rows > INIT_SAMPLE_ROWS ? sampleRows(full, INIT_SAMPLE_ROWS, k, rng) : full;
   const { X } = data;
-  if (typeof method === 'object') return fromGivenMeans(method, data, k, type, regCovar);
   switch (method) {
     case 'kmeans++': {
       const centers = kmeansPlusPlus(data, k, rng);
@@ -80,6 +85,31 @@ export function initialParams(
       throw new Error(`unknown init ${String(never)}`);
     }
   }
+}
+
+/** Rows that the random initializations see at most; larger data is sampled (see `initialParams`). */
+export const INIT_SAMPLE_ROWS = 100_000;
+
+/**
+ * m rows drawn uniformly without replacement (Floyd's algorithm), in their original order, with their weights. Falls
+ * back to all rows when the sample holds fewer than k distinct rows.
+ */
+export function sampleRows(data: InitData, m: number, k: number, rng: Rng): InitData {
+  const { X, weights } = data;
+  const n = X.rows;
+  const d = X.cols;
+  const chosen = new Set<number>();
+  for (let j = n - m; j < n; j++) {
+    const t = rng.int(j + 1);
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  const rows = Int32Array.from(chosen).sort();
+  const out = new Float64Array(m * d);
+  rows.forEach((i, r) => out.set(X.data.subarray(i * d, (i + 1) * d), r * d));
+  const distinct = new Set<string>();
+  for (let r = 0; r < m && distinct.size < k; r++) distinct.add(out.subarray(r * d, (r + 1) * d).join(','));
+  if (distinct.size < k) return data;
+  return { X: { data: out, rows: m, cols: d }, weights: weights === null ? null : Float64Array.from(rows, (i) => weights[i]) };
 }
 
 function fromGivenMeans(

@@ -51,10 +51,13 @@ class JsBoundData implements BoundData {
   }
 }
 
-/** The plain-TypeScript backend. Binding copies the rows so that later changes by the caller do not leak in. */
+/**
+ * The plain-TypeScript backend. Binding reads the caller's rows in place (no copy: a fit needs the data plus a
+ * bounded working set); they must stay unchanged until `dispose()`.
+ */
 export const jsBackend: Backend = {
   name: 'js',
   bind(X: Float64Array, n: number, d: number, weights: Float64Array | null): BoundData {
-    return new JsBoundData(X.slice(0, n * d), weights === null ? null : weights.slice(0, n), n, d);
+    return new JsBoundData(X.subarray(0, n * d), weights === null ? null : weights.subarray(0, n), n, d);
   },
 };

@@ -3,12 +3,13 @@
  *
  * Memory: each backend instance (one `wasmBackend()` call) owns one `WebAssembly.Memory` with one kernel instance and
  * a bump arena (`memory.ts`), created at the first `bind`. Every bound data set takes its regions from that arena: its
- * rows (and weights), copied in once by `bind`, and one work region (parameters, statistics, log-density output,
+ * rows (and weights), copied in once by `bind` — or, for data over `maxResidentBytes`, a window of `WASM_WINDOW_ROWS`
+ * rows that the caller's rows pass through on every kernel call — and one work region (parameters, statistics, log-density output,
  * kernel scratch) rewritten by `setParams`. The memory grows only inside `bind`/`setParams`, never during a kernel
  * call. When the last bound data of a backend is disposed, the memory and the instance are dropped (to the garbage
  * collector); the next `bind` starts a fresh one. Results are always copied out: no view of WASM memory leaves here.
  */
-import type { Backend, BoundData, KernelParams, KernelShape } from '../kernel.js';
+import type { Backend, BindOptions, BoundData, KernelParams, KernelShape } from '../kernel.js';
 import { statsLength } from '../kernel.js';
 import { WasmUnavailableError } from '../../errors.js';
 import { Arena, align16 } from './memory.js';
@@ -71,10 +72,23 @@ function requireInteger(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw new RangeError(`${name}: expected an integer ≥ ${min}, got ${value}`);
 }
 
+/**
+ * Rows copied into WASM memory per kernel call when the data is streamed (a multiple of the kernel block and equal to
+ * the EM driver's block, so that each `accumulate` call of a fit is one kernel call in both modes).
+ */
+export const WASM_WINDOW_ROWS = 4096;
+
+/** Data up to this many bytes is copied into WASM memory once; larger data is streamed through a window [256 MiB]. */
+export const WASM_RESIDENT_BYTES = 256 * 2 ** 20;
+
 class WasmBoundData implements BoundData {
   private disposed = false;
+  /** The rows (resident) or the window they pass through (streamed), and their weights (0: none). */
   private readonly xPtr: number;
   private readonly wPtr: number;
+  /** Streamed mode: the caller's rows and weights, read window by window; null when resident. */
+  private readonly source: Float64Array | null;
+  private readonly sourceWeights: Float64Array | null;
   private workPtr = -1;
   private workBytes = 0;
   private layout: Layout | null = null;
@@ -86,18 +100,52 @@ class WasmBoundData implements BoundData {
     readonly n: number,
     readonly d: number,
     weights: Float64Array | null,
+    maxResidentBytes: number,
   ) {
     const { arena } = engine;
-    this.xPtr = arena.alloc(n * d * 8, `the data (${n}×${d} float64)`);
+    const streamed = n * d * 8 > maxResidentBytes && n > WASM_WINDOW_ROWS;
+    const rows = streamed ? WASM_WINDOW_ROWS : n;
+    this.source = streamed ? X : null;
+    this.sourceWeights = streamed ? weights : null;
+    this.xPtr = arena.alloc(rows * d * 8, streamed ? `a window of ${rows}×${d} float64 rows` : `the data (${n}×${d} float64)`);
     try {
-      this.wPtr = weights === null ? 0 : arena.alloc(n * 8, `the weights (${n} float64)`);
+      this.wPtr = weights === null ? 0 : arena.alloc(rows * 8, `the weights (${rows} float64)`);
     } catch (e) {
       arena.free(this.xPtr);
       throw e;
     }
-    const heap = arena.f64();
-    heap.set(X.subarray(0, n * d), this.xPtr / 8);
-    if (weights !== null) heap.set(weights.subarray(0, n), this.wPtr / 8);
+    if (!streamed) {
+      const heap = arena.f64();
+      heap.set(X.subarray(0, n * d), this.xPtr / 8);
+      if (weights !== null) heap.set(weights.subarray(0, n), this.wPtr / 8);
+    }
+  }
+
+  /** Whether the rows stream through a window instead of living in WASM memory. */
+  get streamed(): boolean {
+    return this.source !== null;
+  }
+
+  /**
+   * Calls `kernel(x, w, first, m)` on rows `[start, start + count)`: once on the resident rows, or window by window
+   * after copying each window's rows (and weights) in, with `first` the window-relative start and `offset` the rows
+   * done before.
+   */
+  private eachWindow(start: number, count: number, kernel: (first: number, m: number, offset: number) => void): void {
+    const source = this.source;
+    if (source === null) {
+      kernel(start, count, 0);
+      return;
+    }
+    const { d } = this;
+    for (let done = 0; done < count; done += WASM_WINDOW_ROWS) {
+      const m = Math.min(WASM_WINDOW_ROWS, count - done);
+      const row = start + done;
+      const heap = this.engine.arena.f64();
+      heap.set(source.subarray(row * d, (row + m) * d), this.xPtr / 8);
+      if (this.sourceWeights !== null) heap.set(this.sourceWeights.subarray(row, row + m), this.wPtr / 8);
+      kernel(0, m, done);
+    }
   }
 
   setParams(p: KernelParams): void {
@@ -154,13 +202,15 @@ class WasmBoundData implements BoundData {
     const s = L.stats / 8;
     arena.f64().fill(0, s, s + L.statsLength);
     const hasWeights = this.wPtr === 0 ? 0 : 1;
-    if (L.shape === 'full') {
-      kernels.accumulate_gauss_full_f64(this.xPtr, this.wPtr, hasWeights, start, count, this.d, L.k,
-        L.logConst, L.means, L.prec, L.precStride, L.stats, L.scratch);
-    } else {
-      kernels.accumulate_gauss_diag_f64(this.xPtr, this.wPtr, hasWeights, start, count, this.d, L.k,
-        L.logConst, L.means, L.prec, L.stats, L.scratch);
-    }
+    this.eachWindow(start, count, (first, m) => {
+      if (L.shape === 'full') {
+        kernels.accumulate_gauss_full_f64(this.xPtr, this.wPtr, hasWeights, first, m, this.d, L.k,
+          L.logConst, L.means, L.prec, L.precStride, L.stats, L.scratch);
+      } else {
+        kernels.accumulate_gauss_diag_f64(this.xPtr, this.wPtr, hasWeights, first, m, this.d, L.k,
+          L.logConst, L.means, L.prec, L.stats, L.scratch);
+      }
+    });
     const heap = arena.f64();
     for (let i = 0; i < L.statsLength; i++) stats[i] += heap[s + i]!;
   }
@@ -172,17 +222,19 @@ class WasmBoundData implements BoundData {
     if (out.length < count * k) throw new RangeError(`out: expected ${count * k} values (count×k), got ${out.length}`);
     const { arena, kernels } = this.engine;
     const o = L.out / 8;
-    for (let done = 0; done < count; done += L.chunkRows) {
-      const m = Math.min(L.chunkRows, count - done);
-      if (L.shape === 'full') {
-        kernels.logprob_gauss_full_f64(this.xPtr, start + done, m, this.d, k, L.logConst, L.means, L.prec,
-          L.precStride, L.out, L.scratch);
-      } else {
-        kernels.logprob_gauss_diag_f64(this.xPtr, start + done, m, this.d, k, L.logConst, L.means, L.prec,
-          L.out, L.scratch);
+    this.eachWindow(start, count, (first, rows, offset) => {
+      for (let done = 0; done < rows; done += L.chunkRows) {
+        const m = Math.min(L.chunkRows, rows - done);
+        if (L.shape === 'full') {
+          kernels.logprob_gauss_full_f64(this.xPtr, first + done, m, this.d, k, L.logConst, L.means, L.prec,
+            L.precStride, L.out, L.scratch);
+        } else {
+          kernels.logprob_gauss_diag_f64(this.xPtr, first + done, m, this.d, k, L.logConst, L.means, L.prec,
+            L.out, L.scratch);
+        }
+        out.set(arena.f64().subarray(o, o + m * k), (offset + done) * k);
       }
-      out.set(arena.f64().subarray(o, o + m * k), done * k);
-    }
+    });
   }
 
   dispose(): void {
@@ -219,7 +271,8 @@ class WasmBackend implements Backend {
   private engine: Engine | null = null;
   private live = 0;
 
-  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null): BoundData {
+  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null, options: BindOptions = {}): BoundData {
+    const maxResidentBytes = options.maxResidentBytes ?? WASM_RESIDENT_BYTES;
     requireInteger('n', n, 0);
     requireInteger('d', d, 1);
     if (X.length < n * d) throw new RangeError(`X: expected ${n * d} values (n×d = ${n}×${d}), got ${X.length}`);
@@ -228,7 +281,7 @@ class WasmBackend implements Backend {
     }
     const engine = this.acquire();
     try {
-      return new WasmBoundData(this, engine, X, n, d, weights);
+      return new WasmBoundData(this, engine, X, n, d, weights, maxResidentBytes);
     } catch (e) {
       this.release(engine);
       throw e;

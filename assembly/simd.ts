@@ -122,12 +122,16 @@ const ROUND_MAGIC: f64 = 6755399441055744.0;
 
 /**
  * Replaces the k log-density planes at `lp` by the weighted responsibilities `w_i r_ic` of rows `[0, nbp)` (0 on the
- * padding rows, whose weight is 0). Returns `ll + Σ_i w_i lse_i` over rows `[0, nb)`, summed row by row in order as
- * the TS twin does. Two rows per f64x2: `r_ic = exp(lp_ic − max_i) / Σ_c exp(lp_ic − max_i)`, which equals the twin's
- * `exp(lp_ic − lse_i)` up to rounding.
+ * padding rows, whose weight is 0). Two rows per f64x2: `r_ic = exp(lp_ic − max_i) / s_i`, `s_i = Σ_c exp(lp_ic −
+ * max_i)`, which equals the twin's `exp(lp_ic − lse_i)` up to rounding. Returns `ll + Σ_i w_i (max_i + log s_i)`.
+ * Every `s_i` lies in [1, k], so the logs of rows of weight 1 are taken once per block, of the product of their
+ * `s_i` in each lane (at most 32 factors ≤ k: no overflow for any k < 2³¹); other weights take one log per row.
  */
 export function responsibilities(lp: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64): f64 {
   const bytes = <usize>nbp << 3;
+  const one = f64x2.splat(1.0);
+  let prod = one;
+  let maxSum = f64x2.splat(0);
   for (let q: usize = 0; q < bytes; q += 16) {
     let p = lp + q;
     let max = v128.load(p);
@@ -144,9 +148,17 @@ export function responsibilities(lp: usize, wt: usize, nb: i32, nbp: i32, k: i32
       p += PLANE;
     }
     const wv = v128.load(wt + q);
-    const row = <i32>(q >> 3);
-    if (row < nb) ll += f64x2.extract_lane(wv, 0) * (f64x2.extract_lane(max, 0) + Math.log(f64x2.extract_lane(sum, 0)));
-    if (row + 1 < nb) ll += f64x2.extract_lane(wv, 1) * (f64x2.extract_lane(max, 1) + Math.log(f64x2.extract_lane(sum, 1)));
+    // w·max, where w = 0 on padding rows (their max is finite: padding copies a real row).
+    maxSum = f64x2.add(maxSum, f64x2.mul(wv, max));
+    const unit = f64x2.eq(wv, one);
+    prod = f64x2.mul(prod, v128.bitselect(sum, one, unit));
+    if (!v128.all_true<i64>(v128.or(unit, f64x2.eq(wv, f64x2.splat(0))))) {
+      const row = <i32>(q >> 3);
+      const w0 = f64x2.extract_lane(wv, 0);
+      const w1 = f64x2.extract_lane(wv, 1);
+      if (row < nb && w0 != 1.0 && w0 != 0.0) ll += w0 * Math.log(f64x2.extract_lane(sum, 0));
+      if (row + 1 < nb && w1 != 1.0 && w1 != 0.0) ll += w1 * Math.log(f64x2.extract_lane(sum, 1));
+    }
     const s = f64x2.div(wv, sum);
     p = lp + q;
     for (let c = 0; c < k; c++) {
@@ -154,7 +166,7 @@ export function responsibilities(lp: usize, wt: usize, nb: i32, nbp: i32, k: i32
       p += PLANE;
     }
   }
-  return ll;
+  return ll + hsum(maxSum) + (Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1)));
 }
 
 /** Sum of the first `nb` weights of the block, in row order. */

@@ -43,8 +43,8 @@ export function caseLabel(c) {
   return `${c.type} n=1e${Math.round(Math.log10(c.n))} d=${c.d} k=${c.k}`;
 }
 
-/** `--quick`, `--filter <substring>`, `--budget <seconds>` from argv. */
-export function parseFlags(argv, defaultBudget) {
+/** `--quick`, `--filter <substring>`, `--budget <seconds>`, `--out <file name in bench/results>` from argv. */
+export function parseFlags(argv, defaultBudget, defaultOut) {
   const value = (name) => {
     const i = argv.indexOf(name);
     if (i < 0) return undefined;
@@ -53,7 +53,9 @@ export function parseFlags(argv, defaultBudget) {
   };
   const budget = Number(value('--budget') ?? defaultBudget);
   if (!(budget > 0)) throw new Error(`--budget: expected seconds > 0, got ${value('--budget')}`);
-  return { quick: argv.includes('--quick'), filter: value('--filter') ?? '', budget };
+  const out = value('--out') ?? defaultOut;
+  if (!/^[\w.-]+\.json$/.test(out)) throw new Error(`--out: expected a file name ending in .json, got ${out}`);
+  return { quick: argv.includes('--quick'), filter: value('--filter') ?? '', budget, out };
 }
 
 function gitCommit() {

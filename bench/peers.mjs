@@ -1,6 +1,7 @@
 // wasm-em beside other Gaussian-mixture EM implementations: the same data and the same start in one run, the time
 // per EM iteration reported as a ratio to wasm-em's wasm backend in float64.
-// Usage: npm run bench:peers [-- --filter <substring>] [-- --budget <seconds>]   (writes bench/results/peers.json)
+// Usage: npm run bench:peers [-- --filter <substring>] [-- --budget <seconds>] [-- --out <name>.json]
+//   (builds first; writes bench/results/peers.json, or the --out name there)
 //
 // - wasm-em (wasm f64 and js backend): median gap between successive iterations of one fit with tol 0.
 // - gaussian-mixture-model (npm): full covariances only; given start; one runEM(1), then runEM(m) timed over m.
@@ -22,7 +23,7 @@ import {
   caseData, caseLabel, fmtMs, fmtRatio, formatTable, msPerIteration, parseFlags, root, saveRun, startFor,
 } from './common.mjs';
 
-const flags = parseFlags(process.argv.slice(2), 60);
+const flags = parseFlags(process.argv.slice(2), 60, 'peers.json');
 const PYTHON = '/usr/bin/python3';
 const PROBE_ROWS = 2000;
 const TARGET_SECONDS = 1;
@@ -177,7 +178,7 @@ for (const c of cases) {
   }
 }
 
-saveRun('peers.json', lib, flags, {
+saveRun(flags.out, lib, flags, {
   note:
     'ms per EM iteration on the same seeded data from the same given start (except expectation-maximization, which ' +
     'takes none); ratioToWasmF64 = ms / wasm-em f64 ms (above 1 is slower than wasm-em).',

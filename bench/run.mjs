@@ -1,6 +1,6 @@
 // Per-iteration EM time of wasm-em's variants over a size matrix, on the built package.
-// Usage: npm run bench [-- --quick] [-- --filter <substring>] [-- --budget <seconds>]
-//   (builds first; prints a table and writes bench/results/latest.json)
+// Usage: npm run bench [-- --quick] [-- --filter <substring>] [-- --budget <seconds>] [-- --out <name>.json]
+//   (builds first; prints a table and writes bench/results/latest.json, or the --out name there)
 //
 // One EM iteration = the fused E-step + statistics over all rows (the kernel) + the M-step. Every variant of a case
 // fits the same seeded synthetic data from the same given starting parameters (true centres, equal weights, identity
@@ -20,7 +20,7 @@ import {
   startFor,
 } from './common.mjs';
 
-const flags = parseFlags(process.argv.slice(2), 30);
+const flags = parseFlags(process.argv.slice(2), 30, 'latest.json');
 const SIZES = flags.quick ? [10_000] : [10_000, 100_000, 1_000_000];
 const PROBE_ROWS = 10_000;
 const MIN_TIMED = 2;
@@ -132,7 +132,7 @@ if (firstFit) {
       `(${fmtRatio(firstFit.coldOverWarm)}); import ${fmtMs(firstFit.importMs)} ms`);
 }
 
-saveRun('latest.json', lib, flags, {
+saveRun(flags.out, lib, flags, {
   note:
     'ms per EM iteration (E-step + statistics + M-step): median gap between successive iterations of one fit with ' +
     'tol 0 from the same given start; data copy and set-up not counted. firstFit: whole fit time / iterations ' +

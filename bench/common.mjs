@@ -1,6 +1,7 @@
 // Shared pieces of the benchmark scripts: seeded data, the given starting parameters, command-line flags, the
 // machine description, and the per-iteration timer of wasm-em fits.
 import { execFileSync } from 'node:child_process';
+import { Bench } from 'tinybench';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname } from 'node:path';
@@ -119,6 +120,7 @@ export function acceptsOptions(lib, options) {
   }
 }
 
+/** One fit of `maxIter` iterations with tol 0 from `init`; `onIteration` sees every iteration. */
 async function fitOnce(lib, X, c, init, variant, maxIter, onIteration) {
   const gm = new lib.GaussianMixture({
     nComponents: c.k, covarianceType: c.type, init, maxIter, tol: 0, backend: variant.backend,
@@ -132,27 +134,28 @@ async function fitOnce(lib, X, c, init, variant, maxIter, onIteration) {
 }
 
 /**
- * Milliseconds per EM iteration (E-step + statistics + M-step) of a wasm-em fit of `timed + 1` iterations with tol 0
- * from `init`: the median gap between successive `onIteration` calls, so the data copy, set-up and the first
- * iteration are left out. When the fit does not report its iterations (a method without `onIteration`), the time of
- * a `timed + 1`-iteration fit less that of a 1-iteration fit, over `timed`.
- * @param variant `{ backend, dtype?, workers? }`
+ * Milliseconds per EM iteration (E-step + statistics + M-step) of wasm-em fits of `timed + 1` iterations with tol 0
+ * from `init`, measured with tinybench: each of `fits` task runs is one fit that reports, as its duration
+ * (`overriddenDuration`), the median gap between its successive `onIteration` calls, so the data copy, set-up and the
+ * first iteration are left out; the result is tinybench's median over the runs.
+ * @param variant `{ name, backend, dtype?, workers? }`
  */
-export async function msPerIteration(lib, X, c, init, variant, timed) {
-  const stamps = [];
-  let reported = true;
-  try {
-    await fitOnce(lib, X, c, init, variant, timed + 1, () => stamps.push(performance.now()));
-  } catch (e) {
-    if (!(e instanceof lib.InputError) || !/onIteration/.test(e.message)) throw e;
-    reported = false;
-  }
-  if (reported && stamps.length === timed + 1) {
-    return median(stamps.slice(1).map((t, i) => t - stamps[i]));
-  }
-  const one = await fitOnce(lib, X, c, init, variant, 1);
-  const many = await fitOnce(lib, X, c, init, variant, timed + 1);
-  return Math.max(0, many.ms - one.ms) / timed;
+export async function msPerIteration(lib, X, c, init, variant, timed, fits = 1) {
+  const bench = new Bench({ iterations: fits, time: 0, warmup: false, throws: true });
+  bench.add(variant.name ?? variant.backend, async () => {
+    const stamps = [];
+    const t0 = bench.now();
+    await fitOnce(lib, X, c, init, variant, timed + 1, () => stamps.push(bench.now()));
+    if (stamps.length !== timed + 1) throw new Error(`expected ${timed + 1} iterations, got ${stamps.length}`);
+    return {
+      overriddenDuration: median(stamps.slice(1).map((t, i) => t - stamps[i])),
+      overriddenIterationCost: bench.now() - t0,
+    };
+  });
+  await bench.run();
+  const { result } = bench.tasks[0];
+  if (result.state !== 'completed') throw result.error ?? new Error(`benchmark ${result.state}`);
+  return result.latency.p50;
 }
 
 /** Fixed-width table: `rows` are arrays of cells, the first row the header; the first column aligned left. */

@@ -85,7 +85,9 @@ export interface Backend {
   readonly name: 'wasm' | 'js';
   /**
    * Loads n×d row-major rows, and optional per-row weights (length n, ≥ 0), into backend memory.
-   * The arrays are copied; the caller may reuse them.
+   * The arrays are copied; the caller may reuse them. The dtype follows the array: a `Float32Array` is kept in float32
+   * and runs the f32 kernels (E-step in f32, log-sum-exp and statistics in f64; see `assembly/gaussian-full-f32.ts`),
+   * whose statistics are taken about `fround(μ_c)`; parameters, statistics and log-densities stay `Float64Array`s.
    */
-  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null): BoundData;
+  bind(X: Float64Array | Float32Array, n: number, d: number, weights: Float64Array | null): BoundData;
 }

@@ -31,6 +31,17 @@ export function wasmScratchBytes(shape: KernelShape, d: number, k: number, block
   return 8 * blockRows * (shape === 'full' ? 3 * d + k + 9 : d + k + 1);
 }
 
+/**
+ * Bytes of scratch of the float32 kernels (`assembly/gaussian-full-f32.ts`, `gaussian-diag-f32.ts`): f32 planes of the
+ * block, f64 planes of log-densities and weights, and f32 copies of the means and precision factors:
+ * 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + 4kd² for `'full'`, 4·B·(d + k) + 8·B·(k + 1) + align16(4kd) + 4kd
+ * for `'diag'`.
+ */
+export function wasmScratchBytesF32(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
+  const planes = shape === 'full' ? 4 * blockRows * (3 * d + k + 8) : 4 * blockRows * (d + k);
+  return planes + 8 * blockRows * (k + 1) + align16(4 * k * d) + 4 * k * d * (shape === 'full' ? d : 1);
+}
+
 /** Rows per `logprob` kernel call: the output buffer holds about 512 KiB, at least one block. */
 function logProbChunkRows(k: number): number {
   return Math.max(WASM_BLOCK_ROWS, Math.floor(65536 / k / WASM_BLOCK_ROWS) * WASM_BLOCK_ROWS);
@@ -64,6 +75,8 @@ class WasmBoundData implements BoundData {
   private disposed = false;
   private readonly xPtr: number;
   private readonly wPtr: number;
+  /** The rows are float32 (the f32 kernels run) rather than float64. */
+  private readonly f32: boolean;
   private workPtr = -1;
   private workBytes = 0;
   private layout: Layout | null = null;
@@ -71,13 +84,14 @@ class WasmBoundData implements BoundData {
   constructor(
     private readonly owner: WasmBackend,
     private readonly engine: Engine,
-    X: Float64Array,
+    X: Float64Array | Float32Array,
     readonly n: number,
     readonly d: number,
     weights: Float64Array | null,
   ) {
     const { arena } = engine;
-    this.xPtr = arena.alloc(n * d * 8, `the data (${n}×${d} float64)`);
+    this.f32 = X instanceof Float32Array;
+    this.xPtr = arena.alloc(n * d * (this.f32 ? 4 : 8), `the data (${n}×${d} ${this.f32 ? 'float32' : 'float64'})`);
     try {
       this.wPtr = weights === null ? 0 : arena.alloc(n * 8, `the weights (${n} float64)`);
     } catch (e) {
@@ -85,7 +99,8 @@ class WasmBoundData implements BoundData {
       throw e;
     }
     const heap = arena.f64();
-    heap.set(X.subarray(0, n * d), this.xPtr / 8);
+    if (this.f32) new Float32Array(arena.memory.buffer, this.xPtr, n * d).set(X.subarray(0, n * d));
+    else heap.set(X.subarray(0, n * d), this.xPtr / 8);
     if (weights !== null) heap.set(weights.subarray(0, n), this.wPtr / 8);
   }
 
@@ -110,7 +125,7 @@ class WasmBoundData implements BoundData {
     const stats = prec + align16(precLength * 8);
     const out = stats + align16(sLength * 8);
     const scratch = out + align16(chunkRows * k * 8);
-    const bytes = scratch + wasmScratchBytes(shape, d, k);
+    const bytes = scratch + (this.f32 ? wasmScratchBytesF32(shape, d, k) : wasmScratchBytes(shape, d, k));
 
     const { arena } = this.engine;
     if (bytes > this.workBytes) {
@@ -143,11 +158,12 @@ class WasmBoundData implements BoundData {
     const s = L.stats / 8;
     arena.f64().fill(0, s, s + L.statsLength);
     const hasWeights = this.wPtr === 0 ? 0 : 1;
+    const f32 = this.f32;
     if (L.shape === 'full') {
-      kernels.accumulate_gauss_full_f64(this.xPtr, this.wPtr, hasWeights, start, count, this.d, L.k,
+      (f32 ? kernels.accumulate_gauss_full_f32 : kernels.accumulate_gauss_full_f64)(this.xPtr, this.wPtr, hasWeights, start, count, this.d, L.k,
         L.logConst, L.means, L.prec, L.precStride, L.stats, L.scratch);
     } else {
-      kernels.accumulate_gauss_diag_f64(this.xPtr, this.wPtr, hasWeights, start, count, this.d, L.k,
+      (f32 ? kernels.accumulate_gauss_diag_f32 : kernels.accumulate_gauss_diag_f64)(this.xPtr, this.wPtr, hasWeights, start, count, this.d, L.k,
         L.logConst, L.means, L.prec, L.stats, L.scratch);
     }
     const heap = arena.f64();
@@ -161,13 +177,14 @@ class WasmBoundData implements BoundData {
     if (out.length < count * k) throw new RangeError(`out: expected ${count * k} values (count×k), got ${out.length}`);
     const { arena, kernels } = this.engine;
     const o = L.out / 8;
+    const f32 = this.f32;
     for (let done = 0; done < count; done += L.chunkRows) {
       const m = Math.min(L.chunkRows, count - done);
       if (L.shape === 'full') {
-        kernels.logprob_gauss_full_f64(this.xPtr, start + done, m, this.d, k, L.logConst, L.means, L.prec,
+        (f32 ? kernels.logprob_gauss_full_f32 : kernels.logprob_gauss_full_f64)(this.xPtr, start + done, m, this.d, k, L.logConst, L.means, L.prec,
           L.precStride, L.out, L.scratch);
       } else {
-        kernels.logprob_gauss_diag_f64(this.xPtr, start + done, m, this.d, k, L.logConst, L.means, L.prec,
+        (f32 ? kernels.logprob_gauss_diag_f32 : kernels.logprob_gauss_diag_f64)(this.xPtr, start + done, m, this.d, k, L.logConst, L.means, L.prec,
           L.out, L.scratch);
       }
       out.set(arena.f64().subarray(o, o + m * k), done * k);
@@ -208,7 +225,7 @@ class WasmBackend implements Backend {
   private engine: Engine | null = null;
   private live = 0;
 
-  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null): BoundData {
+  bind(X: Float64Array | Float32Array, n: number, d: number, weights: Float64Array | null): BoundData {
     requireInteger('n', n, 0);
     requireInteger('d', d, 1);
     if (X.length < n * d) throw new RangeError(`X: expected ${n * d} values (n×d = ${n}×${d}), got ${X.length}`);

@@ -103,48 +103,54 @@ export function padBlockF32(xt: usize, wt: usize, nb: i32, nbp: i32, d: i32): vo
   }
 }
 
+/** `exp(z)` for z ≤ 0, exactly 0 below `EXP_FLUSH_F32`. */
+// @ts-ignore: decorator
+@inline function expFlush(z: f64): f64 {
+  return z < EXP_FLUSH_F32 ? 0.0 : Math.exp(z);
+}
+
 /**
- * From the k f64 log-density planes at `lp`, writes the weighted responsibilities `w_i r_ic` of rows `[0, nb)` as
- * float32 to the k f32 planes at `r32`, and zeroes the padding columns `[nb, nbp)`. Returns `ll + Σ_i w_i lse_i`, summed
- * row by row in order, in f64. `r_ic = exp(lp_ic − max_i) / Σ_c exp(lp_ic − max_i)` in f64 (arguments below −60 give
- * exactly 0), then rounded once to f32.
+ * From the k f64 log-density planes at `lp`, writes the weighted responsibilities `w_i r_ic` of the nbp rows as
+ * float32 to the k f32 planes at `r32` (0 on the padding rows, whose weight is 0), two rows per f64x2, and overwrites
+ * `lp` with the exponentials. Returns `ll + Σ_i w_i lse_i` over rows `[0, nb)`, summed row by row in order, in f64.
+ * `r_ic = exp(lp_ic − max_i) / Σ_c exp(lp_ic − max_i)` in f64 (arguments below −60 give exactly 0), then rounded once
+ * to f32; `lse_i = max_i + log Σ_c exp(lp_ic − max_i)`.
  */
 export function responsibilitiesF32(lp: usize, r32: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64): f64 {
-  for (let i = 0; i < nb; i++) {
-    const col = <usize>i << 3;
-    const wi = load<f64>(wt + col);
-    let max = -Infinity;
-    let p = lp + col;
+  const bytes = <usize>nbp << 3;
+  for (let q: usize = 0; q < bytes; q += 16) {
+    let p = lp + q;
+    let max = v128.load(p);
+    for (let c = 1; c < k; c++) {
+      p += PLANE;
+      max = f64x2.pmax(max, v128.load(p));
+    }
+    const m0 = f64x2.extract_lane(max, 0);
+    const m1 = f64x2.extract_lane(max, 1);
+    let s0 = 0.0;
+    let s1 = 0.0;
+    p = lp + q;
     for (let c = 0; c < k; c++) {
-      const v = load<f64>(p);
-      if (v > max) max = v;
+      const e0 = expFlush(load<f64>(p) - m0);
+      const e1 = expFlush(load<f64>(p, 8) - m1);
+      store<f64>(p, e0);
+      store<f64>(p, e1, 8);
+      s0 += e0;
+      s1 += e1;
       p += PLANE;
     }
-    let sum = 0.0;
-    p = lp + col;
+    const wv = v128.load(wt + q);
+    const s = f64x2.div(wv, f64x2.replace_lane(f64x2.splat(s0), 1, s1));
+    p = lp + q;
+    let o = r32 + (q >> 1);
     for (let c = 0; c < k; c++) {
-      const z = load<f64>(p) - max;
-      const e = z < EXP_FLUSH_F32 ? 0.0 : Math.exp(z);
-      store<f64>(p, e);
-      sum += e;
+      v128.store64_lane(o, f32x4.demote_f64x2_zero(f64x2.mul(v128.load(p), s)), 0);
       p += PLANE;
+      o += PLANE32;
     }
-    ll += wi * (max + Math.log(sum));
-    const s = wi / sum;
-    p = lp + col;
-    let q = r32 + (<usize>i << 2);
-    for (let c = 0; c < k; c++) {
-      store<f32>(q, <f32>(load<f64>(p) * s));
-      p += PLANE;
-      q += PLANE32;
-    }
-  }
-  for (let i = nb; i < nbp; i++) {
-    let q = r32 + (<usize>i << 2);
-    for (let c = 0; c < k; c++) {
-      store<f32>(q, 0);
-      q += PLANE32;
-    }
+    const i = <i32>(q >> 3);
+    if (i < nb) ll += f64x2.extract_lane(wv, 0) * (m0 + Math.log(s0));
+    if (i + 1 < nb) ll += f64x2.extract_lane(wv, 1) * (m1 + Math.log(s1));
   }
   return ll;
 }

@@ -11,7 +11,10 @@ import { accumulateGaussFullF32, logProbGaussFullF32 } from '../src/backend/js/g
 import { accumulateGaussDiagF32, logProbGaussDiagF32 } from '../src/backend/js/gaussian-diag-f32.js';
 import { accumulateGaussFull } from '../src/backend/js/gaussian-full.js';
 import { accumulateGaussDiag } from '../src/backend/js/gaussian-diag.js';
-import { statsLength } from '../src/backend/kernel.js';
+import { statsLength, type KernelParams } from '../src/backend/kernel.js';
+import { jsBackend } from '../src/backend/js/index.js';
+import { wasmBackend } from '../src/backend/wasm/index.js';
+import { accumulateAll } from '../src/em/driver.js';
 import {
   Harness, KINDS, expectStatsClose, makeCase, makeWeights, rng, type Case, type WeightMode,
 } from './helpers/kernel-cases.js';
@@ -192,5 +195,30 @@ describe('f32 kernel edge cases', () => {
   it('scratch size formula', () => {
     expect(wasmScratchBytesF32('full', 16, 16)).toBe(4 * B * (3 * 16 + 16 + 8) + 8 * B * 17 + 4 * 16 * 16 + 4 * 16 * 256);
     expect(wasmScratchBytesF32('diag', 5, 3)).toBe(4 * B * (5 + 3) + 8 * B * 4 + 64 + 4 * 15);
+  });
+});
+
+describe('float32 rows bound through the Backend interface', () => {
+  it.each(KINDS)('%s: wasm and js agree on statistics and log-densities over several driver blocks', (kind) => {
+    const base = makeCase(kind, 9000, 6, 5, 0, 4242);
+    const weights = makeWeights('zeros', base, 77)!;
+    const X32 = Float32Array.from(base.X);
+    const params: KernelParams = { shape: base.shape, k: base.k, d: base.d, logConst: base.logConst,
+      means: base.means, prec: base.prec, precStride: base.precStride };
+    const results = [jsBackend, wasmBackend()].map((backend) => {
+      const bound = backend.bind(X32, base.n, base.d, weights);
+      bound.setParams(params);
+      const stats = accumulateAll(bound, new Float64Array(statsLength(base.shape, base.d, base.k)));
+      const lp = new Float64Array(100 * base.k);
+      bound.logProb(8000, 100, lp);
+      bound.dispose();
+      return { stats, lp };
+    });
+    expectStatsClose(results[1]!.stats, results[0]!.stats, base.shape, base.d, base.k, 1e-6, `${kind} statistics`);
+    const [js, wasm] = [results[0]!.lp, results[1]!.lp];
+    js.forEach((v, i) => {
+      if (weights[8000 + Math.floor(i / base.k)] === 0) return; // rows holding NaN or Infinity
+      expect(Math.abs(wasm[i]! - v), `${kind} logProb[${i}]`).toBeLessThanOrEqual(1e-5 * Math.abs(v));
+    });
   });
 });

@@ -187,15 +187,28 @@ function statsFull32(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32
         c03 = f32x4.add(c03, f32x4.mul(r0, e));
         c13 = f32x4.add(c13, f32x4.mul(r1, e));
       }
-      addEntry32(s2, d, a, b, c00);
-      addEntry32(s2, d, a, b + 1, c01);
-      addEntry32(s2, d, a, b + 2, c02);
-      addEntry32(s2, d, a, b + 3, c03);
-      addEntry32(s2, d, a + 1, b, c10);
-      addEntry32(s2, d, a + 1, b + 1, c11);
-      addEntry32(s2, d, a + 1, b + 2, c12);
-      addEntry32(s2, d, a + 1, b + 3, c13);
+      addPair32(s2, d, a, b, c00, c01);
+      addPair32(s2, d, a, b + 2, c02, c03);
+      addPair32(s2, d, a + 1, b, c10, c11);
+      addPair32(s2, d, a + 1, b + 2, c12, c13);
     }
+  }
+}
+
+/**
+ * Adds the f64 lane sums of the f32x4 `x` and `y` to S2 entries (a, b) and (a, b + 1) (packed upper triangle at `s2`,
+ * where they are adjacent), each only if a ≤ b' < d: both with one f64x2 when both are.
+ */
+// @ts-ignore: decorator
+@inline function addPair32(s2: usize, d: i32, a: i32, b: i32, x: v128, y: v128): void {
+  if (a <= b && b + 1 < d) {
+    const sx = f64x2.add(f64x2.promote_low_f32x4(x), f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)));
+    const sy = f64x2.add(f64x2.promote_low_f32x4(y), f64x2.promote_low_f32x4(v128.shuffle<f32>(y, y, 2, 3, 0, 1)));
+    const e = s2 + (<usize>(a * d - (a * (a - 1)) / 2 + (b - a)) << 3);
+    v128.store(e, f64x2.add(v128.load(e), f64x2.add(v128.shuffle<f64>(sx, sy, 0, 2), v128.shuffle<f64>(sx, sy, 1, 3))));
+  } else {
+    addEntry32(s2, d, a, b, x);
+    addEntry32(s2, d, a, b + 1, y);
   }
 }
 

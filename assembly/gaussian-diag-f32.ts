@@ -8,7 +8,8 @@
  * log-sum-exp, the log-likelihood and N in f64, the responsibilities r rounded once to f32. S1 and S2 are summed over
  * one block in f32x4 lanes (at most 8 products `fround(r·diff)`, `fround(fround(r·diff)·diff)` per lane), then widened
  * and added in f64: against the f64 sum of the same `fround(r·diff)` factors each block entry is off by at most
- * 9·2⁻²⁴·Σ|t| ≈ 5.4e−7·Σ|t| (Higham 2002, eq. 4.4), with Σ|t| ≤ S2 for S2 and ≤ √(N·S2) for S1.
+ * 10·2⁻²⁴·Σ|t| ≈ 6.0e−7·Σ|t| (Higham 2002, eq. 4.4; the tenth 2⁻²⁴ where r rounds differently from the twin's), with
+ * Σ|t| = S2 for S2 and ≤ √(N·S2) ≤ max(N, S2) for S1: inside the 1e−6 of the component's scale the tests allow.
  *
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS):
  *   xt: d f32 planes (the transposed block) · r32: k f32 planes (responsibilities) · lp: k f64 planes (log-densities)

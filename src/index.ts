@@ -12,6 +12,7 @@ export type { InitMethod, GivenInit } from './em/init.js';
 export type { IterationInfo } from './em/driver.js';
 export type { Matrix, MatrixLike, DataInput, DataOptions } from './matrix.js';
 export type { BackendName } from './backend/index.js';
+export type { Dtype } from './dtype.js';
 export { MODEL_FORMAT, MODEL_VERSION } from './model-json.js';
 export type { GaussianMixtureJSON } from './model-json.js';
 export { InputError, DegenerateComponentError, WasmUnavailableError, NotFittedError } from './errors.js';

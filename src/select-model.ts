@@ -3,6 +3,7 @@
  * search, mclust's `Mclust`): fit every combination, tabulate, keep the lowest criterion.
  */
 import type { BackendName } from './backend/index.js';
+import type { Dtype } from './dtype.js';
 import type { InitMethod } from './em/init.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import { COVARIANCE_TYPES, nParameters, type CovarianceType } from './families/gaussian.js';
@@ -31,6 +32,8 @@ export interface SelectModelOptions {
   regCovar?: number;
   init?: InitMethod;
   backend?: BackendName;
+  /** Precision of the data during each fit (see `GaussianMixtureOptions.dtype`) ['float64']. */
+  dtype?: Dtype;
   /** Number of columns of a flat typed-array X. */
   nFeatures?: number;
   /** Weight per row, as in `fit`. */
@@ -63,7 +66,7 @@ export interface SelectModelResult {
 
 const KEYS = ['nComponents', 'covarianceTypes', 'criterion', 'nInit', 'initCandidates', 'initCandidateIter', 'seed',
   'maxIter', 'tol', 'regCovar', 'init',
-  'backend', 'nFeatures', 'sampleWeight', 'onFit'];
+  'backend', 'dtype', 'nFeatures', 'sampleWeight', 'onFit'];
 
 function componentCounts(value: unknown): number[] {
   if (value === undefined) return [1, 2, 3, 4, 5, 6];
@@ -102,7 +105,7 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
   // Options are checked once, up front, by building the first model.
   const common = { nInit: o.nInit, initCandidates: o.initCandidates, initCandidateIter: o.initCandidateIter,
     seed: o.seed, maxIter: o.maxIter, tol: o.tol, regCovar: o.regCovar, init: o.init,
-    backend: o.backend } as Record<string, unknown>;
+    backend: o.backend, dtype: o.dtype } as Record<string, unknown>;
   for (const key of Object.keys(common)) if (common[key] === undefined) delete common[key];
   const table: SelectModelRow[] = [];
   const models: (GaussianMixture | null)[] = [];

@@ -97,7 +97,15 @@ export interface Backend {
   /**
    * Makes n×d row-major rows, and optional per-row weights (length n, ≥ 0), available to the kernels. Small data is
    * copied into WASM memory; the js backend and streamed wasm data read the caller's arrays, which must therefore
-   * stay unchanged until `dispose()`.
+   * stay unchanged until `dispose()`. The dtype follows the array: a `Float32Array` is kept in float32 and runs the
+   * f32 kernels (E-step in f32, log-sum-exp and statistics in f64; see `assembly/gaussian-full-f32.ts`), whose
+   * statistics are taken about `fround(μ_c)`; parameters, statistics and log-densities stay `Float64Array`s.
    */
-  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null, options?: BindOptions): BoundData;
+  bind(
+    X: Float64Array | Float32Array,
+    n: number,
+    d: number,
+    weights: Float64Array | null,
+    options?: BindOptions,
+  ): BoundData;
 }

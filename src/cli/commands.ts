@@ -28,6 +28,7 @@ const INIT_METHODS = {
   'random-from-data': 'randomFromData',
 } as const;
 const BACKENDS = ['auto', 'wasm', 'js'] as const;
+const DTYPES = ['float64', 'float32'] as const;
 const CRITERIA = ['bic', 'aic'] as const;
 
 /** State a command shares with `runCli`: what to call the data in library messages, and how to clear progress. */
@@ -105,6 +106,12 @@ const BACKEND: OptionSpec = {
   placeholder: 'NAME',
   help: 'auto|wasm|js: WebAssembly SIMD kernels, or plain JavaScript [auto: wasm when available]',
 };
+const DTYPE: OptionSpec = {
+  name: 'dtype',
+  type: 'string',
+  placeholder: 'TYPE',
+  help: 'float64|float32: precision of the data during the fit; float32 centres the data, runs the E-step on 4 rows per vector and keeps the statistics in f64 [float64]',
+};
 
 /** EM options common to `fit` and `select`, validated; only those given. */
 function emOptions(args: ParsedArgs, command: string) {
@@ -118,6 +125,7 @@ function emOptions(args: ParsedArgs, command: string) {
     regCovar?: number;
     init?: (typeof INIT_METHODS)[keyof typeof INIT_METHODS];
     backend?: (typeof BACKENDS)[number];
+    dtype?: (typeof DTYPES)[number];
   } = {};
   const nInit = o.get('n-init');
   if (nInit) out.nInit = integerValue(nInit, command, 1);
@@ -135,6 +143,8 @@ function emOptions(args: ParsedArgs, command: string) {
   if (init) out.init = INIT_METHODS[choiceValue(init, command, INIT_FLAGS)];
   const backend = o.get('backend');
   if (backend) out.backend = choiceValue(backend, command, BACKENDS);
+  const dtype = o.get('dtype');
+  if (dtype) out.dtype = choiceValue(dtype, command, DTYPES);
   return out;
 }
 
@@ -212,6 +222,7 @@ const fit: Command = {
     REG_COVAR,
     INIT,
     BACKEND,
+    DTYPE,
     { name: 'output', short: 'o', type: 'string', placeholder: 'MODEL.json', help: 'write the model here [stdout]' },
   ],
   async run(args, ctx) {
@@ -379,6 +390,7 @@ const select: Command = {
     REG_COVAR,
     INIT,
     BACKEND,
+    DTYPE,
     { name: 'output', short: 'o', type: 'string', placeholder: 'BEST.json', help: "write the best model's JSON here" },
   ],
   async run(args, ctx) {

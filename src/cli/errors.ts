@@ -40,6 +40,7 @@ const FLAGS: Record<string, string> = {
   'options.regCovar': '--reg-covar',
   'options.init': '--init',
   'options.backend': '--backend',
+  'options.dtype': '--dtype',
 };
 
 /**

@@ -43,6 +43,17 @@ export function wasmScratchBytes(shape: KernelShape, d: number, k: number, block
     : 8 * blockRows * (d + k + 1) + 16 * k * (1 + 2 * d);
 }
 
+/**
+ * Bytes of scratch of the float32 kernels (`assembly/gaussian-full-f32.ts`, `gaussian-diag-f32.ts`): f32 planes of the
+ * block, f64 planes of log-densities and weights, and f32 copies of the means and precision factors:
+ * 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + 4kd² for `'full'`, 4·B·(d + k) + 8·B·(k + 1) + align16(4kd) + 4kd
+ * for `'diag'`.
+ */
+export function wasmScratchBytesF32(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
+  const planes = shape === 'full' ? 4 * blockRows * (3 * d + k + 8) : 4 * blockRows * (d + k);
+  return planes + 8 * blockRows * (k + 1) + align16(4 * k * d) + 4 * k * d * (shape === 'full' ? d : 1);
+}
+
 /** Rows per `logprob` kernel call: the output buffer holds about 512 KiB, at least one block. */
 function logProbChunkRows(k: number): number {
   return Math.max(WASM_BLOCK_ROWS, Math.floor(65536 / k / WASM_BLOCK_ROWS) * WASM_BLOCK_ROWS);
@@ -87,8 +98,10 @@ class WasmBoundData implements BoundData {
   private readonly xPtr: number;
   private readonly wPtr: number;
   /** Streamed mode: the caller's rows and weights, read window by window; null when resident. */
-  private readonly source: Float64Array | null;
+  private readonly source: Float64Array | Float32Array | null;
   private readonly sourceWeights: Float64Array | null;
+  /** The rows are float32 (the f32 kernels run) rather than float64. */
+  private readonly f32: boolean;
   private workPtr = -1;
   private workBytes = 0;
   private layout: Layout | null = null;
@@ -96,18 +109,21 @@ class WasmBoundData implements BoundData {
   constructor(
     private readonly owner: WasmBackend,
     private readonly engine: Engine,
-    X: Float64Array,
+    X: Float64Array | Float32Array,
     readonly n: number,
     readonly d: number,
     weights: Float64Array | null,
     maxResidentBytes: number,
   ) {
     const { arena } = engine;
-    const streamed = n * d * 8 > maxResidentBytes && n > WASM_WINDOW_ROWS;
+    this.f32 = X instanceof Float32Array;
+    const bytes = this.f32 ? 4 : 8;
+    const type = this.f32 ? 'float32' : 'float64';
+    const streamed = n * d * bytes > maxResidentBytes && n > WASM_WINDOW_ROWS;
     const rows = streamed ? WASM_WINDOW_ROWS : n;
     this.source = streamed ? X : null;
     this.sourceWeights = streamed ? weights : null;
-    this.xPtr = arena.alloc(rows * d * 8, streamed ? `a window of ${rows}×${d} float64 rows` : `the data (${n}×${d} float64)`);
+    this.xPtr = arena.alloc(rows * d * bytes, streamed ? `a window of ${rows}×${d} ${type} rows` : `the data (${n}×${d} ${type})`);
     try {
       this.wPtr = weights === null ? 0 : arena.alloc(rows * 8, `the weights (${rows} float64)`);
     } catch (e) {
@@ -115,10 +131,18 @@ class WasmBoundData implements BoundData {
       throw e;
     }
     if (!streamed) {
-      const heap = arena.f64();
-      heap.set(X.subarray(0, n * d), this.xPtr / 8);
-      if (weights !== null) heap.set(weights.subarray(0, n), this.wPtr / 8);
+      this.copyRows(X, 0, n, weights);
     }
+  }
+
+  /** Copies rows `[row, row + m)` of `X` (and their weights) to the start of the data (and weight) area. */
+  private copyRows(X: Float64Array | Float32Array, row: number, m: number, weights: Float64Array | null): void {
+    const { arena } = this.engine;
+    const { d } = this;
+    const rows = X.subarray(row * d, (row + m) * d);
+    if (this.f32) new Float32Array(arena.memory.buffer, this.xPtr, m * d).set(rows);
+    else arena.f64().set(rows, this.xPtr / 8);
+    if (weights !== null) arena.f64().set(weights.subarray(row, row + m), this.wPtr / 8);
   }
 
   /** Whether the rows stream through a window instead of living in WASM memory. */
@@ -137,13 +161,9 @@ class WasmBoundData implements BoundData {
       kernel(start, count, 0);
       return;
     }
-    const { d } = this;
     for (let done = 0; done < count; done += WASM_WINDOW_ROWS) {
       const m = Math.min(WASM_WINDOW_ROWS, count - done);
-      const row = start + done;
-      const heap = this.engine.arena.f64();
-      heap.set(source.subarray(row * d, (row + m) * d), this.xPtr / 8);
-      if (this.sourceWeights !== null) heap.set(this.sourceWeights.subarray(row, row + m), this.wPtr / 8);
+      this.copyRows(source, start + done, m, this.sourceWeights);
       kernel(0, m, done);
     }
   }
@@ -169,7 +189,7 @@ class WasmBoundData implements BoundData {
     const stats = prec + align16(precLength * 8);
     const out = stats + align16(sLength * 8);
     const scratch = out + align16(chunkRows * k * 8);
-    const bytes = scratch + wasmScratchBytes(shape, d, k);
+    const bytes = scratch + (this.f32 ? wasmScratchBytesF32(shape, d, k) : wasmScratchBytes(shape, d, k));
 
     const { arena } = this.engine;
     if (bytes > this.workBytes) {
@@ -202,13 +222,14 @@ class WasmBoundData implements BoundData {
     const s = L.stats / 8;
     arena.f64().fill(0, s, s + L.statsLength);
     const hasWeights = this.wPtr === 0 ? 0 : 1;
+    const f32 = this.f32;
     this.eachWindow(start, count, (first, m) => {
       if (L.shape === 'full') {
-        kernels.accumulate_gauss_full_f64(this.xPtr, this.wPtr, hasWeights, first, m, this.d, L.k,
-          L.logConst, L.means, L.prec, L.precStride, L.stats, L.scratch);
+        (f32 ? kernels.accumulate_gauss_full_f32 : kernels.accumulate_gauss_full_f64)(this.xPtr, this.wPtr, hasWeights,
+          first, m, this.d, L.k, L.logConst, L.means, L.prec, L.precStride, L.stats, L.scratch);
       } else {
-        kernels.accumulate_gauss_diag_f64(this.xPtr, this.wPtr, hasWeights, first, m, this.d, L.k,
-          L.logConst, L.means, L.prec, L.stats, L.scratch);
+        (f32 ? kernels.accumulate_gauss_diag_f32 : kernels.accumulate_gauss_diag_f64)(this.xPtr, this.wPtr, hasWeights,
+          first, m, this.d, L.k, L.logConst, L.means, L.prec, L.stats, L.scratch);
       }
     });
     const heap = arena.f64();
@@ -222,15 +243,16 @@ class WasmBoundData implements BoundData {
     if (out.length < count * k) throw new RangeError(`out: expected ${count * k} values (count×k), got ${out.length}`);
     const { arena, kernels } = this.engine;
     const o = L.out / 8;
+    const f32 = this.f32;
     this.eachWindow(start, count, (first, rows, offset) => {
       for (let done = 0; done < rows; done += L.chunkRows) {
         const m = Math.min(L.chunkRows, rows - done);
         if (L.shape === 'full') {
-          kernels.logprob_gauss_full_f64(this.xPtr, first + done, m, this.d, k, L.logConst, L.means, L.prec,
-            L.precStride, L.out, L.scratch);
+          (f32 ? kernels.logprob_gauss_full_f32 : kernels.logprob_gauss_full_f64)(this.xPtr, first + done, m, this.d, k,
+            L.logConst, L.means, L.prec, L.precStride, L.out, L.scratch);
         } else {
-          kernels.logprob_gauss_diag_f64(this.xPtr, first + done, m, this.d, k, L.logConst, L.means, L.prec,
-            L.out, L.scratch);
+          (f32 ? kernels.logprob_gauss_diag_f32 : kernels.logprob_gauss_diag_f64)(this.xPtr, first + done, m, this.d, k,
+            L.logConst, L.means, L.prec, L.out, L.scratch);
         }
         out.set(arena.f64().subarray(o, o + m * k), (offset + done) * k);
       }
@@ -271,7 +293,13 @@ class WasmBackend implements Backend {
   private engine: Engine | null = null;
   private live = 0;
 
-  bind(X: Float64Array, n: number, d: number, weights: Float64Array | null, options: BindOptions = {}): BoundData {
+  bind(
+    X: Float64Array | Float32Array,
+    n: number,
+    d: number,
+    weights: Float64Array | null,
+    options: BindOptions = {},
+  ): BoundData {
     const maxResidentBytes = options.maxResidentBytes ?? WASM_RESIDENT_BYTES;
     requireInteger('n', n, 0);
     requireInteger('d', d, 1);

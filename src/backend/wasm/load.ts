@@ -35,6 +35,14 @@ export interface KernelExports {
     x: number, start: number, count: number, d: number, k: number,
     logConst: number, means: number, prec: number, out: number, scratch: number,
   ): void;
+  /** As the f64 kernel, on float32 data at `x` (parameters and statistics stay f64). */
+  accumulate_gauss_full_f32: KernelExports['accumulate_gauss_full_f64'];
+  /** As the f64 kernel, on float32 data at `x`. */
+  logprob_gauss_full_f32: KernelExports['logprob_gauss_full_f64'];
+  /** As the f64 kernel, on float32 data at `x` (parameters and statistics stay f64). */
+  accumulate_gauss_diag_f32: KernelExports['accumulate_gauss_diag_f64'];
+  /** As the f64 kernel, on float32 data at `x`. */
+  logprob_gauss_diag_f32: KernelExports['logprob_gauss_diag_f64'];
 }
 
 /**

@@ -1,0 +1,173 @@
+/**
+ * Shared helpers of the f32x4 kernels (`gaussian-full-f32.ts`, `gaussian-diag-f32.ts`): the float32 row block, its
+ * transposition and padding, f32 copies of the parameters, and the per-row log-sum-exp in f64.
+ *
+ * As in `simd.ts`, a block of up to `BLOCK_ROWS` rows is transposed into "planes" (plane j holds feature j of every row
+ * of the block), here of `BLOCK_ROWS` floats, so that four consecutive rows of one feature sit in one v128. A block is
+ * padded to a multiple of 16 rows (4 vectors of 4 rows, the tile of the inner loops) with copies of its first row
+ * carrying weight 0. Row weights, log-densities and the log-sum-exp stay in f64 planes (`PLANE` bytes).
+ *
+ * All pointers are byte offsets into the imported memory; nothing here allocates.
+ */
+import { BLOCK_ROWS, PLANE, hsum } from './simd';
+
+/** Bytes of one float32 plane: one feature (or one component's responsibilities) across the rows of a block. */
+export const PLANE32: usize = <usize>BLOCK_ROWS << 2;
+
+/**
+ * Bytes of a span of 32 float32 rows: the statistics kernels widen their f32x4 lane sums to f64 after each span, so a
+ * lane never sums more than 8 products whatever `BLOCK_ROWS` is (the error bounds in the kernels' headers count on it).
+ */
+export const SPAN32: usize = 128;
+
+/**
+ * Arguments of `exp` below this (relative to the row's largest log-density) give a responsibility of exactly 0.
+ * exp(−60) ≈ 8.8e−27 keeps every responsibility, and its products with the data, far above the f32 subnormals
+ * (< 1.2e−38), which are slow in WebAssembly; a component that far below the best one carries no weight in f32 anyway.
+ */
+const EXP_FLUSH_F32: f64 = -60.0;
+
+/** `n` rounded up to the tile of 16 rows. */
+// @ts-ignore: decorator
+@inline export function padTo16(n: i32): i32 {
+  return (n + 15) & ~15;
+}
+
+/** `n` bytes rounded up to a multiple of 16. */
+// @ts-ignore: decorator
+@inline export function align16(n: usize): usize {
+  return (n + 15) & ~(<usize>15);
+}
+
+/** Sum of the four lanes of an f32x4, each lane widened to f64 first. */
+// @ts-ignore: decorator
+@inline export function hsum32(v: v128): f64 {
+  return hsum(f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1))));
+}
+
+/**
+ * Stores `lc − ½·m` for the four rows of the f32x4 `m` (a sum of squares) as two f64x2 at `out`, widening `m` first:
+ * the affine step is done in f64 so that a large `lc` does not cost the log-density its f32 precision.
+ */
+// @ts-ignore: decorator
+@inline export function storeLogDens(out: usize, m: v128, lcv: v128): void {
+  const half = f64x2.splat(0.5);
+  v128.store(out, f64x2.sub(lcv, f64x2.mul(half, f64x2.promote_low_f32x4(m))));
+  v128.store(out, f64x2.sub(lcv, f64x2.mul(half, f64x2.promote_low_f32x4(v128.shuffle<f32>(m, m, 2, 3, 0, 1)))), 16);
+}
+
+/** Writes `Math.fround(src[i])` for i < n: f32 copies of f64 parameters (`src` f64, `dst` f32). */
+export function toF32(src: usize, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<f64>(src + (<usize>i << 3)));
+}
+
+/** Row offset (relative to `start`) of the first row not yet read by the last `gatherBlockF32` call. */
+export let gatherNextF32: i32 = 0;
+
+/**
+ * Transposes the next rows of `[start + i, start + count)` of the n×d float32 matrix `x` into the block `xt` (d f32
+ * planes) and their f64 weights into `wt` (an f64 plane), skipping rows of weight 0 when `hasWeights` ≠ 0. Stops after
+ * `BLOCK_ROWS` rows. Returns the number of rows gathered and leaves the next row in `gatherNextF32`.
+ */
+export function gatherBlockF32(
+  x: usize, w: usize, hasWeights: i32, start: i32, i: i32, count: i32, d: i32, xt: usize, wt: usize,
+): i32 {
+  const rowBytes = <usize>d << 2;
+  let nb = 0;
+  while (nb < BLOCK_ROWS && i < count) {
+    const row = <usize>(start + i);
+    i++;
+    let wi = 1.0;
+    if (hasWeights != 0) {
+      wi = load<f64>(w + (row << 3));
+      if (wi == 0) continue;
+    }
+    let src = x + row * rowBytes;
+    let dst = xt + (<usize>nb << 2);
+    for (let j = 0; j < d; j++) {
+      store<f32>(dst, load<f32>(src));
+      src += 4;
+      dst += PLANE32;
+    }
+    store<f64>(wt + (<usize>nb << 3), wi);
+    nb++;
+  }
+  gatherNextF32 = i;
+  return nb;
+}
+
+/** Fills columns `[nb, nbp)` of the f32 block with copies of column 0 (finite data) and their f64 weights with 0. */
+export function padBlockF32(xt: usize, wt: usize, nb: i32, nbp: i32, d: i32): void {
+  for (let i = nb; i < nbp; i++) {
+    const col = <usize>i << 2;
+    let p = xt;
+    for (let j = 0; j < d; j++) {
+      store<f32>(p + col, load<f32>(p));
+      p += PLANE32;
+    }
+    store<f64>(wt + (<usize>i << 3), 0.0);
+  }
+}
+
+/** `exp(z)` for z ≤ 0, exactly 0 below `EXP_FLUSH_F32`. */
+// @ts-ignore: decorator
+@inline function expFlush(z: f64): f64 {
+  return z < EXP_FLUSH_F32 ? 0.0 : Math.exp(z);
+}
+
+/**
+ * From the k f64 log-density planes at `lp`, writes the weighted responsibilities `w_i r_ic` of the nbp rows as
+ * float32 to the k f32 planes at `r32` (0 on the padding rows, whose weight is 0), two rows per f64x2, and overwrites
+ * `lp` with the exponentials. Returns `ll + Σ_i w_i lse_i` over rows `[0, nb)`, summed row by row in order, in f64.
+ * `r_ic = exp(lp_ic − max_i) / Σ_c exp(lp_ic − max_i)` in f64 (arguments below −60 give exactly 0), then rounded once
+ * to f32; `lse_i = max_i + log Σ_c exp(lp_ic − max_i)`.
+ */
+export function responsibilitiesF32(lp: usize, r32: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64): f64 {
+  const bytes = <usize>nbp << 3;
+  for (let q: usize = 0; q < bytes; q += 16) {
+    let p = lp + q;
+    let max = v128.load(p);
+    for (let c = 1; c < k; c++) {
+      p += PLANE;
+      max = f64x2.pmax(max, v128.load(p));
+    }
+    const m0 = f64x2.extract_lane(max, 0);
+    const m1 = f64x2.extract_lane(max, 1);
+    let s0 = 0.0;
+    let s1 = 0.0;
+    p = lp + q;
+    for (let c = 0; c < k; c++) {
+      const e0 = expFlush(load<f64>(p) - m0);
+      const e1 = expFlush(load<f64>(p, 8) - m1);
+      store<f64>(p, e0);
+      store<f64>(p, e1, 8);
+      s0 += e0;
+      s1 += e1;
+      p += PLANE;
+    }
+    const wv = v128.load(wt + q);
+    const s = f64x2.div(wv, f64x2.replace_lane(f64x2.splat(s0), 1, s1));
+    p = lp + q;
+    let o = r32 + (q >> 1);
+    for (let c = 0; c < k; c++) {
+      v128.store64_lane(o, f32x4.demote_f64x2_zero(f64x2.mul(v128.load(p), s)), 0);
+      p += PLANE;
+      o += PLANE32;
+    }
+    const i = <i32>(q >> 3);
+    if (i < nb) ll += f64x2.extract_lane(wv, 0) * (m0 + Math.log(s0));
+    if (i + 1 < nb) ll += f64x2.extract_lane(wv, 1) * (m1 + Math.log(s1));
+  }
+  return ll;
+}
+
+/** Sum of the `nbp` floats of the f32 plane `r`, each widened to f64 and summed in f64 lanes. */
+export function sumPlane32(r: usize, nbp: i32): f64 {
+  const bytes = <usize>nbp << 2;
+  let acc = f64x2.splat(0);
+  for (let p: usize = 0; p < bytes; p += 16) {
+    const v = v128.load(r + p);
+    acc = f64x2.add(acc, f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1))));
+  }
+  return hsum(acc);
+}

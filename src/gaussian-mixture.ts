@@ -6,7 +6,8 @@ import { resolveBackend, BACKEND_NAMES, type BackendName } from './backend/index
 import type { Backend, BoundData } from './backend/kernel.js';
 import { statsLength } from './backend/kernel.js';
 import {
-  BLOCK_ROWS, isBetterLowerBound, runEmFromBestStart, type EmFamily, type EmRunResult, type IterationInfo,
+  BLOCK_ROWS, bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
+  type IterationInfo,
 } from './em/driver.js';
 import { INIT_METHODS, initialParams, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
 import { Rng } from './em/rng.js';
@@ -21,6 +22,8 @@ import {
   booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption,
 } from './options.js';
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
+import { signalOption, workersOption } from './parallel/options.js';
+import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
 
 /** Constructor options (scikit-learn's names in camelCase; defaults in brackets). */
 export interface GaussianMixtureOptions {
@@ -71,6 +74,19 @@ export interface FitOptions extends DataOptions {
   onWarning?: (message: string) => void;
 }
 
+/** Options of `fitAsync`: those of `fit`, and the pool's. */
+export interface FitAsyncOptions extends FitOptions {
+  /**
+   * Number of workers, or `'auto'` for one per available core (`os.availableParallelism()` in Node,
+   * `navigator.hardwareConcurrency` in browsers) ['auto']. Never more workers than blocks of 4096 rows.
+   */
+  workers?: number | 'auto';
+  /** Aborting it rejects the fit with an `AbortError`, terminates the workers and leaves the model unchanged. */
+  signal?: AbortSignal;
+  /** Called as the statistics of each block of rows arrive (many times per iteration on large data). */
+  onProgress?: (info: ProgressInfo) => void;
+}
+
 /** Options of the scoring methods (`score`, `bic`, `aic`). */
 export interface ScoreOptions extends DataOptions {
   /** Non-negative weight per row, as in `fit`. */
@@ -93,6 +109,7 @@ const OPTION_KEYS = [
   'seed', 'warmStart', 'backend',
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning'];
+const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal', 'onProgress'];
 const SCORE_KEYS = ['nFeatures', 'sampleWeight'];
 const DATA_KEYS = ['nFeatures'];
 
@@ -175,6 +192,17 @@ function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matrix; w: 
   const data = new Float64Array(keep.length * X.cols);
   keep.forEach((i, r) => data.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), r * X.cols));
   return { X: { data, rows: keep.length, cols: X.cols }, w: Float64Array.from(keep, (i) => w[i]) };
+}
+
+/** A fit set up by `prepareFit`: its rows and backend, and its EM steps, not yet run. */
+interface PreparedFit {
+  /** The rows with positive weight. */
+  readonly data: Matrix;
+  /** Their weights, or null for unit weights. */
+  readonly weights: Float64Array | null;
+  readonly backend: Backend;
+  readonly steps: EmSteps<EmRunResult<GaussianParams>>;
+  readonly onWarning: FitOptions['onWarning'];
 }
 
 /**
@@ -299,7 +327,38 @@ export class GaussianMixture {
    * restart collapsed a component.
    */
   fit(X: DataInput, options: FitOptions = {}): this {
-    const o = checkKeys(options, FIT_KEYS, 'options');
+    const run = this.prepareFit(X, options, FIT_KEYS);
+    const bound = run.backend.bind(run.data.data, run.data.rows, run.data.cols, run.weights);
+    try {
+      return this.finishFit(runSteps(run.steps, bound), run.onWarning);
+    } finally {
+      bound.dispose();
+    }
+  }
+
+  /**
+   * `fit` on a pool of workers (Node `worker_threads` or Web Workers), created for this call and torn down at its end.
+   * Each worker holds a contiguous range of whole row blocks in its own backend instance; the block statistics are
+   * summed in block order, so the model equals `fit`'s exactly, for any number of workers. Bad data or options reject
+   * with `InputError` before any work. Aborting `signal` rejects with an `AbortError` and leaves the model as it was;
+   * a worker that fails or exits rejects with a `WorkerError`. Both terminate every worker.
+   */
+  async fitAsync(X: DataInput, options: FitAsyncOptions = {}): Promise<this> {
+    const o = checkKeys(options, FIT_ASYNC_KEYS, 'options');
+    const workers = workersOption(o.workers);
+    const signal = signalOption(o.signal);
+    const onProgress = callbackOption<FitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    const run = this.prepareFit(X, options, FIT_ASYNC_KEYS);
+    const best = await runStepsOnPool(run.steps, {
+      X: run.data.data, n: run.data.rows, d: run.data.cols, weights: run.weights, backend: run.backend.name,
+      workers, signal, onProgress,
+    });
+    return this.finishFit(best, run.onWarning);
+  }
+
+  /** Validates the data and options of a fit and sets up its EM steps (nothing runs until they are driven). */
+  private prepareFit(X: DataInput, options: FitOptions, keys: readonly string[]): PreparedFit {
+    const o = checkKeys(options, keys, 'options');
     const onIteration = callbackOption<FitOptions['onIteration']>(o.onIteration, 'options.onIteration');
     const onWarning = callbackOption<FitOptions['onWarning']>(o.onWarning, 'options.onWarning');
     const matrix = toMatrix(X, options);
@@ -328,31 +387,21 @@ export class GaussianMixture {
     const seed = this.options.seed ?? Math.floor(Math.random() * 2 ** 32);
     const rngs = [new Rng(seed), new Rng(seed, 1)];
     const initData = { X: data, weights: w };
-    const nInit = warm ? 1 : this.options.nInit;
-    const bound = backend.bind(data.data, data.rows, d, w);
-    let best: EmRunResult<GaussianParams> | null = null;
-    let lastError: DegenerateComponentError | null = null;
-    try {
-      for (let init = 0; init < nInit; init++) {
-        try {
-          const makeStart = (candidate: number): GaussianParams => warm ? this.params!
-            : initialParams(given ?? (this.options.init as InitMethod), initData, k, type, regCovar, rngs[Math.min(candidate, 1)]);
-          // Short runs choose among random starts only: a given start or a warm start is used as it is.
-          const candidates = warm || given !== null ? 1 : this.options.initCandidates;
-          const result = runEmFromBestStart(bound, family, makeStart, candidates, this.options.initCandidateIter,
-            { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning },
-            (e) => e instanceof DegenerateComponentError);
-          if (best === null || isBetterLowerBound(result.lowerBound, best.lowerBound)) best = result;
-        } catch (e) {
-          if (!(e instanceof DegenerateComponentError)) throw e;
-          lastError = e;
-          onWarning?.(`restart ${init} failed: ${e.message}`);
-        }
-      }
-    } finally {
-      bound.dispose();
-    }
-    if (best === null) throw lastError!;
+    const start = warm ? this.params! : null;
+    const makeStart = (candidate: number): GaussianParams => start
+      ?? initialParams(given ?? (this.options.init as InitMethod), initData, k, type, regCovar, rngs[Math.min(candidate, 1)]);
+    // Short runs choose among random starts only: a given start or a warm start is used as it is.
+    const candidates = warm || given !== null ? 1 : this.options.initCandidates;
+    const isRecoverable = (e: unknown): boolean => e instanceof DegenerateComponentError;
+    const steps = bestRestartSteps(warm ? 1 : this.options.nInit,
+      (init) => bestStartSteps(family, makeStart, candidates, this.options.initCandidateIter,
+        { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
+      isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
+    return { data, weights: w, backend, steps, onWarning };
+  }
+
+  /** Keeps the best restart's parameters and state, warning when it did not converge. */
+  private finishFit(best: EmRunResult<GaussianParams>, onWarning: FitOptions['onWarning']): this {
     if (!best.converged) {
       onWarning?.(`EM did not converge in ${this.options.maxIter} iterations (last change of the mean log-likelihood ` +
         `${Math.abs(best.history[best.history.length - 1] - (best.history[best.history.length - 2] ?? -Infinity))} ≥ tol ` +

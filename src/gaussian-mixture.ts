@@ -4,6 +4,7 @@
  */
 import { resolveBackend, BACKEND_NAMES, type BackendName } from './backend/index.js';
 import type { Backend, BoundData } from './backend/kernel.js';
+import { initWasm } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
 import {
   BLOCK_ROWS, bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
@@ -348,6 +349,8 @@ export class GaussianMixture {
     const workers = workersOption(o.workers);
     const signal = signalOption(o.signal);
     const onProgress = callbackOption<FitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    // A browser's main thread compiles the module only asynchronously; a failure surfaces below as it does in fit.
+    if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
     const run = this.prepareFit(X, options, FIT_ASYNC_KEYS);
     const best = await runStepsOnPool(run.steps, {
       X: run.data.data, n: run.data.rows, d: run.data.cols, weights: run.weights, backend: run.backend.name,

@@ -112,6 +112,17 @@ describe('fitAsync progress', () => {
   });
 });
 
+describe('fitAsync callbacks that throw', () => {
+  it('reject the fit with their error and stop the workers', async () => {
+    const oops = new Error('progress display failed');
+    const gm = new GaussianMixture({ nComponents: 2, seed: 1 });
+    await expect(gm.fitAsync(X, { nFeatures: d, workers: 2, onProgress: () => { throw oops; } })).rejects.toBe(oops);
+    await expect(gm.fitAsync(X, { nFeatures: d, workers: 2, onIteration: () => { throw oops; } })).rejects.toBe(oops);
+    expect(gm.isFitted).toBe(false);
+    expect(liveWorkers()).toBe(0);
+  });
+});
+
 describe('fitAsync abort', () => {
   it('rejects before any work when the signal is already aborted, leaving a fitted model unchanged', async () => {
     const gm = new GaussianMixture({ nComponents: 2, seed: 1 }).fit(X, { nFeatures: d });

@@ -36,6 +36,11 @@ interface Pending<T> {
   reject(error: Error): void;
 }
 
+/**
+ * The workers of one `fitAsync` call. Lifecycle: `new WorkerPool(data, size)`, `start()`, any number of
+ * `accumulate(params)`, and `close()` in every case. After `fail(error)` (a worker failure, an abort) every pending and
+ * later operation rejects with that error.
+ */
 export class WorkerPool {
   private readonly workers: WorkerHandle[] = [];
   private readonly nBlocks: number;

@@ -31,6 +31,7 @@ export interface AccumulateMessage {
   readonly params: KernelParams;
 }
 
+/** Every message a worker receives. */
 export type ToWorker = BindMessage | AccumulateMessage;
 
 /** Worker → main thread. `block` carries the statistics of global block `block`, of `rows` rows. */

@@ -136,7 +136,8 @@ export function* emSteps<P>(
   while (iter < options.maxIter) {
     iter++;
     const previous = lowerBound;
-    const stats = yield { params: family.kernelParams(params), init: options.init, candidate, iter, logLikelihood: previous };
+    const request = { params: family.kernelParams(params), init: options.init, candidate, iter, logLikelihood: previous };
+    const stats = yield request;
     lowerBound = stats[llIndex] / stats[llIndex + 1];
     params = family.maximize(stats, params);
     history.push(lowerBound);

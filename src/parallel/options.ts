@@ -14,7 +14,9 @@ export function workersOption(value: unknown): number | 'auto' {
 export function signalOption(value: unknown): AbortSignal | undefined {
   if (value === undefined) return undefined;
   const s = value as AbortSignal | null;
-  if (s === null || typeof s !== 'object' || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+  const isSignal = s !== null && typeof s === 'object' && typeof s.aborted === 'boolean' &&
+    typeof s.addEventListener === 'function';
+  if (!isSignal) {
     throw new InputError('options.signal', 'an AbortSignal', describe(value));
   }
   return s;

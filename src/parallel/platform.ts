@@ -1,6 +1,7 @@
 /**
  * Threads on the platform at hand: Node's `worker_threads` or the browser's module Web Workers, chosen at run time.
- * Node modules are imported dynamically inside the Node branches only, so browsers never load them.
+ * Node modules are imported dynamically inside the Node branches only, so browsers never load them (and the comments
+ * keep browser bundlers from trying to resolve them).
  */
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -42,7 +43,10 @@ export function setWorkerScript(url: URL | null): void {
 async function nodeWorkerScript(): Promise<URL> {
   if (scriptOverride !== null) return scriptOverride;
   if (typeof __dirname === 'string') {
-    const [{ pathToFileURL }, { join }] = await Promise.all([import('node:url'), import('node:path')]);
+    const [{ pathToFileURL }, { join }] = await Promise.all([
+      import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'),
+      import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:path'),
+    ]);
     return pathToFileURL(join(__dirname, 'worker.js'));
   }
   return new URL('./worker.js', import.meta.url);
@@ -57,7 +61,10 @@ export async function workerStarter(): Promise<(events: WorkerEvents) => WorkerH
     const url = scriptOverride ?? new URL('./worker.js', import.meta.url);
     return (events) => browserWorker(url, events);
   }
-  const [{ Worker }, url] = await Promise.all([import('node:worker_threads'), nodeWorkerScript()]);
+  const [{ Worker }, url] = await Promise.all([
+    import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads'),
+    nodeWorkerScript(),
+  ]);
   return (events) => {
     const worker = new Worker(url);
     live++;
@@ -105,7 +112,7 @@ function browserWorker(url: URL, events: WorkerEvents): WorkerHandle {
 /** Number of logical cores available to this process or page (at least 1). */
 export async function availableCores(): Promise<number> {
   if (isNode()) {
-    const os = await import('node:os');
+    const os = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:os');
     return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
   }
   return Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);

@@ -84,7 +84,8 @@ export class WorkerPool {
             const rows = X.slice(from * d, to * d);
             const rowWeights = weights === null ? null : weights.slice(from, to);
             const transfer = rowWeights === null ? [rows.buffer] : [rows.buffer, rowWeights.buffer];
-            handle.post({ type: 'bind', backend, X: rows, weights: rowWeights, n: to - from, d, firstBlock, fault }, transfer);
+            const count = to - from;
+            handle.post({ type: 'bind', backend, X: rows, weights: rowWeights, n: count, d, firstBlock, fault }, transfer);
           }
           this.receive(w, m);
         },

@@ -18,7 +18,7 @@ interface Port {
 
 async function connect(): Promise<Port> {
   if (isNode()) {
-    const { parentPort } = await import('node:worker_threads');
+    const { parentPort } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads');
     if (parentPort === null) throw new Error('worker.js runs as a worker of a fitAsync pool, not on its own');
     return {
       post: (message, transfer = []) => parentPort.postMessage(message, transfer as never),

@@ -52,3 +52,22 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   return typeof value;
 }
+
+/** A fit was stopped through its `signal`. Its `name` is `'AbortError'`, as for aborted `fetch` calls. */
+export class AbortError extends Error {
+  override readonly name = 'AbortError';
+  constructor(what = 'the fit') {
+    super(`${what} was aborted; the model is unchanged`);
+  }
+}
+
+/** A worker of a `fitAsync` pool threw, failed to start or exited during the fit; the other workers were stopped. */
+export class WorkerError extends Error {
+  override readonly name = 'WorkerError';
+  /** Index of the worker in the pool. */
+  readonly worker: number;
+  constructor(worker: number, detail: string) {
+    super(`worker ${worker} of the fit ${detail}; all workers were stopped. Retry, or use fit() to run on this thread`);
+    this.worker = worker;
+  }
+}

@@ -4,9 +4,11 @@
  */
 import { resolveBackend, BACKEND_NAMES, type BackendName } from './backend/index.js';
 import type { Backend, BoundData } from './backend/kernel.js';
+import { initWasm } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
 import {
-  BLOCK_ROWS, isBetterLowerBound, runEmFromBestStart, type EmFamily, type EmRunResult, type IterationInfo,
+  BLOCK_ROWS, bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
+  type IterationInfo,
 } from './em/driver.js';
 import { INIT_METHODS, initialParams, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
 import { Rng } from './em/rng.js';
@@ -22,6 +24,8 @@ import {
 } from './options.js';
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
 import { DTYPES, centredFloat32, columnMeans, shiftMeans, type Dtype } from './dtype.js';
+import { signalOption, workersOption } from './parallel/options.js';
+import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
 
 /** Constructor options (scikit-learn's names in camelCase; defaults in brackets). */
 export interface GaussianMixtureOptions {
@@ -79,6 +83,19 @@ export interface FitOptions extends DataOptions {
   onWarning?: (message: string) => void;
 }
 
+/** Options of `fitAsync`: those of `fit`, and the pool's. */
+export interface FitAsyncOptions extends FitOptions {
+  /**
+   * Number of workers, or `'auto'` for one per available core (`os.availableParallelism()` in Node,
+   * `navigator.hardwareConcurrency` in browsers) ['auto']. Never more workers than blocks of 4096 rows.
+   */
+  workers?: number | 'auto';
+  /** Aborting it rejects the fit with an `AbortError`, terminates the workers and leaves the model unchanged. */
+  signal?: AbortSignal;
+  /** Called as the statistics of each block of rows arrive (many times per iteration on large data). */
+  onProgress?: (info: ProgressInfo) => void;
+}
+
 /** Options of the scoring methods (`score`, `bic`, `aic`). */
 export interface ScoreOptions extends DataOptions {
   /** Non-negative weight per row, as in `fit`. */
@@ -101,6 +118,7 @@ const OPTION_KEYS = [
   'seed', 'warmStart', 'backend', 'dtype',
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning'];
+const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal', 'onProgress'];
 const SCORE_KEYS = ['nFeatures', 'sampleWeight'];
 const DATA_KEYS = ['nFeatures'];
 
@@ -185,6 +203,21 @@ function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matrix; w: 
   const data = new Float64Array(keep.length * X.cols);
   keep.forEach((i, r) => data.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), r * X.cols));
   return { X: { data, rows: keep.length, cols: X.cols }, w: Float64Array.from(keep, (i) => w[i]) };
+}
+
+/** A fit set up by `prepareFit`: its rows and backend, and its EM steps, not yet run. */
+interface PreparedFit {
+  /** The rows with positive weight. */
+  readonly data: Matrix;
+  /** What EM runs on: `data.data`, or for float32 fits its rows minus `centre` rounded to float32. */
+  readonly rows: Float64Array | Float32Array;
+  /** Column means subtracted from the rows of a float32 fit (null for float64). */
+  readonly centre: Float64Array | null;
+  /** Their weights, or null for unit weights. */
+  readonly weights: Float64Array | null;
+  readonly backend: Backend;
+  readonly steps: EmSteps<EmRunResult<GaussianParams>>;
+  readonly onWarning: FitOptions['onWarning'];
 }
 
 /**
@@ -309,7 +342,40 @@ export class GaussianMixture {
    * restart collapsed a component.
    */
   fit(X: DataInput, options: FitOptions = {}): this {
-    const o = checkKeys(options, FIT_KEYS, 'options');
+    const run = this.prepareFit(X, options, FIT_KEYS);
+    const bound = run.backend.bind(run.rows, run.data.rows, run.data.cols, run.weights);
+    try {
+      return this.finishFit(runSteps(run.steps, bound), run);
+    } finally {
+      bound.dispose();
+    }
+  }
+
+  /**
+   * `fit` on a pool of workers (Node `worker_threads` or Web Workers), created for this call and torn down at its end.
+   * Each worker holds a contiguous range of whole row blocks in its own backend instance; the block statistics are
+   * summed in block order, so the model equals `fit`'s exactly, for any number of workers. Bad data or options reject
+   * with `InputError` before any work. Aborting `signal` rejects with an `AbortError` and leaves the model as it was;
+   * a worker that fails or exits rejects with a `WorkerError`. Both terminate every worker.
+   */
+  async fitAsync(X: DataInput, options: FitAsyncOptions = {}): Promise<this> {
+    const o = checkKeys(options, FIT_ASYNC_KEYS, 'options');
+    const workers = workersOption(o.workers);
+    const signal = signalOption(o.signal);
+    const onProgress = callbackOption<FitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    // A browser's main thread compiles the module only asynchronously; a failure surfaces below as it does in fit.
+    if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
+    const run = this.prepareFit(X, options, FIT_ASYNC_KEYS);
+    const best = await runStepsOnPool(run.steps, {
+      X: run.rows, n: run.data.rows, d: run.data.cols, weights: run.weights, backend: run.backend.name,
+      workers, signal, onProgress,
+    });
+    return this.finishFit(best, run);
+  }
+
+  /** Validates the data and options of a fit and sets up its EM steps (nothing runs until they are driven). */
+  private prepareFit(X: DataInput, options: FitOptions, keys: readonly string[]): PreparedFit {
+    const o = checkKeys(options, keys, 'options');
     const onIteration = callbackOption<FitOptions['onIteration']>(o.onIteration, 'options.onIteration');
     const onWarning = callbackOption<FitOptions['onWarning']>(o.onWarning, 'options.onWarning');
     const matrix = toMatrix(X, options);
@@ -338,35 +404,27 @@ export class GaussianMixture {
     const seed = this.options.seed ?? Math.floor(Math.random() * 2 ** 32);
     const rngs = [new Rng(seed), new Rng(seed, 1)];
     const initData = { X: data, weights: w };
-    const nInit = warm ? 1 : this.options.nInit;
     // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
     const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
-    const bound = backend.bind(centre === null ? data.data : centredFloat32(data, centre), data.rows, d, w);
-    let best: EmRunResult<GaussianParams> | null = null;
-    let lastError: DegenerateComponentError | null = null;
-    try {
-      for (let init = 0; init < nInit; init++) {
-        try {
-          const makeOriginalStart = (candidate: number): GaussianParams => warm ? this.params!
-            : initialParams(given ?? (this.options.init as InitMethod), initData, k, type, regCovar, rngs[Math.min(candidate, 1)]);
-          const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
-            : shiftMeans(makeOriginalStart(candidate), centre, -1);
-          // Short runs choose among random starts only: a given start or a warm start is used as it is.
-          const candidates = warm || given !== null ? 1 : this.options.initCandidates;
-          const result = runEmFromBestStart(bound, family, makeStart, candidates, this.options.initCandidateIter,
-            { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning },
-            (e) => e instanceof DegenerateComponentError);
-          if (best === null || isBetterLowerBound(result.lowerBound, best.lowerBound)) best = result;
-        } catch (e) {
-          if (!(e instanceof DegenerateComponentError)) throw e;
-          lastError = e;
-          onWarning?.(`restart ${init} failed: ${e.message}`);
-        }
-      }
-    } finally {
-      bound.dispose();
-    }
-    if (best === null) throw lastError!;
+    const rows = centre === null ? data.data : centredFloat32(data, centre);
+    const start = warm ? this.params! : null;
+    const makeOriginalStart = (candidate: number): GaussianParams => start
+      ?? initialParams(given ?? (this.options.init as InitMethod), initData, k, type, regCovar, rngs[Math.min(candidate, 1)]);
+    const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
+      : shiftMeans(makeOriginalStart(candidate), centre, -1);
+    // Short runs choose among random starts only: a given start or a warm start is used as it is.
+    const candidates = warm || given !== null ? 1 : this.options.initCandidates;
+    const isRecoverable = (e: unknown): boolean => e instanceof DegenerateComponentError;
+    const steps = bestRestartSteps(warm ? 1 : this.options.nInit,
+      (init) => bestStartSteps(family, makeStart, candidates, this.options.initCandidateIter,
+        { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
+      isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
+    return { data, rows, centre, weights: w, backend, steps, onWarning };
+  }
+
+  /** Keeps the best restart's parameters (means back in the data's coordinates) and state; warns if it did not converge. */
+  private finishFit(best: EmRunResult<GaussianParams>, run: PreparedFit): this {
+    const { onWarning, centre } = run;
     if (!best.converged) {
       onWarning?.(`EM did not converge in ${this.options.maxIter} iterations (last change of the mean log-likelihood ` +
         `${Math.abs(best.history[best.history.length - 1] - (best.history[best.history.length - 2] ?? -Infinity))} ≥ tol ` +

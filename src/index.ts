@@ -4,16 +4,19 @@
  * @packageDocumentation
  */
 export { GaussianMixture } from './gaussian-mixture.js';
-export type { GaussianMixtureOptions, FitOptions, ScoreOptions, Covariances, Sample } from './gaussian-mixture.js';
+export type { GaussianMixtureOptions, FitOptions, FitAsyncOptions, ScoreOptions, Covariances, Sample } from './gaussian-mixture.js';
 export { selectModel } from './select-model.js';
 export type { SelectModelOptions, SelectModelRow, SelectModelResult } from './select-model.js';
 export type { CovarianceType } from './families/gaussian.js';
 export type { InitMethod, GivenInit } from './em/init.js';
 export type { IterationInfo } from './em/driver.js';
+export type { ProgressInfo } from './parallel/run.js';
 export type { Matrix, MatrixLike, DataInput, DataOptions } from './matrix.js';
 export type { BackendName } from './backend/index.js';
 export type { Dtype } from './dtype.js';
 export { MODEL_FORMAT, MODEL_VERSION } from './model-json.js';
 export type { GaussianMixtureJSON } from './model-json.js';
-export { InputError, DegenerateComponentError, WasmUnavailableError, NotFittedError } from './errors.js';
+export {
+  InputError, DegenerateComponentError, WasmUnavailableError, NotFittedError, AbortError, WorkerError,
+} from './errors.js';
 export { initWasm, wasmAvailable } from './backend/wasm/index.js';

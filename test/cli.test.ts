@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { version } from '../package.json';
 import { runCli } from '../src/cli/run.js';
 import { GaussianMixture, WasmUnavailableError, selectModel } from '../src/index.js';
+import { generateMixture } from './helpers/gen-mixture.js';
 import { loadReference } from './helpers/load-csv.js';
 
 const FAITHFUL = fileURLToPath(new URL('./fixtures/reference/faithful.csv', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/cli/', import.meta.url));
 const fixture = (name: string): string => join(FIXTURES, name);
 const faithful = loadReference('faithful');
@@ -140,6 +143,18 @@ describe('fit, predict, score', () => {
       init: 'randomFromData', backend: 'js',
     }).fit(faithful.array);
     expect(json).toEqual(JSON.parse(JSON.stringify(gm.toJSON())));
+  });
+
+  it('fit --workers 2 (the built CLI, its worker bundle beside it) writes the model fitted without workers', async () => {
+    // Two blocks of rows, so that both workers get rows.
+    const { X } = generateMixture(6000, 2, 3, 5);
+    const rows = Array.from({ length: 6000 }, (_, i) => `${X[2 * i]},${X[2 * i + 1]}`);
+    writeFileSync(tmp('two-blocks.csv'), `a,b\n${rows.join('\n')}\n`);
+    const args = ['fit', tmp('two-blocks.csv'), '-k', '3', '--seed', '4', '--init-candidates', '2'];
+    const parallel = execFileSync(process.execPath, [CLI, ...args, '--workers', '2'], { encoding: 'utf8' });
+    const here = await cli(args);
+    expect(here.code, here.err).toBe(0);
+    expect(JSON.parse(parallel)).toEqual(JSON.parse(here.out));
   });
 
   it('reads data without a header, with ";" delimiters and CRLF', async () => {
@@ -280,7 +295,7 @@ describe('help and version', () => {
     const expected: Record<string, string[]> = {
       fit: [
         '-k, --k K', '--covariance', '--n-init', '--seed', '--max-iter', '--tol', '--reg-covar', '--init', '--backend',
-        '-o, --output', 'random-from-data',
+        '--workers', '-o, --output', 'random-from-data',
       ],
       predict: ['--proba', '"label"', '"p0,p1,...,p(K-1)"'],
       score: ['mean'],
@@ -363,6 +378,8 @@ describe('user errors: one line on stderr, exit code 2 (usage) or 1 (data)', () 
       /--init: expected one of kmeans\+\+, kmeans, random, random-from-data/,
     ],
     [['fit', FAITHFUL, '-k', '2', '--backend', 'gpu'], /--backend: expected one of auto, wasm, js, got "gpu"/],
+    [['fit', FAITHFUL, '-k', '2', '--workers', 'all'], /--workers: expected a positive integer or auto, got "all"/],
+    [['fit', FAITHFUL, '-k', '2', '--workers', '0'], /--workers: expected a positive integer, got "0"/],
     [['fit', FAITHFUL, '-k', '2', '--proba'], /unknown option --proba for 'fit'/],
     [['fit', FAITHFUL, '-k', '2', '--foo=1'], /unknown option --foo for 'fit' \(see 'wasm-em fit --help'\)/],
     [['predict', 'model.json'], /missing DATA\.csv/],

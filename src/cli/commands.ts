@@ -1,6 +1,6 @@
 /** The subcommands: their options, their help and what they do. */
 import { GaussianMixture, selectModel } from '../index.js';
-import type { SelectModelRow } from '../index.js';
+import type { IterationInfo, SelectModelRow } from '../index.js';
 import { formatCsv, formatNumber, type NumericCsv } from '../io/csv.js';
 import {
   choiceListValue,
@@ -113,6 +113,24 @@ const DTYPE: OptionSpec = {
   help: 'float64|float32: precision of the data during the fit; float32 centres the data, runs the E-step on 4 rows per vector and keeps the statistics in f64 [float64]',
 };
 
+const WORKERS: OptionSpec = {
+  name: 'workers',
+  type: 'string',
+  placeholder: 'N',
+  help: 'fit on N worker threads, or auto for one per core; the model is the same as without [none: this thread]',
+};
+
+/** The `--workers` value: a positive integer or `auto`; undefined when not given. */
+function workersValue(args: ParsedArgs, command: string): number | 'auto' | undefined {
+  const given = args.options.get('workers');
+  if (!given) return undefined;
+  if (String(given.value).trim() === 'auto') return 'auto';
+  if (!/^\s*\+?\d+\s*$/.test(String(given.value))) {
+    throw new UsageError(`${given.flag}: expected a positive integer or auto, got ${JSON.stringify(given.value)}`, command);
+  }
+  return integerValue(given, command, 1);
+}
+
 /** EM options common to `fit` and `select`, validated; only those given. */
 function emOptions(args: ParsedArgs, command: string) {
   const o = args.options;
@@ -210,6 +228,8 @@ const fit: Command = {
     'Fits a Gaussian mixture to the rows of DATA.csv by expectation-maximization and writes the model as JSON ' +
       '(format wasm-em/gaussian-mixture, covariances in scikit-learn\'s shapes) to stdout, or to the file given ' +
       'with -o. Progress is shown on stderr when it is a terminal.',
+    'With --workers the E-step runs on worker threads, each holding a share of the rows; the model is identical to ' +
+      'the one fitted without.',
   ],
   options: [
     { name: 'k', short: 'k', type: 'string', placeholder: 'K', help: 'number of components (required)' },
@@ -223,6 +243,7 @@ const fit: Command = {
     INIT,
     BACKEND,
     DTYPE,
+    WORKERS,
     { name: 'output', short: 'o', type: 'string', placeholder: 'MODEL.json', help: 'write the model here [stdout]' },
   ],
   async run(args, ctx) {
@@ -233,6 +254,7 @@ const fit: Command = {
     const cov = args.options.get('covariance');
     const covarianceType = cov ? choiceValue(cov, this.name, COVARIANCE_TYPES) : 'full';
     const em = emOptions(args, this.name);
+    const workers = workersValue(args, this.name);
     const output = stringOption(args, 'output');
     // Checks the options before reading a possibly large input.
     const gm = new GaussianMixture({ nComponents, covarianceType, ...em });
@@ -241,16 +263,18 @@ const fit: Command = {
     const csv = await readData(dataPath, ctx.io);
     const show = progressLine(ctx);
     const nInit = em.nInit ?? 1;
-    gm.fit(matrixOf(csv), {
+    const fitOptions = {
       onIteration: show
-        ? (info) =>
+        ? (info: IterationInfo) =>
             show(
               `restart ${info.init + 1}/${nInit}  start ${info.candidate + 1}  iteration ${info.iter}  ` +
                 `mean log-likelihood ${info.logLikelihood.toFixed(6)}`,
             )
         : undefined,
       onWarning: warn(ctx),
-    });
+    };
+    if (workers === undefined) gm.fit(matrixOf(csv), fitOptions);
+    else await gm.fitAsync(matrixOf(csv), { ...fitOptions, workers });
     ctx.clearProgress();
     await writeText(output, JSON.stringify(gm.toJSON(), null, 2) + '\n', ctx.io);
     if (ctx.io.isTTY && output !== undefined && output !== '-') {

@@ -3,7 +3,7 @@
  * for the command line and 1 for data, models and files; anything else is a bug and gets its stack and exit code 70
  * (`EX_SOFTWARE` of sysexits.h).
  */
-import { DegenerateComponentError, InputError, NotFittedError, WasmUnavailableError } from '../errors.js';
+import { DegenerateComponentError, InputError, NotFittedError, WasmUnavailableError, WorkerError } from '../errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_DATA = 1;
@@ -41,6 +41,7 @@ const FLAGS: Record<string, string> = {
   'options.init': '--init',
   'options.backend': '--backend',
   'options.dtype': '--dtype',
+  'options.workers': '--workers',
 };
 
 /**
@@ -60,6 +61,7 @@ function cliMessage(error: Error, dataSource: string | null): string {
   if (error instanceof WasmUnavailableError) {
     message = message.replace("Use backend: 'js' (or 'auto', which falls back to js)", 'Use --backend js (or auto)');
   }
+  if (error instanceof WorkerError) message = message.replace('use fit() to run on this thread', 'leave out --workers');
   return message;
 }
 
@@ -91,7 +93,8 @@ export function report(error: unknown, dataSource: string | null): { text: strin
     error instanceof InputError ||
     error instanceof DegenerateComponentError ||
     error instanceof WasmUnavailableError ||
-    error instanceof NotFittedError
+    error instanceof NotFittedError ||
+    error instanceof WorkerError
   ) {
     return { text: `wasm-em: ${oneLine(cliMessage(error, dataSource))}\n`, code: EXIT_DATA };
   }

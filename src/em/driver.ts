@@ -1,8 +1,13 @@
 /**
  * The EM loop (DESIGN.md, "The loop"): accumulate statistics block by block with the backend kernel, maximize, and
  * stop when the per-sample mean log-likelihood changes by less than `tol` (scikit-learn `BaseMixture.fit_predict`).
+ *
+ * The loop is written once, as generators (`emSteps`, `bestStartSteps`, `bestRestartSteps`) that yield a
+ * `StatsRequest` — "the statistics of all rows under these parameters" — and receive the statistics. `runSteps`
+ * answers them on the calling thread with a bound backend (`fit`); the worker pool answers them asynchronously
+ * (`fitAsync`, `src/parallel/`). Both sum per-block statistics in block order, so they give the same model.
  */
-import type { BoundData, KernelParams } from '../backend/kernel.js';
+import { statsLength, type BoundData, type KernelParams } from '../backend/kernel.js';
 
 /**
  * Rows per statistics block. Statistics are summed per block and the block sums added in block order, so the result
@@ -24,7 +29,7 @@ export interface EmFamily<P> {
 export interface IterationInfo {
   /** Restart index, 0-based. */
   readonly init: number;
-  /** Candidate start within the restart (short runs, see `runEmFromBestStart`), 0-based; 0 without short runs. */
+  /** Candidate start within the restart (short runs, see `bestStartSteps`), 0-based; 0 without short runs. */
   readonly candidate: number;
   /** Iteration number, 1-based. */
   readonly iter: number;
@@ -67,21 +72,63 @@ export function accumulateAll(bound: BoundData, out: Float64Array): Float64Array
   for (let start = 0; start < bound.n; start += BLOCK_ROWS) {
     block.fill(0);
     bound.accumulate(start, Math.min(BLOCK_ROWS, bound.n - start), block);
-    for (let p = 0; p < out.length; p++) out[p] += block[p];
+    addInto(out, block);
   }
   return out;
 }
 
+/** `out += block`, entry by entry: the one way block statistics are combined, so every driver sums alike. */
+export function addInto(out: Float64Array, block: Float64Array): void {
+  for (let p = 0; p < out.length; p++) out[p] += block[p];
+}
+
+/** Where a run stands when it asks for statistics (for progress reports). */
+export interface StatsRequest {
+  /** Parameters under which to accumulate the statistics of all rows. */
+  readonly params: KernelParams;
+  /** Restart index, 0-based. */
+  readonly init: number;
+  /** Candidate start within the restart, 0-based. */
+  readonly candidate: number;
+  /** The iteration these statistics serve, 1-based. */
+  readonly iter: number;
+  /** Per-sample mean log-likelihood of the previous iteration of this run (`-Infinity` before the first). */
+  readonly logLikelihood: number;
+}
+
 /**
- * Runs EM from `start` until convergence or `maxIter` iterations in all. With `resume`, continues that run: its
+ * EM as a generator: yields a `StatsRequest` whenever it needs the statistics of all rows (summed over blocks in
+ * block order, layout of `backend/kernel.ts`) and expects them back from `next`; returns its result. The statistics
+ * array passed in is read before the next yield and never kept, so a driver may reuse it.
+ */
+export type EmSteps<R> = Generator<StatsRequest, R, Float64Array>;
+
+/**
+ * Answers the requests of `steps` with `bound` on the calling thread (`accumulateAll`) and returns its result.
+ */
+export function runSteps<R>(steps: EmSteps<R>, bound: BoundData): R {
+  let stats: Float64Array | null = null;
+  let step = steps.next(undefined as unknown as Float64Array);
+  while (!step.done) {
+    const { params } = step.value;
+    const length = statsLength(params.shape, params.d, params.k);
+    if (stats === null || stats.length !== length) stats = new Float64Array(length);
+    bound.setParams(params);
+    step = steps.next(accumulateAll(bound, stats));
+  }
+  return step.value;
+}
+
+/**
+ * EM from `start` until convergence or `maxIter` iterations in all. With `resume`, continues that run: its
  * iterations, history and last lower bound count towards this one (`start` is then ignored).
  */
-export function runEm<P>(
-  bound: BoundData, family: EmFamily<P>, start: P, options: EmRunOptions, resume?: EmRunResult<P>,
-): EmRunResult<P> {
-  const stats = new Float64Array(family.statsLength);
+export function* emSteps<P>(
+  family: EmFamily<P>, start: P, options: EmRunOptions, resume?: EmRunResult<P>,
+): EmSteps<EmRunResult<P>> {
   const llIndex = family.statsLength - 2;
   const history: number[] = resume ? resume.history.slice() : [];
+  const candidate = options.candidate ?? 0;
   let params = resume ? resume.params : start;
   let lowerBound = resume ? resume.lowerBound : -Infinity;
   let converged = false;
@@ -89,13 +136,13 @@ export function runEm<P>(
   while (iter < options.maxIter) {
     iter++;
     const previous = lowerBound;
-    bound.setParams(family.kernelParams(params));
-    accumulateAll(bound, stats);
+    const request = { params: family.kernelParams(params), init: options.init, candidate, iter, logLikelihood: previous };
+    const stats = yield request;
     lowerBound = stats[llIndex] / stats[llIndex + 1];
     params = family.maximize(stats, params);
     history.push(lowerBound);
     const change = lowerBound - previous;
-    options.onIteration?.({ init: options.init, candidate: options.candidate ?? 0, iter, logLikelihood: lowerBound, change });
+    options.onIteration?.({ init: options.init, candidate, iter, logLikelihood: lowerBound, change });
     // EM never lowers the likelihood (Dempster, Laird & Rubin 1977); more than rounding means a numerical problem.
     if (change < -1e-9 * Math.max(1, Math.abs(lowerBound))) {
       options.onWarning?.(`the log-likelihood decreased by ${-change} at iteration ${iter} (restart ${options.init})`);
@@ -127,27 +174,27 @@ export function isBetterLowerBound(a: number, b: number): boolean {
  * rethrown. With one candidate this is plain EM from `makeStart(0)`.
  * @param makeStart the starting point of candidate `m` (0-based)
  */
-export function runEmFromBestStart<P>(
-  bound: BoundData, family: EmFamily<P>, makeStart: (candidate: number) => P, nCandidates: number,
-  candidateIter: number, options: EmRunOptions, isRecoverable: (e: unknown) => boolean,
-): EmRunResult<P> {
-  if (nCandidates <= 1) return runEm(bound, family, makeStart(0), options);
+export function* bestStartSteps<P>(
+  family: EmFamily<P>, makeStart: (candidate: number) => P, nCandidates: number, candidateIter: number,
+  options: EmRunOptions, isRecoverable: (e: unknown) => boolean,
+): EmSteps<EmRunResult<P>> {
+  if (nCandidates <= 1) return yield* emSteps(family, makeStart(0), options);
   let lastError: unknown = null;
-  const attempt = <R>(run: () => R): R | null => {
+  function* attempt(run: () => EmSteps<EmRunResult<P>>): EmSteps<EmRunResult<P> | null> {
     try {
-      return run();
+      return yield* run();
     } catch (e) {
       if (!isRecoverable(e)) throw e;
       lastError = e;
       return null;
     }
-  };
-  const first = attempt(() => runEm(bound, family, makeStart(0), { ...options, candidate: 0 }));
+  }
+  const first = yield* attempt(() => emSteps(family, makeStart(0), { ...options, candidate: 0 }));
   const maxIter = Math.min(candidateIter, options.maxIter);
   let short: EmRunResult<P> | null = null;
   let shortIndex = 1;
   for (let m = 1; m < nCandidates; m++) {
-    const run = attempt(() => runEm(bound, family, makeStart(m), { ...options, maxIter, candidate: m }));
+    const run = yield* attempt(() => emSteps(family, makeStart(m), { ...options, maxIter, candidate: m }));
     if (run !== null && (short === null || isBetterLowerBound(run.lowerBound, short.lowerBound))) {
       short = run;
       shortIndex = m;
@@ -155,8 +202,33 @@ export function runEmFromBestStart<P>(
   }
   const chosen = short;
   const second = chosen === null || chosen.converged || chosen.nIter >= options.maxIter ? chosen
-    : attempt(() => runEm(bound, family, chosen.params, { ...options, candidate: shortIndex }, chosen));
+    : yield* attempt(() => emSteps(family, chosen.params, { ...options, candidate: shortIndex }, chosen));
   if (first === null && second === null) throw lastError;
   if (first === null) return second!;
   return second !== null && isBetterLowerBound(second.lowerBound, first.lowerBound) ? second : first;
+}
+
+/**
+ * `nInit` restarts, keeping the one with the highest lower bound (the earliest on a tie within rounding). A restart
+ * that throws a recoverable error is reported through `onFailure` and skipped; if all do, the last error is rethrown.
+ * @param restart the EM steps of restart `init` (0-based)
+ */
+export function* bestRestartSteps<P>(
+  nInit: number, restart: (init: number) => EmSteps<EmRunResult<P>>, isRecoverable: (e: unknown) => boolean,
+  onFailure?: (init: number, e: unknown) => void,
+): EmSteps<EmRunResult<P>> {
+  let best: EmRunResult<P> | null = null;
+  let lastError: unknown = null;
+  for (let init = 0; init < nInit; init++) {
+    try {
+      const result = yield* restart(init);
+      if (best === null || isBetterLowerBound(result.lowerBound, best.lowerBound)) best = result;
+    } catch (e) {
+      if (!isRecoverable(e)) throw e;
+      lastError = e;
+      onFailure?.(init, e);
+    }
+  }
+  if (best === null) throw lastError;
+  return best;
 }

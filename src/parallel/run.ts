@@ -1,0 +1,65 @@
+/** `fitAsync`'s driver: answers the statistics requests of the EM steps with a worker pool, abortably. */
+import type { EmSteps } from '../em/driver.js';
+import { AbortError } from '../errors.js';
+import { availableCores } from './platform.js';
+import { WorkerPool, blockCount, type PoolData } from './pool.js';
+
+/** Progress of `fitAsync`, reported as the statistics of each block arrive. */
+export interface ProgressInfo {
+  /** Restart index, 0-based. */
+  readonly init: number;
+  /** Candidate start within the restart (see `IterationInfo`), 0-based. */
+  readonly candidate: number;
+  /** The EM iteration in progress, 1-based. */
+  readonly iter: number;
+  /** Per-sample mean log-likelihood of the previous iteration of this run (`-Infinity` during the first). */
+  readonly logLikelihood: number;
+  /** Rows of this iteration's E-step done so far. */
+  readonly rowsDone: number;
+  /** Rows in the E-step (the rows with positive weight). */
+  readonly rowsTotal: number;
+}
+
+/** How to run on the pool. */
+export interface PoolRunOptions extends PoolData {
+  /** Number of workers, or `'auto'` for one per available core; never more than the blocks of rows. */
+  readonly workers: number | 'auto';
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((info: ProgressInfo) => void) | undefined;
+}
+
+/**
+ * Drives `steps` to their result with a pool created for the call and closed at its end, whatever the outcome.
+ * Rejects with `AbortError` as soon as `signal` aborts (the workers are terminated, not awaited to finish a block),
+ * and with `WorkerError` when a worker fails.
+ */
+export async function runStepsOnPool<R>(steps: EmSteps<R>, options: PoolRunOptions): Promise<R> {
+  const { signal, onProgress, n } = options;
+  if (signal?.aborted) throw new AbortError();
+  const wanted = options.workers === 'auto' ? await availableCores() : options.workers;
+  const pool = new WorkerPool(options, Math.min(wanted, blockCount(n)));
+  const abort = (): void => pool.fail(new AbortError());
+  signal?.addEventListener('abort', abort, { once: true });
+  try {
+    if (signal?.aborted) throw new AbortError();
+    await pool.start();
+    let step = steps.next(undefined as unknown as Float64Array);
+    while (!step.done) {
+      const request = step.value;
+      let rowsDone = 0;
+      const onBlock = onProgress === undefined ? undefined : (rows: number) => {
+        rowsDone += rows;
+        onProgress({
+          init: request.init, candidate: request.candidate, iter: request.iter, logLikelihood: request.logLikelihood,
+          rowsDone, rowsTotal: n,
+        });
+      };
+      const stats = await pool.accumulate(request.params, onBlock);
+      step = steps.next(stats);
+    }
+    return step.value;
+  } finally {
+    signal?.removeEventListener('abort', abort);
+    await pool.close();
+  }
+}

@@ -6,10 +6,10 @@
  * Precision, as in `gaussian-full-f32.ts`: μ and p = 1/σ are rounded once per call to f32 copies in scratch; the
  * E-step `y_j = (x_j − μ32_j)·p32_j`, `m = Σ_j y_j²` runs in f32 in the twin's order (bit-identical `m`), `lc − ½m`, the
  * log-sum-exp, the log-likelihood and N in f64, the responsibilities r rounded once to f32. S1 and S2 are summed over
- * each 32-row span of a block (`SPAN32`) in f32x4 lanes (at most 8 products `fround(r·diff)`,
- * `fround(fround(r·diff)·diff)` per lane), then widened and added in f64: against the f64 sum of the same `fround(r·diff)` factors each block entry is off by at most
- * 10·2⁻²⁴·Σ|t| ≈ 6.0e−7·Σ|t| (Higham 2002, eq. 4.4; the tenth 2⁻²⁴ where r rounds differently from the twin's), with
- * Σ|t| = S2 for S2 and ≤ √(N·S2) ≤ max(N, S2) for S1: inside the 1e−6 of the component's scale the tests allow.
+ * each 64-row span (`SPAN32`) in f32x4 lanes (at most 16 products `fround(r·diff)`, `fround(fround(r·diff)·diff)` per
+ * lane), then widened and added in f64: against the f64 sum of the same `fround(r·diff)` factors each span entry is
+ * off by at most 16·2⁻²⁴·Σ|t| ≈ 9.5e−7·Σ|t| (Higham 2002, eq. 4.4; one 2⁻²⁴ more where r rounds differently from the
+ * twin's), with Σ|t| = S2 for S2 and ≤ √(N·S2) ≤ max(N, S2) for S1: the 1e−6 of the component's scale the tests allow.
  *
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS):
  *   xt: d f32 planes (the transposed block) · r32: k f32 planes (responsibilities) · lp: k f64 planes (log-densities)

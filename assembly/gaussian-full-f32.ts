@@ -9,15 +9,15 @@
  * log-likelihood and N are computed and summed in f64, the responsibilities r are rounded once to f32. The statistics
  * are taken about μ32 (within |μ|·2⁻²⁴ of μ, below the rounding of the f32 data itself).
  *
- * S1 and S2 are summed over each 32-row span of a block (`SPAN32`) in f32x4 lanes, then the four lane sums are
- * widened and added in f64. A lane sums at most 8 products `t = fround(fround(r·diff_a)·diff_b)` (S1:
- * `fround(r·diff_a)`), so against the f64 sum of the same rounded `fround(r·diff_a)` factors (what the twin computes) each block entry is off by at most
- * 9·2⁻²⁴·Σ|t| ≈ 5.4e−7·Σ|t| (one product rounding and eight additions; Higham 2002, eq. 4.4), and by one more 2⁻²⁴
- * where r itself rounds differently (the kernel's `exp` and JavaScript's may differ in the last bit): 6.0e−7·Σ|t|.
+ * S1 and S2 are summed over each span of 64 rows (`SPAN32`) in f32x4 lanes, then the four lane sums are widened and
+ * added in f64. A lane sums at most 16 products `t = fround(fround(r·diff_a)·diff_b)` (S1: `fround(r·diff_a)`), so
+ * against the f64 sum of the same rounded `fround(r·diff_a)` factors (what the twin computes) each span entry is off by
+ * at most 16·2⁻²⁴·Σ|t| ≈ 9.5e−7·Σ|t| (one product rounding and fifteen additions; Higham 2002, eq. 4.4), and by one
+ * more 2⁻²⁴ where r itself rounds differently (the kernel's `exp` and JavaScript's may differ in the last bit).
  * Σ|t| is at most the component's largest S2 diagonal entry (Cauchy–Schwarz) or N (S1: Σ|r·diff_a| ≤ √(N·S2_aa)), and
- * these bounds add up over blocks no faster than the statistics do, so every entry is within 6.0e−7 of the largest
- * entry of its component's statistics: inside the 1e−6 the tests allow. Typical errors are far smaller (rounding
- * errors of random sign grow like √8, not 8).
+ * these bounds add up over spans no faster than the statistics do, so every entry is within 9.5e−7 of the largest
+ * entry of its component's statistics (1.0e−6 in the rare rows where r rounds differently): the 1e−6 the tests allow.
+ * Typical errors are far smaller (rounding errors of random sign grow like √16, not 16).
  *
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS; f32 planes of B floats, f64 planes of B
  * doubles):

@@ -9,16 +9,17 @@
  *
  * All pointers are byte offsets into the imported memory; nothing here allocates.
  */
-import { BLOCK_ROWS, PLANE, hsum } from './simd';
+import { BLOCK_ROWS, hsum, responsibilities } from './simd';
 
 /** Bytes of one float32 plane: one feature (or one component's responsibilities) across the rows of a block. */
 export const PLANE32: usize = <usize>BLOCK_ROWS << 2;
 
 /**
- * Bytes of a span of 32 float32 rows: the statistics kernels widen their f32x4 lane sums to f64 after each span, so a
- * lane never sums more than 8 products whatever `BLOCK_ROWS` is (the error bounds in the kernels' headers count on it).
+ * Bytes of a span of 64 float32 rows: the statistics kernels widen their f32x4 lane sums to f64 after each span, so a
+ * lane never sums more than 16 products whatever `BLOCK_ROWS` is (the error bounds in the kernels' headers count on
+ * it). Widening every 32 rows instead costs a quarter of the f32 full kernel's time at d = 16, k = 16.
  */
-export const SPAN32: usize = 128;
+export const SPAN32: usize = 256;
 
 /**
  * Arguments of `exp` below this (relative to the row's largest log-density) give a responsibility of exactly 0.
@@ -109,56 +110,14 @@ export function padBlockF32(xt: usize, wt: usize, nb: i32, nbp: i32, d: i32): vo
   }
 }
 
-/** `exp(z)` for z ≤ 0, exactly 0 below `EXP_FLUSH_F32`. */
-// @ts-ignore: decorator
-@inline function expFlush(z: f64): f64 {
-  return z < EXP_FLUSH_F32 ? 0.0 : Math.exp(z);
-}
-
 /**
  * From the k f64 log-density planes at `lp`, writes the weighted responsibilities `w_i r_ic` of the nbp rows as
- * float32 to the k f32 planes at `r32` (0 on the padding rows, whose weight is 0), two rows per f64x2, and overwrites
- * `lp` with the exponentials. Returns `ll + Σ_i w_i lse_i` over rows `[0, nb)`, summed row by row in order, in f64.
- * `r_ic = exp(lp_ic − max_i) / Σ_c exp(lp_ic − max_i)` in f64 (arguments below −60 give exactly 0), then rounded once
- * to f32; `lse_i = max_i + log Σ_c exp(lp_ic − max_i)`.
+ * float32 to the k f32 planes at `r32` (0 on the padding rows, whose weight is 0): `responsibilities` of `simd.ts` in
+ * f64, with arguments of `exp` below −60 flushed to 0, and r rounded once to f32. Returns `ll + Σ_i w_i lse_i`.
  */
-export function responsibilitiesF32(lp: usize, r32: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64): f64 {
-  const bytes = <usize>nbp << 3;
-  for (let q: usize = 0; q < bytes; q += 16) {
-    let p = lp + q;
-    let max = v128.load(p);
-    for (let c = 1; c < k; c++) {
-      p += PLANE;
-      max = f64x2.pmax(max, v128.load(p));
-    }
-    const m0 = f64x2.extract_lane(max, 0);
-    const m1 = f64x2.extract_lane(max, 1);
-    let s0 = 0.0;
-    let s1 = 0.0;
-    p = lp + q;
-    for (let c = 0; c < k; c++) {
-      const e0 = expFlush(load<f64>(p) - m0);
-      const e1 = expFlush(load<f64>(p, 8) - m1);
-      store<f64>(p, e0);
-      store<f64>(p, e1, 8);
-      s0 += e0;
-      s1 += e1;
-      p += PLANE;
-    }
-    const wv = v128.load(wt + q);
-    const s = f64x2.div(wv, f64x2.replace_lane(f64x2.splat(s0), 1, s1));
-    p = lp + q;
-    let o = r32 + (q >> 1);
-    for (let c = 0; c < k; c++) {
-      v128.store64_lane(o, f32x4.demote_f64x2_zero(f64x2.mul(v128.load(p), s)), 0);
-      p += PLANE;
-      o += PLANE32;
-    }
-    const i = <i32>(q >> 3);
-    if (i < nb) ll += f64x2.extract_lane(wv, 0) * (m0 + Math.log(s0));
-    if (i + 1 < nb) ll += f64x2.extract_lane(wv, 1) * (m1 + Math.log(s1));
-  }
-  return ll;
+// @ts-ignore: decorator
+@inline export function responsibilitiesF32(lp: usize, r32: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64): f64 {
+  return responsibilities(lp, wt, nb, nbp, k, ll, EXP_FLUSH_F32, r32);
 }
 
 /** Sum of the `nbp` floats of the f32 plane `r`, each widened to f64 and summed in f64 lanes. */

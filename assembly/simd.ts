@@ -91,12 +91,12 @@ const LN2_LO: f64 = 1.90821492927058770002e-10;
 const ROUND_MAGIC: f64 = 6755399441055744.0;
 
 /**
- * `exp` of two lanes, for arguments in `[EXP_FLUSH, 0]` (anything below `EXP_FLUSH` gives exactly 0). With
+ * `exp` of two lanes, for arguments in `[flush, 0]` (anything below `flush`, at least −700, gives exactly 0). With
  * `x = n ln 2 + r`, `|r| ≤ ½ ln 2`, `exp(r)` is its Taylor polynomial of degree 13 (truncation below 2·10⁻¹⁷ relative)
  * and `2ⁿ` is built in the exponent bits; the result is within a few ulp of `Math.exp`.
  */
 // @ts-ignore: decorator
-@inline export function expNonPositive(x: v128): v128 {
+@inline export function expNonPositive(x: v128, flush: v128): v128 {
   const t = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(ROUND_MAGIC));
   const n = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
   const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
@@ -117,19 +117,24 @@ const ROUND_MAGIC: f64 = 6755399441055744.0;
   // 2ⁿ: the low bits of t hold n; (n + 1023) << 52 is its bit pattern (the magic's own low 12 bits are zero).
   const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
   const e = f64x2.mul(p, scale);
-  return v128.and(e, f64x2.ge(x, f64x2.splat(EXP_FLUSH)));
+  return v128.and(e, f64x2.ge(x, flush));
 }
 
 /**
- * Replaces the k log-density planes at `lp` by the weighted responsibilities `w_i r_ic` of rows `[0, nbp)` (0 on the
- * padding rows, whose weight is 0). Two rows per f64x2: `r_ic = exp(lp_ic − max_i) / s_i`, `s_i = Σ_c exp(lp_ic −
- * max_i)`, which equals the twin's `exp(lp_ic − lse_i)` up to rounding. Returns `ll + Σ_i w_i (max_i + log s_i)`.
- * Every `s_i` lies in [1, k], so the logs of rows of weight 1 are taken once per block, of the product of their
- * `s_i` in each lane (at most 32 factors ≤ k: no overflow for any k < 2³¹); other weights take one log per row.
+ * Turns the k log-density planes at `lp` into the weighted responsibilities `w_i r_ic` of rows `[0, nbp)` (0 on the
+ * padding rows, whose weight is 0): in place as f64 when `r32` is 0, else rounded to f32 into the k float32 planes at
+ * `r32` (planes of `BLOCK_ROWS` floats; `lp` then keeps the exponentials). Two rows per f64x2: `r_ic = exp(lp_ic −
+ * max_i) / s_i`, `s_i = Σ_c exp(lp_ic − max_i)` (arguments below `flush` give exactly 0), which equals the twin's
+ * `exp(lp_ic − lse_i)` up to rounding. Returns `ll + Σ_i w_i (max_i + log s_i)`. Every `s_i` lies in [1, k], so the
+ * logs of rows of weight 1 are taken once per block, of the product of their `s_i` in each lane (at most 32 factors
+ * ≤ k: no overflow for any k < 2³¹); other weights take one log per row.
  */
-export function responsibilities(lp: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64): f64 {
+export function responsibilities(
+  lp: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64, flush: f64 = EXP_FLUSH, r32: usize = 0,
+): f64 {
   const bytes = <usize>nbp << 3;
   const one = f64x2.splat(1.0);
+  const flushV = f64x2.splat(flush);
   let prod = one;
   let maxSum = f64x2.splat(0);
   for (let q: usize = 0; q < bytes; q += 16) {
@@ -142,7 +147,7 @@ export function responsibilities(lp: usize, wt: usize, nb: i32, nbp: i32, k: i32
     let sum = f64x2.splat(0);
     p = lp + q;
     for (let c = 0; c < k; c++) {
-      const e = expNonPositive(f64x2.sub(v128.load(p), max));
+      const e = expNonPositive(f64x2.sub(v128.load(p), max), flushV);
       v128.store(p, e);
       sum = f64x2.add(sum, e);
       p += PLANE;
@@ -161,9 +166,18 @@ export function responsibilities(lp: usize, wt: usize, nb: i32, nbp: i32, k: i32
     }
     const s = f64x2.div(wv, sum);
     p = lp + q;
-    for (let c = 0; c < k; c++) {
-      v128.store(p, f64x2.mul(v128.load(p), s));
-      p += PLANE;
+    if (r32 == 0) {
+      for (let c = 0; c < k; c++) {
+        v128.store(p, f64x2.mul(v128.load(p), s));
+        p += PLANE;
+      }
+    } else {
+      let o = r32 + (q >> 1);
+      for (let c = 0; c < k; c++) {
+        v128.store64_lane(o, f32x4.demote_f64x2_zero(f64x2.mul(v128.load(p), s)), 0);
+        p += PLANE;
+        o += PLANE >> 1;
+      }
     }
   }
   return ll + hsum(maxSum) + (Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1)));

@@ -3,7 +3,8 @@
 // Usage: npm run bench:peers [-- --filter <substring>] [-- --budget <seconds>] [-- --out <name>.json]
 //   (builds first; writes bench/results/peers.json, or the --out name there)
 //
-// - wasm-em (wasm f64 and js backend): median gap between successive iterations of one fit with tol 0.
+// - wasm-em (wasm f64, wasm f32, wasm f64 on 2 workers, js backend): median gap between successive iterations of one
+//   fit with tol 0.
 // - gaussian-mixture-model (npm): full covariances only; given start; one runEM(1), then runEM(m) timed over m.
 // - expectation-maximization (npm): full covariances only; it takes no start and no iteration count (it starts from
 //   random responsibilities and stops when they change by ≤ epsilon), so epsilon = Infinity makes one call exactly
@@ -116,6 +117,8 @@ function scikitLearn(c, X, init) {
 /** `time(c, X, init, timed)` → ms per iteration (or `{ ms, detail }`); `probe`: estimate on a few rows first. */
 const PEERS = [
   { name: 'wasm-em f64', time: (c, X, init, t) => msPerIteration(lib, X, c, init, { backend: 'wasm' }, t) },
+  { name: 'wasm-em f32', time: (c, X, init, t) => msPerIteration(lib, X, c, init, { backend: 'wasm', dtype: 'float32' }, t) },
+  { name: 'wasm-em 2 workers', time: (c, X, init, t) => msPerIteration(lib, X, c, init, { backend: 'wasm', workers: 2 }, t) },
   { name: 'wasm-em js', time: (c, X, init, t) => msPerIteration(lib, X, c, init, { backend: 'js' }, t), probe: true },
   { name: 'gaussian-mixture-model', time: gaussianMixtureModel, probe: true, unsupported: fullOnly },
   { name: 'expectation-maximization', time: expectationMaximizationPkg, probe: true, unsupported: fullOnly,

@@ -18,7 +18,7 @@
  */
 import { PLANE, scatterRows, sumWeights } from './simd';
 import {
-  PLANE32, SPAN32, align16, gatherBlockF32, gatherNextF32, hsum32, padBlockF32, padTo16, responsibilitiesF32,
+  PLANE32, SPAN32, align16, gatherBlockF32, gatherNextF32, hsum32, madd32, padBlockF32, padTo16, responsibilitiesF32,
   storeLogDens, sumPlane32, toF32,
 } from './simd-f32';
 
@@ -40,10 +40,10 @@ function logDensDiag32(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usi
       const y1 = f32x4.mul(f32x4.sub(v128.load(xp, 16), mv), pv);
       const y2 = f32x4.mul(f32x4.sub(v128.load(xp, 32), mv), pv);
       const y3 = f32x4.mul(f32x4.sub(v128.load(xp, 48), mv), pv);
-      m0 = f32x4.add(m0, f32x4.mul(y0, y0));
-      m1 = f32x4.add(m1, f32x4.mul(y1, y1));
-      m2 = f32x4.add(m2, f32x4.mul(y2, y2));
-      m3 = f32x4.add(m3, f32x4.mul(y3, y3));
+      m0 = madd32(y0, y0, m0);
+      m1 = madd32(y1, y1, m1);
+      m2 = madd32(y2, y2, m2);
+      m3 = madd32(y3, y3, m3);
       xp += PLANE32;
     }
     const o = out + (t << 1);
@@ -75,7 +75,7 @@ function statsDiag32(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize
         const dv = f32x4.sub(v128.load(xp + p), mv);
         const rv = f32x4.mul(v128.load(r + p), dv);
         s1 = f32x4.add(s1, rv);
-        s2 = f32x4.add(s2, f32x4.mul(rv, dv));
+        s2 = madd32(rv, dv, s2);
       }
       store<f64>(s1p + off, load<f64>(s1p + off) + hsum32(s1));
       store<f64>(s2p + off, load<f64>(s2p + off) + hsum32(s2));

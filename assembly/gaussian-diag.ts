@@ -11,7 +11,9 @@
  *   acc: per component 1 + 2d v128 lane accumulators of N, S1, S2, summed over the blocks of one call
  * = 8·B·(d + k + 1) + 16·k·(1 + 2d) bytes.
  */
-import { PLANE, gatherBlock, gatherNext, hsum, padBlock, padTo8, responsibilities, scatterRows, sumWeights } from './simd';
+import {
+  PLANE, gatherBlock, gatherNext, hsum, madd, padBlock, padTo8, responsibilities, scatterRows, sumWeights,
+} from './simd';
 
 /** Writes the plane `logConst − ½ Σ_j ((x_j − μ_j) p_j)²` of the nbp rows of the block `xt` to `out`, 4 row pairs at once. */
 function logDensDiag(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usize, pr: usize): void {
@@ -32,10 +34,10 @@ function logDensDiag(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usize
       const y1 = f64x2.mul(f64x2.sub(v128.load(xp, 16), mv), pv);
       const y2 = f64x2.mul(f64x2.sub(v128.load(xp, 32), mv), pv);
       const y3 = f64x2.mul(f64x2.sub(v128.load(xp, 48), mv), pv);
-      m0 = f64x2.add(m0, f64x2.mul(y0, y0));
-      m1 = f64x2.add(m1, f64x2.mul(y1, y1));
-      m2 = f64x2.add(m2, f64x2.mul(y2, y2));
-      m3 = f64x2.add(m3, f64x2.mul(y3, y3));
+      m0 = madd(y0, y0, m0);
+      m1 = madd(y1, y1, m1);
+      m2 = madd(y2, y2, m2);
+      m3 = madd(y3, y3, m3);
       xp += PLANE;
     }
     const o = out + t;
@@ -72,9 +74,9 @@ function statsDiag(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize)
       const ev = f64x2.sub(v128.load(xp + p, 16), mv);
       const qv = f64x2.mul(v128.load(r + p, 16), ev);
       s1 = f64x2.add(s1, rv);
-      s2 = f64x2.add(s2, f64x2.mul(rv, dv));
+      s2 = madd(rv, dv, s2);
       t1 = f64x2.add(t1, qv);
-      t2 = f64x2.add(t2, f64x2.mul(qv, ev));
+      t2 = madd(qv, ev, t2);
     }
     v128.store(s1p + off, f64x2.add(s1, t1));
     v128.store(s2p + off, f64x2.add(s2, t2));

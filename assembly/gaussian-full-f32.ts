@@ -28,7 +28,7 @@
  */
 import { PLANE, scatterRows, sumWeights } from './simd';
 import {
-  PLANE32, SPAN32, align16, gatherBlockF32, gatherNextF32, hsum32, padBlockF32, padTo16, responsibilitiesF32,
+  PLANE32, SPAN32, align16, gatherBlockF32, gatherNextF32, hsum32, madd32, padBlockF32, padTo16, responsibilitiesF32,
   storeLogDens, sumPlane32, toF32,
 } from './simd-f32';
 
@@ -75,27 +75,27 @@ function logDensFull32(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f
         const d1 = v128.load(dp, 16);
         const d2 = v128.load(dp, 32);
         const d3 = v128.load(dp, 48);
-        y0 = f32x4.add(y0, f32x4.mul(d0, uv));
-        y1 = f32x4.add(y1, f32x4.mul(d1, uv));
-        y2 = f32x4.add(y2, f32x4.mul(d2, uv));
-        y3 = f32x4.add(y3, f32x4.mul(d3, uv));
-        z0 = f32x4.add(z0, f32x4.mul(d0, uw));
-        z1 = f32x4.add(z1, f32x4.mul(d1, uw));
-        z2 = f32x4.add(z2, f32x4.mul(d2, uw));
-        z3 = f32x4.add(z3, f32x4.mul(d3, uw));
+        y0 = madd32(d0, uv, y0);
+        y1 = madd32(d1, uv, y1);
+        y2 = madd32(d2, uv, y2);
+        y3 = madd32(d3, uv, y3);
+        z0 = madd32(d0, uw, z0);
+        z1 = madd32(d1, uw, z1);
+        z2 = madd32(d2, uw, z2);
+        z3 = madd32(d3, uw, z3);
         up += uRow;
         dp += PLANE32;
       }
       // a = j + 1 contributes to column j + 1 only.
       const uw = v128.load32_splat(up, 4);
-      z0 = f32x4.add(z0, f32x4.mul(v128.load(dp), uw));
-      z1 = f32x4.add(z1, f32x4.mul(v128.load(dp, 16), uw));
-      z2 = f32x4.add(z2, f32x4.mul(v128.load(dp, 32), uw));
-      z3 = f32x4.add(z3, f32x4.mul(v128.load(dp, 48), uw));
-      m0 = f32x4.add(f32x4.add(m0, f32x4.mul(y0, y0)), f32x4.mul(z0, z0));
-      m1 = f32x4.add(f32x4.add(m1, f32x4.mul(y1, y1)), f32x4.mul(z1, z1));
-      m2 = f32x4.add(f32x4.add(m2, f32x4.mul(y2, y2)), f32x4.mul(z2, z2));
-      m3 = f32x4.add(f32x4.add(m3, f32x4.mul(y3, y3)), f32x4.mul(z3, z3));
+      z0 = madd32(v128.load(dp), uw, z0);
+      z1 = madd32(v128.load(dp, 16), uw, z1);
+      z2 = madd32(v128.load(dp, 32), uw, z2);
+      z3 = madd32(v128.load(dp, 48), uw, z3);
+      m0 = madd32(z0, z0, madd32(y0, y0, m0));
+      m1 = madd32(z1, z1, madd32(y1, y1, m1));
+      m2 = madd32(z2, z2, madd32(y2, y2, m2));
+      m3 = madd32(z3, z3, madd32(y3, y3, m3));
     }
     if (j < d) {
       let y0 = f32x4.splat(0);
@@ -106,17 +106,17 @@ function logDensFull32(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f
       let dp = df + t;
       for (let a = 0; a <= j; a++) {
         const uv = v128.load32_splat(up);
-        y0 = f32x4.add(y0, f32x4.mul(v128.load(dp), uv));
-        y1 = f32x4.add(y1, f32x4.mul(v128.load(dp, 16), uv));
-        y2 = f32x4.add(y2, f32x4.mul(v128.load(dp, 32), uv));
-        y3 = f32x4.add(y3, f32x4.mul(v128.load(dp, 48), uv));
+        y0 = madd32(v128.load(dp), uv, y0);
+        y1 = madd32(v128.load(dp, 16), uv, y1);
+        y2 = madd32(v128.load(dp, 32), uv, y2);
+        y3 = madd32(v128.load(dp, 48), uv, y3);
         up += uRow;
         dp += PLANE32;
       }
-      m0 = f32x4.add(m0, f32x4.mul(y0, y0));
-      m1 = f32x4.add(m1, f32x4.mul(y1, y1));
-      m2 = f32x4.add(m2, f32x4.mul(y2, y2));
-      m3 = f32x4.add(m3, f32x4.mul(y3, y3));
+      m0 = madd32(y0, y0, m0);
+      m1 = madd32(y1, y1, m1);
+      m2 = madd32(y2, y2, m2);
+      m3 = madd32(y3, y3, m3);
     }
     const o = out + (t << 1);
     storeLogDens(o, m0, lcv);
@@ -184,17 +184,17 @@ function statsFull32(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32
           const r0 = v128.load(ra0 + p);
           const r1 = v128.load(ra1 + p);
           let e = v128.load(db0 + p);
-          c00 = f32x4.add(c00, f32x4.mul(r0, e));
-          c10 = f32x4.add(c10, f32x4.mul(r1, e));
+          c00 = madd32(r0, e, c00);
+          c10 = madd32(r1, e, c10);
           e = v128.load(db1 + p);
-          c01 = f32x4.add(c01, f32x4.mul(r0, e));
-          c11 = f32x4.add(c11, f32x4.mul(r1, e));
+          c01 = madd32(r0, e, c01);
+          c11 = madd32(r1, e, c11);
           e = v128.load(db2 + p);
-          c02 = f32x4.add(c02, f32x4.mul(r0, e));
-          c12 = f32x4.add(c12, f32x4.mul(r1, e));
+          c02 = madd32(r0, e, c02);
+          c12 = madd32(r1, e, c12);
           e = v128.load(db3 + p);
-          c03 = f32x4.add(c03, f32x4.mul(r0, e));
-          c13 = f32x4.add(c13, f32x4.mul(r1, e));
+          c03 = madd32(r0, e, c03);
+          c13 = madd32(r1, e, c13);
         }
         addPair32(s2, d, a, b, c00, c01);
         addPair32(s2, d, a, b + 2, c02, c03);

@@ -13,7 +13,9 @@
  *   S2 tiles, summed over the blocks of one call and reduced into the statistics at its end
  * = 8·B·(3d + k + 9) + 16·k·(1 + d + 8·s2Tiles(d)) bytes.
  */
-import { PLANE, gatherBlock, gatherNext, hsum, padBlock, padTo8, responsibilities, scatterRows, sumWeights } from './simd';
+import {
+  PLANE, gatherBlock, gatherNext, hsum, madd, padBlock, padTo8, responsibilities, scatterRows, sumWeights,
+} from './simd';
 
 /** Zero planes after df and rd, so that the 2×4 S2 tiles may read up to 3 planes past d (and rd one past d). */
 const PAD_PLANES: usize = 4;
@@ -62,27 +64,27 @@ function logDensFull(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f64
         const d1 = v128.load(dp, 16);
         const d2 = v128.load(dp, 32);
         const d3 = v128.load(dp, 48);
-        y0 = f64x2.add(y0, f64x2.mul(d0, uv));
-        y1 = f64x2.add(y1, f64x2.mul(d1, uv));
-        y2 = f64x2.add(y2, f64x2.mul(d2, uv));
-        y3 = f64x2.add(y3, f64x2.mul(d3, uv));
-        z0 = f64x2.add(z0, f64x2.mul(d0, uw));
-        z1 = f64x2.add(z1, f64x2.mul(d1, uw));
-        z2 = f64x2.add(z2, f64x2.mul(d2, uw));
-        z3 = f64x2.add(z3, f64x2.mul(d3, uw));
+        y0 = madd(d0, uv, y0);
+        y1 = madd(d1, uv, y1);
+        y2 = madd(d2, uv, y2);
+        y3 = madd(d3, uv, y3);
+        z0 = madd(d0, uw, z0);
+        z1 = madd(d1, uw, z1);
+        z2 = madd(d2, uw, z2);
+        z3 = madd(d3, uw, z3);
         up += uRow;
         dp += PLANE;
       }
       // a = j + 1 contributes to column j + 1 only.
       const uw = v128.load64_splat(up, 8);
-      z0 = f64x2.add(z0, f64x2.mul(v128.load(dp), uw));
-      z1 = f64x2.add(z1, f64x2.mul(v128.load(dp, 16), uw));
-      z2 = f64x2.add(z2, f64x2.mul(v128.load(dp, 32), uw));
-      z3 = f64x2.add(z3, f64x2.mul(v128.load(dp, 48), uw));
-      m0 = f64x2.add(f64x2.add(m0, f64x2.mul(y0, y0)), f64x2.mul(z0, z0));
-      m1 = f64x2.add(f64x2.add(m1, f64x2.mul(y1, y1)), f64x2.mul(z1, z1));
-      m2 = f64x2.add(f64x2.add(m2, f64x2.mul(y2, y2)), f64x2.mul(z2, z2));
-      m3 = f64x2.add(f64x2.add(m3, f64x2.mul(y3, y3)), f64x2.mul(z3, z3));
+      z0 = madd(v128.load(dp), uw, z0);
+      z1 = madd(v128.load(dp, 16), uw, z1);
+      z2 = madd(v128.load(dp, 32), uw, z2);
+      z3 = madd(v128.load(dp, 48), uw, z3);
+      m0 = madd(z0, z0, madd(y0, y0, m0));
+      m1 = madd(z1, z1, madd(y1, y1, m1));
+      m2 = madd(z2, z2, madd(y2, y2, m2));
+      m3 = madd(z3, z3, madd(y3, y3, m3));
     }
     if (j < d) {
       let y0 = f64x2.splat(0);
@@ -93,17 +95,17 @@ function logDensFull(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f64
       let dp = df + t;
       for (let a = 0; a <= j; a++) {
         const uv = v128.load64_splat(up);
-        y0 = f64x2.add(y0, f64x2.mul(v128.load(dp), uv));
-        y1 = f64x2.add(y1, f64x2.mul(v128.load(dp, 16), uv));
-        y2 = f64x2.add(y2, f64x2.mul(v128.load(dp, 32), uv));
-        y3 = f64x2.add(y3, f64x2.mul(v128.load(dp, 48), uv));
+        y0 = madd(v128.load(dp), uv, y0);
+        y1 = madd(v128.load(dp, 16), uv, y1);
+        y2 = madd(v128.load(dp, 32), uv, y2);
+        y3 = madd(v128.load(dp, 48), uv, y3);
         up += uRow;
         dp += PLANE;
       }
-      m0 = f64x2.add(m0, f64x2.mul(y0, y0));
-      m1 = f64x2.add(m1, f64x2.mul(y1, y1));
-      m2 = f64x2.add(m2, f64x2.mul(y2, y2));
-      m3 = f64x2.add(m3, f64x2.mul(y3, y3));
+      m0 = madd(y0, y0, m0);
+      m1 = madd(y1, y1, m1);
+      m2 = madd(y2, y2, m2);
+      m3 = madd(y3, y3, m3);
     }
     const o = out + t;
     v128.store(o, f64x2.sub(lcv, f64x2.mul(half, m0)));
@@ -175,17 +177,17 @@ function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, 
         const r0 = v128.load(ra0 + p);
         const r1 = v128.load(ra1 + p);
         let e = v128.load(db0 + p);
-        c00 = f64x2.add(c00, f64x2.mul(r0, e));
-        c10 = f64x2.add(c10, f64x2.mul(r1, e));
+        c00 = madd(r0, e, c00);
+        c10 = madd(r1, e, c10);
         e = v128.load(db1 + p);
-        c01 = f64x2.add(c01, f64x2.mul(r0, e));
-        c11 = f64x2.add(c11, f64x2.mul(r1, e));
+        c01 = madd(r0, e, c01);
+        c11 = madd(r1, e, c11);
         e = v128.load(db2 + p);
-        c02 = f64x2.add(c02, f64x2.mul(r0, e));
-        c12 = f64x2.add(c12, f64x2.mul(r1, e));
+        c02 = madd(r0, e, c02);
+        c12 = madd(r1, e, c12);
         e = v128.load(db3 + p);
-        c03 = f64x2.add(c03, f64x2.mul(r0, e));
-        c13 = f64x2.add(c13, f64x2.mul(r1, e));
+        c03 = madd(r0, e, c03);
+        c13 = madd(r1, e, c13);
       }
       v128.store(ap, c00);
       v128.store(ap, c01, 16);

@@ -14,6 +14,13 @@ import { BLOCK_ROWS, hsum, responsibilities } from './simd';
 /** Bytes of one float32 plane: one feature (or one component's responsibilities) across the rows of a block. */
 export const PLANE32: usize = <usize>BLOCK_ROWS << 2;
 
+/** `a·b + c` in four f32 lanes: fused in the relaxed-SIMD build, a product and a sum in the default build. */
+// @ts-ignore: decorator
+@inline export function madd32(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /**
  * Bytes of a span of 64 float32 rows: the statistics kernels widen their f32x4 lane sums to f64 after each span, so a
  * lane never sums more than 16 products whatever `BLOCK_ROWS` is (the error bounds in the kernels' headers count on

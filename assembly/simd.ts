@@ -83,6 +83,16 @@ export function padBlock(xt: usize, wt: usize, nb: i32, nbp: i32, d: i32): void 
   return (n + 7) & ~7;
 }
 
+/**
+ * `a·b + c` in two f64 lanes: one fused multiply-add (`f64x2.relaxed_madd`) in the relaxed-SIMD build, a product
+ * and a sum (each rounded, as the TypeScript twins compute) in the default build.
+ */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(c, f64x2.mul(a, b));
+}
+
 /** log2(e), and ln 2 split in a high part with 32 trailing zero bits and the rest (Cody & Waite reduction). */
 const LOG2E: f64 = 1.4426950408889634;
 const LN2_HI: f64 = 6.93147180369123816490e-01;
@@ -97,23 +107,23 @@ const ROUND_MAGIC: f64 = 6755399441055744.0;
  */
 // @ts-ignore: decorator
 @inline export function expNonPositive(x: v128, flush: v128): v128 {
-  const t = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(ROUND_MAGIC));
+  const t = madd(x, f64x2.splat(LOG2E), f64x2.splat(ROUND_MAGIC));
   const n = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
   const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
   let p = f64x2.splat(1.0 / 6227020800.0);
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = madd(p, r, f64x2.splat(1.0 / 479001600.0));
+  p = madd(p, r, f64x2.splat(1.0 / 39916800.0));
+  p = madd(p, r, f64x2.splat(1.0 / 3628800.0));
+  p = madd(p, r, f64x2.splat(1.0 / 362880.0));
+  p = madd(p, r, f64x2.splat(1.0 / 40320.0));
+  p = madd(p, r, f64x2.splat(1.0 / 5040.0));
+  p = madd(p, r, f64x2.splat(1.0 / 720.0));
+  p = madd(p, r, f64x2.splat(1.0 / 120.0));
+  p = madd(p, r, f64x2.splat(1.0 / 24.0));
+  p = madd(p, r, f64x2.splat(1.0 / 6.0));
+  p = madd(p, r, f64x2.splat(0.5));
+  p = madd(p, r, f64x2.splat(1.0));
+  p = madd(p, r, f64x2.splat(1.0));
   // 2ⁿ: the low bits of t hold n; (n + 1023) << 52 is its bit pattern (the magic's own low 12 bits are zero).
   const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
   const e = f64x2.mul(p, scale);
@@ -154,7 +164,7 @@ export function responsibilities(
     }
     const wv = v128.load(wt + q);
     // w·max, where w = 0 on padding rows (their max is finite: padding copies a real row).
-    maxSum = f64x2.add(maxSum, f64x2.mul(wv, max));
+    maxSum = madd(wv, max, maxSum);
     const unit = f64x2.eq(wv, one);
     prod = f64x2.mul(prod, v128.bitselect(sum, one, unit));
     if (!v128.all_true<i64>(v128.or(unit, f64x2.eq(wv, f64x2.splat(0))))) {

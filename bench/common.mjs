@@ -158,6 +158,33 @@ export async function msPerIteration(lib, X, c, init, variant, timed, fits = 1) 
   return result.latency.p50;
 }
 
+/**
+ * `msPerIteration` of `variant` on the first `rows` rows of case `c` (`data`: its `caseData`): in this process, or,
+ * for a `relaxed` variant, in a child Node started with `--experimental-wasm-relaxed-simd` (bench/relaxed-child.mjs),
+ * where the relaxed-SIMD build loads. Throws if the child did not load that build.
+ */
+export async function timeVariant(lib, c, data, variant, timed, rows = c.n) {
+  if (!variant.relaxed) {
+    return msPerIteration(lib, data.X.subarray(0, rows * c.d), c, startFor(c.type, data.centres), variant, timed);
+  }
+  const arg = JSON.stringify({ c, variant, timed, rows });
+  const out = JSON.parse(execFileSync(process.execPath,
+    ['--experimental-wasm-relaxed-simd', `${root}/bench/relaxed-child.mjs`, arg], { encoding: 'utf8' }));
+  if (!out.relaxed) throw new Error('the relaxed-SIMD build did not load in the child process');
+  return out.ms;
+}
+
+/** Whether a child Node started with `--experimental-wasm-relaxed-simd` loads the package's relaxed-SIMD build. */
+export function relaxedBuildLoads() {
+  const code = "import * as m from 'wasm-em'; m.wasmAvailable(); console.log(String(m.wasmRelaxedSimd?.() === true));";
+  try {
+    return execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', code],
+      { encoding: 'utf8', cwd: root }).trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
 /** Fixed-width table: `rows` are arrays of cells, the first row the header; the first column aligned left. */
 export function formatTable(rows) {
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => String(r[j]).length)));

@@ -7,8 +7,9 @@
 // covariances) for a fixed number of iterations with tol 0, so all do the same work; the time per iteration is the
 // median gap between successive iterations (data copy, set-up and the first iteration are not counted).
 //
-// Variants: wasm-f64, wasm-f32 (dtype 'float32', when the build accepts it), js backend, and worker pools of 1 and 2
-// (fitAsync, when the build has it). Sizes: full and diag, N ∈ {1e4, 1e5, 1e6}, d ∈ {2, 16, 64}, K ∈ {3, 16};
+// Variants: wasm-f64, wasm-f32 (dtype 'float32', when the build accepts it), the same two on the relaxed-SIMD build
+// (measured in a child Node with --experimental-wasm-relaxed-simd, when the package has that build), js backend, and
+// worker pools of 1 and 2 (fitAsync, when the build has it). Sizes: full and diag, N ∈ {1e4, 1e5, 1e6}, d ∈ {2, 16, 64}, K ∈ {3, 16};
 // --quick keeps N = 1e4. A case whose estimated measurement (from the same variant at the next smaller N, scaled by N,
 // or from one iteration on 1e4 rows) exceeds --budget seconds is skipped and recorded with its estimate.
 // --filter keeps the cases whose label (e.g. "full n=1e5 d=16 k=16 wasm-f64") contains the substring; "first-fit"
@@ -16,8 +17,8 @@
 import { execFileSync } from 'node:child_process';
 import * as lib from 'wasm-em';
 import {
-  acceptsOptions, caseData, caseLabel, fmtMs, fmtRatio, formatTable, msPerIteration, parseFlags, root, saveRun,
-  startFor,
+  acceptsOptions, caseData, caseLabel, fmtMs, fmtRatio, formatTable, parseFlags, relaxedBuildLoads, root, saveRun,
+  timeVariant,
 } from './common.mjs';
 
 const flags = parseFlags(process.argv.slice(2), 30, 'latest.json');
@@ -28,15 +29,21 @@ const MAX_TIMED = flags.quick ? 5 : 15;
 const TARGET_SECONDS = flags.quick ? 0.25 : 1;
 
 const hasFitAsync = typeof lib.GaussianMixture.prototype.fitAsync === 'function';
+const hasF32 = acceptsOptions(lib, { dtype: 'float32' });
+const hasRelaxed = relaxedBuildLoads();
 const VARIANTS = [
   { name: 'wasm-f64', backend: 'wasm', available: true },
-  { name: 'wasm-f32', backend: 'wasm', dtype: 'float32', available: acceptsOptions(lib, { dtype: 'float32' }) },
+  { name: 'wasm-f32', backend: 'wasm', dtype: 'float32', available: hasF32 },
+  { name: 'wasm-f64-relaxed', backend: 'wasm', relaxed: true, available: hasRelaxed },
+  { name: 'wasm-f32-relaxed', backend: 'wasm', dtype: 'float32', relaxed: true, available: hasRelaxed && hasF32 },
   { name: 'js', backend: 'js', available: true },
   { name: 'workers-1', backend: 'wasm', workers: 1, available: hasFitAsync },
   { name: 'workers-2', backend: 'wasm', workers: 2, available: hasFitAsync },
 ];
 const UNAVAILABLE = {
   'wasm-f32': "this build does not accept the option dtype: 'float32'",
+  'wasm-f64-relaxed': 'no relaxed-SIMD build loads with --experimental-wasm-relaxed-simd here',
+  'wasm-f32-relaxed': 'no relaxed-SIMD build (or no float32) here',
   'workers-1': 'this build has no fitAsync',
   'workers-2': 'this build has no fitAsync',
 };
@@ -49,8 +56,7 @@ async function estimateSeconds(c, variant, data) {
   const prev = last.get(key);
   if (prev) return (prev.seconds * c.n) / prev.n;
   const rows = Math.min(c.n, PROBE_ROWS);
-  const X = data().X.subarray(0, rows * c.d);
-  const ms = await msPerIteration(lib, X, c, startFor(c.type, data().centres), variant, 1);
+  const ms = await timeVariant(lib, c, data(), variant, 1, rows);
   return (ms / 1000) * (c.n / rows);
 }
 
@@ -64,7 +70,7 @@ async function measure(c, variant, data) {
   }
   const timed = Math.max(MIN_TIMED, Math.min(MAX_TIMED, Math.round(TARGET_SECONDS / seconds),
     Math.floor(flags.budget / seconds) - 1));
-  const ms = await msPerIteration(lib, data().X, c, startFor(c.type, data().centres), variant, timed);
+  const ms = await timeVariant(lib, c, data(), variant, timed);
   last.set(key, { n: c.n, seconds: ms / 1000 });
   return { msPerIter: ms, timedIterations: timed };
 }
@@ -91,6 +97,8 @@ for (const d of [2, 16, 64]) {
         const ratios = {
           jsOverWasm: ratio(variants.js, variants['wasm-f64']),
           f64OverF32: ratio(variants['wasm-f64'], variants['wasm-f32']),
+          f64OverRelaxed: ratio(variants['wasm-f64'], variants['wasm-f64-relaxed']),
+          f64OverF32Relaxed: ratio(variants['wasm-f64'], variants['wasm-f32-relaxed']),
           oneOverTwoWorkers: ratio(variants['workers-1'], variants['workers-2']),
         };
         results.push({ ...c, label, variants, ratios });
@@ -118,10 +126,11 @@ function firstFitCost() {
 const firstFit = !flags.filter || 'first-fit'.includes(flags.filter) ? firstFitCost() : null;
 
 const names = VARIANTS.map((v) => v.name);
-const header = ['case', ...names.map((n) => `${n} ms`), 'js/wasm', 'f64/f32', '1w/2w'];
+const header = ['case', ...names.map((n) => `${n} ms`), 'js/wasm', 'f64/f32', 'f64/f64r', 'f64/f32r', '1w/2w'];
 const rows = results.map((r) => [
   r.label, ...names.map((n) => (r.variants[n] ? cellOf(r.variants[n]) : '')),
-  fmtRatio(r.ratios.jsOverWasm), fmtRatio(r.ratios.f64OverF32), fmtRatio(r.ratios.oneOverTwoWorkers),
+  fmtRatio(r.ratios.jsOverWasm), fmtRatio(r.ratios.f64OverF32), fmtRatio(r.ratios.f64OverRelaxed),
+  fmtRatio(r.ratios.f64OverF32Relaxed), fmtRatio(r.ratios.oneOverTwoWorkers),
 ]);
 console.log('\n' + formatTable([header, ...rows]));
 if (firstFit) {

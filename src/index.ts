@@ -19,4 +19,4 @@ export type { GaussianMixtureJSON } from './model-json.js';
 export {
   InputError, DegenerateComponentError, WasmUnavailableError, NotFittedError, AbortError, WorkerError,
 } from './errors.js';
-export { initWasm, wasmAvailable } from './backend/wasm/index.js';
+export { initWasm, preferRelaxedSimd, wasmAvailable, wasmRelaxedSimd } from './backend/wasm/index.js';

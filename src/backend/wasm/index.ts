@@ -14,11 +14,14 @@ import { statsLength } from '../kernel.js';
 import { WasmUnavailableError } from '../../errors.js';
 import { Arena, align16 } from './memory.js';
 import {
-  WASM_BLOCK_ROWS, initWasm, instantiateKernels, loadWasmSync, wasmAvailable, wasmSimdSupported,
+  WASM_BLOCK_ROWS, initWasm, instantiateKernels, loadWasmSync, preferRelaxedSimd, wasmAvailable, wasmRelaxedSimd,
+  wasmSimdSupported,
   type KernelExports,
 } from './load.js';
 
-export { WASM_BLOCK_ROWS, initWasm, loadWasmSync, wasmAvailable, wasmSimdSupported };
+export {
+  WASM_BLOCK_ROWS, initWasm, loadWasmSync, preferRelaxedSimd, wasmAvailable, wasmRelaxedSimd, wasmSimdSupported,
+};
 export { WasmUnavailableError };
 
 /** Number of 2×4 second-moment tiles of the full kernel for d features: Σ over a = 0, 2, 4, … < d of ⌈(d − a)/4⌉. */

@@ -5,12 +5,19 @@
  * no network, file system or bundler plugin. The compiled `WebAssembly.Module` is cached for the process (or worker);
  * each arena gets its own `WebAssembly.Instance` over its own memory, which is cheap once the module is compiled.
  *
+ * Two builds are embedded: the default one (128-bit SIMD, loads wherever SIMD does, and computes exactly what the
+ * TypeScript twins compute) and a relaxed-SIMD one whose multiply-adds are fused (`f64x2.relaxed_madd`, FMA on
+ * current CPUs: faster, and rounded once instead of twice, so its results differ from the twins' in the last bits).
+ * The relaxed build is used when the engine validates it (feature detection with `WebAssembly.validate`: Chromium 114+,
+ * Node 20 only with `--experimental-wasm-relaxed-simd`) unless `preferRelaxedSimd(false)` was called
+ * before the first load.
+ *
  * - `loadWasmSync()` compiles synchronously: fine in Node and in browser workers. Browsers' main thread forbids
  *   synchronous compilation of modules larger than a few KB, so there call `await initWasm()` first; later synchronous
  *   use then finds the cached module.
  */
 import { WasmUnavailableError } from '../../errors.js';
-import { wasmBase64 } from './wasm-binary.js';
+import { wasmBase64, wasmRelaxedBase64 } from './wasm-binary.js';
 
 /** Rows per kernel block; must equal the module's `BLOCK_ROWS` (checked at instantiation). */
 export const WASM_BLOCK_ROWS = 64;
@@ -72,6 +79,22 @@ export function wasmSimdSupported(): boolean {
 
 let compiled: WebAssembly.Module | null = null;
 let compiling: Promise<void> | null = null;
+let relaxedWanted = true;
+let relaxedLoaded = false;
+
+/**
+ * Whether to load the relaxed-SIMD build where the engine supports it [true]. Call with `false` before the first fit
+ * for results that match the default build (and the js backend) to the last bit on every engine; it has no effect
+ * once the module is loaded.
+ */
+export function preferRelaxedSimd(enabled: boolean): void {
+  relaxedWanted = enabled;
+}
+
+/** True when the loaded kernel module is the relaxed-SIMD build (false before loading). */
+export function wasmRelaxedSimd(): boolean {
+  return relaxedLoaded;
+}
 
 function checkSupport(): void {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') {
@@ -82,11 +105,24 @@ function checkSupport(): void {
   }
 }
 
-function moduleBytes(): Uint8Array {
-  const text = atob(wasmBase64);
+function decode(base64: string): Uint8Array {
+  const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
+}
+
+/** The bytes to load: the relaxed-SIMD build when wanted and valid here, else the default build. */
+function moduleBytes(): { bytes: Uint8Array; relaxed: boolean } {
+  if (relaxedWanted) {
+    const relaxed = decode(wasmRelaxedBase64);
+    try {
+      if (WebAssembly.validate(relaxed as BufferSource)) return { bytes: relaxed, relaxed: true };
+    } catch {
+      // fall through to the default build
+    }
+  }
+  return { bytes: decode(wasmBase64), relaxed: false };
 }
 
 function reason(cause: unknown): string {
@@ -106,14 +142,16 @@ export function loadWasmSync(): void {
   if (compiled !== null) return;
   checkSupport();
   let module: WebAssembly.Module;
+  const { bytes, relaxed } = moduleBytes();
   try {
-    module = new WebAssembly.Module(moduleBytes() as BufferSource);
+    module = new WebAssembly.Module(bytes as BufferSource);
   } catch (cause) {
     throw new WasmUnavailableError(`the kernel module failed to compile (${reason(cause)}); ` +
       'on a browser main thread, await initWasm() first');
   }
   instantiateModule(module, probeMemory());
   compiled = module;
+  relaxedLoaded = relaxed;
 }
 
 /**
@@ -126,13 +164,15 @@ export function initWasm(): Promise<void> {
     compiling = (async () => {
       checkSupport();
       let module: WebAssembly.Module;
+      const { bytes, relaxed } = moduleBytes();
       try {
-        module = await WebAssembly.compile(moduleBytes() as BufferSource);
+        module = await WebAssembly.compile(bytes as BufferSource);
         await WebAssembly.instantiate(module, imports(probeMemory()));
       } catch (cause) {
         throw new WasmUnavailableError(`the kernel module failed to load (${reason(cause)})`);
       }
       compiled = module;
+      relaxedLoaded = relaxed;
     })();
     compiling.catch(() => {
       compiling = null;

@@ -13,8 +13,9 @@ const cell = (r) =>
 
 function matrixTables(run) {
   const measured = Object.entries(run.variants).filter(([, v]) => v === 'measured').map(([name]) => name);
-  const ratios = [['jsOverWasm', 'js / wasm'], ['f64OverF32', 'f64 / f32'], ['oneOverTwoWorkers', '1 w / 2 w']]
-    .filter(([key]) => run.results.some((r) => r.ratios[key] !== null));
+  const ratios = [['jsOverWasm', 'js / wasm'], ['f64OverF32', 'f64 / f32'], ['f64OverRelaxed', 'f64 / f64 relaxed'],
+    ['f64OverF32Relaxed', 'f64 / f32 relaxed'], ['oneOverTwoWorkers', '1 w / 2 w']]
+    .filter(([key]) => run.results.some((r) => r.ratios[key] !== null && r.ratios[key] !== undefined));
   const out = [];
   for (const n of [...new Set(run.results.map((r) => r.n))]) {
     const rows = run.results.filter((r) => r.n === n).map((r) => [

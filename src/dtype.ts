@@ -12,11 +12,22 @@ export type Dtype = 'float64' | 'float32';
 /** All dtype option values. */
 export const DTYPES: readonly Dtype[] = ['float64', 'float32'];
 
-/** Column means of a rows×cols matrix, in f64 (the centre subtracted before conversion to float32). */
+/**
+ * Column means of a rows×cols matrix over its observed (non-NaN) entries, in f64 (the centre subtracted before
+ * conversion to float32).
+ */
 export function columnMeans(m: Matrix): Float64Array {
   const centre = new Float64Array(m.cols);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) centre[j] += m.data[i * m.cols + j];
-  for (let j = 0; j < m.cols; j++) centre[j] /= Math.max(1, m.rows);
+  const count = new Float64Array(m.cols);
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.cols; j++) {
+      const v = m.data[i * m.cols + j];
+      if (v !== v) continue;
+      centre[j] += v;
+      count[j]++;
+    }
+  }
+  for (let j = 0; j < m.cols; j++) centre[j] /= Math.max(1, count[j]);
   return centre;
 }
 

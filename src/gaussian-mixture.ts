@@ -26,6 +26,9 @@ import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-js
 import { DTYPES, centredFloat32, columnMeans, shiftMeans, type Dtype } from './dtype.js';
 import { signalOption, workersOption } from './parallel/options.js';
 import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
+import { MissingBound } from './missing/bound.js';
+import { meanFilledInitData } from './missing/init-data.js';
+import { checkNoEmptyColumn, groupByPattern, hasMissing, isAllMissing, type PatternGroups } from './missing/patterns.js';
 
 /** Constructor options (scikit-learn's names in camelCase; defaults in brackets). */
 export interface GaussianMixtureOptions {
@@ -191,7 +194,9 @@ function resolveGivenInit(init: GivenInit, type: CovarianceType, k: number, d: n
 /** Counts distinct rows, stopping once `limit` is reached. */
 function distinctRowsAtLeast(X: Matrix, limit: number): number {
   const seen = new Set<string>();
-  for (let i = 0; i < X.rows && seen.size < limit; i++) seen.add(X.data.subarray(i * X.cols, (i + 1) * X.cols).join(','));
+  for (let i = 0; i < X.rows && seen.size < limit; i++) {
+    if (!isAllMissing(X.data, i, X.cols)) seen.add(X.data.subarray(i * X.cols, (i + 1) * X.cols).join(','));
+  }
   return seen.size;
 }
 
@@ -213,6 +218,8 @@ interface PreparedFit {
   readonly rows: Float64Array | Float32Array;
   /** Column means subtracted from the rows of a float32 fit (null for float64). */
   readonly centre: Float64Array | null;
+  /** The rows grouped by missingness pattern when some entry is NaN, else null. */
+  readonly groups: PatternGroups | null;
   /** Their weights, or null for unit weights. */
   readonly weights: Float64Array | null;
   readonly backend: Backend;
@@ -235,6 +242,7 @@ export class GaussianMixture {
   private readonly options: ResolvedOptions;
   private params: GaussianParams | null = null;
   private fitState = { converged: false, nIter: 0, lowerBound: -Infinity, history: [] as number[] };
+  private rowsAllMissing = 0;
 
   constructor(options: GaussianMixtureOptions = {}) {
     this.options = resolveOptions(options);
@@ -271,6 +279,15 @@ export class GaussianMixture {
   get lowerBound(): number {
     this.fitted('lowerBound');
     return this.fitState.lowerBound;
+  }
+
+  /**
+   * Rows of the last fit whose every entry was missing (NaN): left out of the fit and of `lowerBound` (0 for a model
+   * loaded with `fromJSON`).
+   */
+  get nRowsAllMissing(): number {
+    this.fitted('nRowsAllMissing');
+    return this.rowsAllMissing;
   }
 
   /** Per-sample mean log-likelihood at every iteration of the best restart. */
@@ -343,7 +360,8 @@ export class GaussianMixture {
    */
   fit(X: DataInput, options: FitOptions = {}): this {
     const run = this.prepareFit(X, options, FIT_KEYS);
-    const bound = run.backend.bind(run.rows, run.data.rows, run.data.cols, run.weights);
+    const bound = run.groups === null ? run.backend.bind(run.rows, run.data.rows, run.data.cols, run.weights)
+      : new MissingBound(run.backend, run.rows, run.data.cols, run.weights, run.groups);
     try {
       return this.finishFit(runSteps(run.steps, bound), run);
     } finally {
@@ -366,6 +384,10 @@ export class GaussianMixture {
     // A browser's main thread compiles the module only asynchronously; a failure surfaces below as it does in fit.
     if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
     const run = this.prepareFit(X, options, FIT_ASYNC_KEYS);
+    if (run.groups !== null) {
+      throw new InputError('X', 'no missing (NaN) entries for fitAsync', 'NaN entries',
+        'fit() handles missing values (on the calling thread)');
+    }
     const best = await runStepsOnPool(run.steps, {
       X: run.rows, n: run.data.rows, d: run.data.cols, weights: run.weights, backend: run.backend.name,
       workers, signal, onProgress,
@@ -382,6 +404,11 @@ export class GaussianMixture {
     const { X: data, w } = dropZeroWeightRows(matrix, toSampleWeight(o.sampleWeight, matrix.rows));
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const d = data.cols;
+    let groups: PatternGroups | null = null;
+    if (hasMissing(data.data, data.data.length)) {
+      checkNoEmptyColumn(data.data, data.rows, d);
+      groups = groupByPattern(data.data, data.rows, d);
+    }
     const warm = this.options.warmStart && this.params !== null;
     if (warm && this.params!.d !== d) {
       throw new InputError('X', `${this.params!.d} columns (warmStart continues the fitted model)`, `${d} columns`);
@@ -403,7 +430,8 @@ export class GaussianMixture {
     // candidates draw from a second stream.
     const seed = this.options.seed ?? Math.floor(Math.random() * 2 ** 32);
     const rngs = [new Rng(seed), new Rng(seed, 1)];
-    const initData = { X: data, weights: w };
+    // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
+    const initData = groups === null ? { X: data, weights: w } : meanFilledInitData(data, w, groups, new Rng(seed, 2));
     // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
     const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
     const rows = centre === null ? data.data : centredFloat32(data, centre);
@@ -419,7 +447,7 @@ export class GaussianMixture {
       (init) => bestStartSteps(family, makeStart, candidates, this.options.initCandidateIter,
         { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
-    return { data, rows, centre, weights: w, backend, steps, onWarning };
+    return { data, rows, centre, groups, weights: w, backend, steps, onWarning };
   }
 
   /** Keeps the best restart's parameters (means back in the data's coordinates) and state; warns if it did not converge. */
@@ -432,6 +460,7 @@ export class GaussianMixture {
     }
     this.params = centre === null ? best.params : shiftMeans(best.params, centre, 1);
     this.fitState = { converged: best.converged, nIter: best.nIter, lowerBound: best.lowerBound, history: best.history };
+    this.rowsAllMissing = run.groups?.allMissing.length ?? 0;
     return this;
   }
 
@@ -561,7 +590,8 @@ export class GaussianMixture {
     let n = 0;
     for (let i = 0; i < m.rows; i++) {
       const wi = w === null ? 1 : w[i];
-      if (wi === 0) continue;
+      // A row with every entry missing carries no observation (its density is 1): it counts in neither sum.
+      if (wi === 0 || isAllMissing(m.data, i, m.cols)) continue;
       total += wi * ll[i];
       n += wi;
     }
@@ -581,6 +611,10 @@ export class GaussianMixture {
     m: Matrix, p: GaussianParams, fn: (start: number, count: number, lp: Float64Array) => void,
   ): void {
     const backend: Backend = resolveBackend(this.options.backend);
+    if (hasMissing(m.data, m.data.length)) {
+      fn(0, m.rows, logProbWithMissing(backend, m, p));
+      return;
+    }
     const bound: BoundData = backend.bind(m.data, m.rows, m.cols, null);
     try {
       bound.setParams(toKernelParams(p));
@@ -594,6 +628,31 @@ export class GaussianMixture {
       bound.dispose();
     }
   }
+}
+
+/**
+ * Weighted log-densities (n×k) of rows with missing entries: of the observed entries of each row (its marginal
+ * density, by pattern, `src/missing/`), and `log w_c` for a row with none.
+ */
+function logProbWithMissing(backend: Backend, m: Matrix, p: GaussianParams): Float64Array {
+  const { k } = p;
+  const out = new Float64Array(m.rows * k);
+  const groups = groupByPattern(m.data, m.rows, m.cols);
+  for (const i of groups.allMissing) for (let c = 0; c < k; c++) out[i * k + c] = Math.log(p.weights[c]);
+  if (groups.patterns.length === 0) return out;
+  const bound = new MissingBound(backend, m.data, m.cols, null, groups);
+  try {
+    bound.setParams(toKernelParams(p));
+    const lp = new Float64Array(Math.min(BLOCK_ROWS, bound.n) * k);
+    for (let start = 0; start < bound.n; start += BLOCK_ROWS) {
+      const count = Math.min(BLOCK_ROWS, bound.n - start);
+      bound.logProb(start, count, lp);
+      for (let r = 0; r < count; r++) out.set(lp.subarray(r * k, (r + 1) * k), bound.order[start + r] * k);
+    }
+  } finally {
+    bound.dispose();
+  }
+  return out;
 }
 
 /** `log Σ_c exp(v[off + c])`, stable. */

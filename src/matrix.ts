@@ -33,18 +33,13 @@ function isTypedArray(x: unknown): x is Float64Array | Float32Array {
   return x instanceof Float64Array || x instanceof Float32Array;
 }
 
+/** Throws on ±Infinity; NaN is a missing entry (handled by the model, `src/missing/`). */
 function checkFinite(data: Float64Array, cols: number, name: string): void {
   for (let p = 0; p < data.length; p++) {
     const v = data[p];
-    if (v - v !== 0) {
-      // Only NaN and ±Infinity fail `v − v === 0`.
+    if (v === Infinity || v === -Infinity) {
       const i = Math.floor(p / cols);
-      const j = p - i * cols;
-      if (Number.isNaN(v)) {
-        throw new InputError(`${name}[${i}][${j}]`, 'a finite number', 'NaN',
-          'Missing values are not supported yet: remove or impute the rows that contain NaN');
-      }
-      throw new InputError(`${name}[${i}][${j}]`, 'a finite number', String(v));
+      throw new InputError(`${name}[${i}][${p - i * cols}]`, 'a finite number or NaN (missing)', String(v));
     }
   }
 }

@@ -45,9 +45,11 @@ describe.each(['js', 'wasm'] as const)('input errors on the %s backend', (backen
     expectInputError(() => gm.predict([[1, 2, 3]]), 'X', /2 columns \(the model's nFeatures\), got 3 columns/);
   });
 
-  it('Infinity and NaN (missing values are not supported yet: the message says so)', () => {
-    expectInputError(() => fit([[1, 2], [Infinity, 0], [1, 1]]), 'X[1][0]', /finite number, got Infinity/);
-    expectInputError(() => fit([[1, 2], [0, NaN], [1, 1]]), 'X[1][1]', /got NaN.*Missing values are not supported yet/);
+  it('±Infinity is an input error; NaN marks a missing entry, but a column with no observed entry is an error', () => {
+    expectInputError(() => fit([[1, 2], [Infinity, 0], [1, 1]]), 'X[1][0]', /finite number or NaN \(missing\), got Infinity/);
+    expectInputError(() => fit([[1, 2], [-Infinity, 0], [1, 1]]), 'X[1][0]', /got -Infinity/);
+    expectInputError(() => fit([[1, NaN], [0, NaN], [1, NaN]]), 'X', /column 1 entirely missing.*Drop that column/);
+    expectInputError(() => fit([[NaN, NaN], [NaN, NaN]]), 'X', /column 0 entirely missing/);
   });
 
   it('nComponents < 1 or > the number of distinct rows', () => {

@@ -18,7 +18,7 @@ import {
   type CovarianceType, type GaussianParams,
 } from './families/gaussian.js';
 import { choleskyLower } from './linalg.js';
-import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from './matrix.js';
+import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
 import {
   booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption,
 } from './options.js';
@@ -27,6 +27,7 @@ import { DTYPES, centredFloat32, columnMeans, shiftMeans, type Dtype } from './d
 import { signalOption, workersOption } from './parallel/options.js';
 import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
 import { MissingBound } from './missing/bound.js';
+import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
 import { checkNoEmptyColumn, groupByPattern, hasMissing, isAllMissing, type PatternGroups } from './missing/patterns.js';
 
@@ -493,6 +494,27 @@ export class GaussianMixture {
       }
     });
     return { data: out, rows: m.rows, cols: p.k };
+  }
+
+  /**
+   * A copy of `X` with every missing (NaN) entry replaced by its conditional expectation under the fitted mixture,
+   * `Σ_c p(c | x_o) (μ_cm + Σ_c,mo Σ_c,oo⁻¹ (x_o − μ_co))` given the row's observed entries `x_o` (Ghahramani & Jordan
+   * 1994); a row with no observed entry gets the mixture mean. Observed entries are copied unchanged. Returns the form
+   * given: `number[][]` for `number[][]`, `{ data, rows, cols }` (a `Float64Array`) for a matrix, a `Float64Array`
+   * for a flat typed array.
+   */
+  impute(X: number[][], options?: DataOptions): number[][];
+  impute(X: MatrixLike, options?: DataOptions): Matrix;
+  impute(X: Float64Array | Float32Array, options: DataOptions): Float64Array;
+  impute(X: DataInput, options?: DataOptions): number[][] | Matrix | Float64Array;
+  impute(X: DataInput, options?: DataOptions): number[][] | Matrix | Float64Array {
+    checkKeys(options, DATA_KEYS, 'options');
+    const p = this.fitted('impute');
+    const m = toMatrix(X, options, 'X', p.d);
+    const data = hasMissing(m.data, m.data.length) ? imputeRows(resolveBackend(this.options.backend), m, p) : m.data.slice();
+    if (Array.isArray(X)) return rowsOf(data, m.rows, m.cols).map((r) => Array.from(r));
+    if (X instanceof Float64Array || X instanceof Float32Array) return data;
+    return { data, rows: m.rows, cols: m.cols };
   }
 
   /** Log-likelihood `log p(x_i)` of every row (length n). */

@@ -419,9 +419,9 @@ describe('user errors: one line on stderr, exit code 2 (usage) or 1 (data)', () 
       /infinity\.csv, line 2, column 1 \(x\): expected a finite number, got "Infinity"/,
     ],
     [
-      'a missing value',
-      () => ['fit', fixture('missing.csv'), '-k', '1'],
-      /missing\.csv, line 3, column 1 \(x\): expected a number, got "NA"\. Missing values are not supported yet/,
+      'a column with no observed value',
+      () => ['fit', fixture('empty-column.csv'), '-k', '1'],
+      /empty-column\.csv: expected every column to have at least one observed \(non-NaN\) value, got column 1 entirely missing\. Drop that column/,
     ],
     [
       'an empty file',
@@ -484,6 +484,39 @@ describe('user errors: one line on stderr, exit code 2 (usage) or 1 (data)', () 
       1,
       /^wasm-em: the wasm backend is unavailable: this JavaScript environment has no WebAssembly\. Use --backend js/,
     );
+  });
+});
+
+describe('missing values (empty field, NA, NaN)', () => {
+  const text = 'x,y\n1.0,2.0\nNA,3.1\n4.2,\n0.9,NaN\n5.0,5.5\n4.8,6.1\n1.2,2.2\n';
+
+  it('fit reads them as missing entries; impute fills them in, keeps the header and the observed entries', async () => {
+    const fitted = await cli(['fit', '-', '-k', '2', '--seed', '1'], { stdin: text });
+    expect(fitted.code, fitted.err).toBe(0);
+    writeFileSync(tmp('missing-k2.json'), fitted.out);
+    const run = await cli(['impute', tmp('missing-k2.json'), '-'], { stdin: text });
+    expect(run.code, run.err).toBe(0);
+    const lines = run.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('x,y');
+    expect(lines.length).toBe(8);
+    const rows = lines.slice(1).map((l) => l.split(',').map(Number));
+    expect(rows.flat().every(Number.isFinite)).toBe(true);
+    expect(rows[0]).toEqual([1, 2]);
+    expect(rows[1]![1]).toBe(3.1);
+    // The library's impute on the same model and rows, to the last digit written.
+    const gm = GaussianMixture.fromJSON(JSON.parse(fitted.out));
+    const want = gm.impute([[1, 2], [NaN, 3.1], [4.2, NaN], [0.9, NaN], [5, 5.5], [4.8, 6.1], [1.2, 2.2]]);
+    expect(rows).toEqual(want);
+  });
+
+  it('impute without a header writes none', async () => {
+    writeFileSync(tmp('m1.json'), (await cli(['fit', FAITHFUL, '-k', '1', '--seed', '0'])).out);
+    const run = await cli(['impute', tmp('m1.json'), '-'], { stdin: '3.6,79\nNA,54\n' });
+    expect(run.code, run.err).toBe(0);
+    const lines = run.out.trimEnd().split('\n');
+    expect(lines.length).toBe(2);
+    expect(lines[0]).toBe('3.6,79');
+    expect(Number(lines[1]!.split(',')[0])).toBeGreaterThan(1);
   });
 });
 

@@ -173,7 +173,7 @@ describe('parseNumericCsv: errors name the source, line, column and text', () =>
     );
   });
 
-  it('missing values say they are not supported yet', () => {
+  it('missing values are an error unless read with { missing: \'nan\' }, which the message says', () => {
     for (const [text, got] of [
       ['a,b\n1,\n', 'an empty field'],
       ['a,b\n1,NA\n', '"NA"'],
@@ -183,7 +183,7 @@ describe('parseNumericCsv: errors name the source, line, column and text', () =>
       const e = csvError(text);
       expect(e.message).toBe(
         `data.csv, line 2, column 2 (b): expected a number, got ${got}. ` +
-          'Missing values are not supported yet: remove or impute the rows that have them',
+          "Read it with { missing: 'nan' } to treat it as a missing entry",
       );
     }
   });

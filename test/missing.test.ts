@@ -136,6 +136,28 @@ function directStats(p: GaussianParams, X: number[][]): Float64Array {
   return out;
 }
 
+/** `E[x | x_o]` of one row under p, written out directly (posteriors from marginal densities, conditional means). */
+function directImpute(p: GaussianParams, x: number[]): number[] {
+  const { k, d } = p;
+  const o = x.flatMap((v, j) => (Number.isNaN(v) ? [] : [j]));
+  if (o.length === 0) {
+    return Array.from({ length: d }, (_, j) => Array.from(p.weights).reduce((s, w, c) => s + w * p.means[c * d + j]!, 0));
+  }
+  const logp: number[] = [];
+  const cond: number[][] = [];
+  for (let c = 0; c < k; c++) {
+    const S = covOf(p, c);
+    const mu = Array.from(p.means.subarray(c * d, (c + 1) * d));
+    const { X: sol, logDet } = solve(o.map((a) => o.map((b) => S[a]![b]!)), o.map((a) => [x[a]! - mu[a]!]));
+    const maha = o.reduce((t, a, i) => t + (x[a]! - mu[a]!) * sol[i]![0]!, 0);
+    logp.push(Math.log(p.weights[c]!) - 0.5 * (o.length * Math.log(2 * Math.PI) + logDet + maha));
+    cond.push(x.map((v, a) => (Number.isNaN(v) ? mu[a]! + o.reduce((t, b, i) => t + S[a]![b]! * sol[i]![0]!, 0) : v)));
+  }
+  const max = Math.max(...logp);
+  const z = logp.reduce((t, v) => t + Math.exp(v - max), 0);
+  return x.map((v, a) => (Number.isNaN(v) ? cond.reduce((t, h, c) => t + (Math.exp(logp[c]! - max) / z) * h[a]!, 0) : v));
+}
+
 /** Rows of n×d data with each entry missing with probability `rate`, plus one all-missing and one complete row. */
 function masked(n: number, d: number, rate: number, seed: number): number[][] {
   const { X } = generateMixture(n, d, 3, seed, 3);
@@ -194,6 +216,32 @@ describe.each(BACKENDS)('missing values, %s backend', (name, backend) => {
     const proba = gm.predictProba(X);
     for (let c = 0; c < 3; c++) expect(proba.data[1 * 3 + c]).toBeCloseTo(gm.weights[c]!, 14);
   });
+
+  for (const type of TYPES) {
+    it(`${type}: impute gives the conditional expectation of each missing entry, keeps the observed ones`, () => {
+      const d = 4;
+      const X = masked(80, d, 0.35, 23);
+      const gm = new GaussianMixture({ nComponents: 3, covarianceType: type, seed: 6, backend: name as 'js' }).fit(X);
+      const p = (gm as unknown as { params: GaussianParams }).params;
+      const got = gm.impute(X);
+      expect(got.length).toBe(X.length);
+      X.forEach((row, i) => {
+        const want = directImpute(p, row);
+        row.forEach((v, j) => {
+          if (!Number.isNaN(v)) expect(got[i]![j]).toBe(v);
+          else expect(Math.abs(got[i]![j]! - want[j]!), `row ${i} col ${j}`).toBeLessThanOrEqual(1e-10 * (1 + Math.abs(want[j]!)));
+        });
+      });
+      // The other input forms give the same numbers in their own form; the input is not modified.
+      const flat = Float64Array.from(X.flat());
+      const viaFlat = gm.impute(flat, { nFeatures: d });
+      expect(viaFlat).toBeInstanceOf(Float64Array);
+      expect(Array.from(viaFlat)).toEqual(got.flat());
+      expect(flat.some(Number.isNaN)).toBe(true);
+      const viaMatrix = gm.impute({ data: flat, rows: X.length, cols: d });
+      expect(Array.from(viaMatrix.data)).toEqual(got.flat());
+    });
+  }
 
   for (const type of TYPES) {
     it(`${type}: EM never decreases the observed-data log-likelihood (random masks)`, () => {

@@ -318,6 +318,33 @@ const predict: Command = {
   },
 };
 
+// ─── impute ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const impute: Command = {
+  name: 'impute',
+  positionals: ['MODEL.json', 'DATA.csv'],
+  usage: 'impute MODEL.json DATA.csv',
+  summary: 'fill in the missing entries of a CSV under the model',
+  description: [
+    'Reads a model written by "wasm-em fit" and prints DATA.csv on stdout with every missing entry (an empty field, ' +
+      'NA or NaN) replaced by its conditional expectation given the row\'s observed entries under the mixture: ' +
+      'sum over components of p(component | observed) times the component\'s conditional mean. A row with no ' +
+      'observed entry gets the mixture mean. Observed entries are written unchanged; the header row is kept.',
+    'DATA.csv must have the columns the model was fitted on, in the same order.',
+  ],
+  options: [],
+  async run(args, ctx) {
+    const [modelPath, dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string, string];
+    oneStdin([modelPath, dataPath], this.name);
+    const gm = await readModel(modelPath, ctx.io);
+    ctx.dataSource = sourceName(dataPath);
+    const csv = await readData(dataPath, ctx.io);
+    checkColumns(gm, csv, dataPath, modelPath);
+    const completed = gm.impute(matrixOf(csv));
+    ctx.io.stdout.write(formatCsv(completed, { header: csv.header }));
+  },
+};
+
 // ─── score ──────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const score: Command = {
@@ -464,4 +491,4 @@ const select: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [fit, predict, score, select];
+export const COMMANDS: readonly Command[] = [fit, predict, score, select, impute];

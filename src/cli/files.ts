@@ -55,7 +55,8 @@ export async function readData(path: string, io: CliIO): Promise<NumericCsv> {
       `${sourceName(path)}: expected CSV data, got JSON (is it a model file in the place of DATA.csv?)`,
     );
   }
-  return parseNumericCsv(text, { source: sourceName(path) });
+  // An empty field, NA, NaN (and the like) is a missing entry: the models handle them.
+  return parseNumericCsv(text, { source: sourceName(path), missing: 'nan' });
 }
 
 /** A model saved by `wasm-em fit` (or `toJSON`), from a file or standard input. */

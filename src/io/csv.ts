@@ -11,7 +11,7 @@
  */
 import { InputError } from '../errors.js';
 
-/** How empty fields and `NA`/`NaN` are treated: an error for now, `NaN` once missing values are supported. */
+/** How empty fields and `NA`/`NaN` are treated: an error, or `NaN` (a missing entry, as the CLI reads them). */
 export type MissingPolicy = 'error' | 'nan';
 
 /** The delimiters the reader knows. */
@@ -326,7 +326,7 @@ function parseField(
         where,
         'a number',
         t === '' ? 'an empty field' : JSON.stringify(field),
-        'Missing values are not supported yet: remove or impute the rows that have them',
+        "Read it with { missing: 'nan' } to treat it as a missing entry",
       );
     case 'infinite':
       throw new CsvError(where, 'a finite number', JSON.stringify(field), 'Infinite values are not allowed');

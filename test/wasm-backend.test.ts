@@ -379,6 +379,55 @@ describe('memory', () => {
     b.dispose();
   });
 
+  it('bound data of one backend share one work region: interleaved use gives each its own parameters', () => {
+    const backend = wasmBackend();
+    const cases = KINDS.map((kind, i) => {
+      const d = 2 + i;
+      const X = makeData(300, d, 3, 0, 71 + i);
+      const p = makeParams(kind, X, d, 3, 81 + i);
+      const alone = backend.bind(X, 300, d, null);
+      alone.setParams(p);
+      const want = accumulate(alone, 0, 300, p);
+      alone.dispose();
+      return { X, d, p, want };
+    });
+    const bounds = cases.map(({ X, d, p }) => {
+      const b = backend.bind(X, 300, d, null);
+      b.setParams(p);
+      return b;
+    });
+    // Round robin, in pieces: every call must find its own parameters in the shared region.
+    for (let round = 0; round < 3; round++) {
+      bounds.forEach((b, i) => {
+        const { p, want } = cases[i]!;
+        const got = new Float64Array(want.length);
+        for (const [s, c] of [[0, 100], [100, 150], [250, 50]]) b.accumulate(s!, c!, got);
+        expectStatsClose(got, want, p.shape, cases[i]!.d, 3, 1e-12, `bound ${i} round ${round}`);
+      });
+    }
+    bounds.forEach((b) => b.dispose());
+  });
+
+  it('many bound data cost their rows and one work region, not a region each', () => {
+    const backend = wasmBackend();
+    const X = makeData(64, 16, 16, 0, 91);
+    const p = makeParams('full', X, 16, 16, 92);
+    const one = backend.bind(X, 64, 16, null);
+    one.setParams(p);
+    const memory = (one as unknown as { engine: { arena: Arena } }).engine.arena;
+    const before = memory.used;
+    const more = Array.from({ length: 200 }, () => {
+      const b = backend.bind(X, 64, 16, null);
+      b.setParams(p);
+      b.accumulate(0, 64, new Float64Array(statsLength('full', 16, 16)));
+      return b;
+    });
+    // 200 more bindings of 64×16 doubles (8 KiB each): about 1.6 MiB, where a work region each would add ~50 MiB.
+    expect(memory.used - before).toBeLessThan(200 * (64 * 16 * 8 + 1024));
+    more.forEach((b) => b.dispose());
+    one.dispose();
+  });
+
   it('checks rows, stats and parameter sizes before calling a kernel', () => {
     const X = makeData(10, 2, 2, 0, 61);
     const p = makeParams('full', X, 2, 2, 62);

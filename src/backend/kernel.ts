@@ -66,7 +66,11 @@ export interface BoundData {
   readonly n: number;
   /** Number of features. */
   readonly d: number;
-  /** Makes `p` the parameters used by the following `accumulate`/`logProb` calls. */
+  /**
+   * Makes `p` the parameters used by the following `accumulate`/`logProb` calls. Its arrays are read again later (the
+   * wasm backend copies them into its shared work region whenever another bound data used it in between), so they
+   * must stay unchanged until the next `setParams`.
+   */
   setParams(p: KernelParams): void;
   /**
    * Adds the statistics (layout above) of rows `[start, start + count)` into `stats`, which has

@@ -65,6 +65,12 @@ function logProbChunkRows(k: number): number {
 interface Engine {
   readonly arena: Arena;
   readonly kernels: KernelExports;
+  /**
+   * The one work region (parameters, statistics, output, scratch) of all bound data of this engine, and the bound data
+   * whose parameters it holds: a bound data copies its parameters in again before a kernel call when another one used
+   * the region since, so many bound data (one per missingness pattern) cost one region, not one each.
+   */
+  readonly work: { ptr: number; bytes: number; owner: WasmBoundData | null };
 }
 
 /** Byte offsets of the parameters, statistics, output and scratch inside a bound data's work region. */
@@ -105,8 +111,10 @@ class WasmBoundData implements BoundData {
   private readonly sourceWeights: Float64Array | null;
   /** The rows are float32 (the f32 kernels run) rather than float64. */
   private readonly f32: boolean;
-  private workPtr = -1;
-  private workBytes = 0;
+  /** Parameters set by `setParams` and their layout relative to the work region, with its size in bytes. */
+  private params: KernelParams | null = null;
+  private relative: Layout | null = null;
+  private bytes = 0;
   private layout: Layout | null = null;
 
   constructor(
@@ -194,24 +202,43 @@ class WasmBoundData implements BoundData {
     const scratch = out + align16(chunkRows * k * 8);
     const bytes = scratch + (this.f32 ? wasmScratchBytesF32(shape, d, k) : wasmScratchBytes(shape, d, k));
 
-    const { arena } = this.engine;
-    if (bytes > this.workBytes) {
-      if (this.workPtr >= 0) arena.free(this.workPtr);
-      this.workPtr = -1;
-      this.workBytes = 0;
-      this.workPtr = arena.alloc(bytes, `the parameters and scratch (k = ${k}, d = ${d})`);
-      this.workBytes = bytes;
-    }
-    const base = this.workPtr;
-    this.layout = {
+    this.params = p;
+    this.bytes = bytes;
+    this.relative = {
       shape, k, precStride: shape === 'full' ? precStride : d, statsLength: sLength, chunkRows,
-      logConst: base + logConst, means: base + means, prec: base + prec, stats: base + stats, out: base + out,
-      scratch: base + scratch,
+      logConst, means, prec, stats, out, scratch,
     };
+    this.layout = null;
+    this.claim();
+  }
+
+  /** Makes the engine's work region hold this bound data's parameters (growing it if needed); returns the layout. */
+  private claim(): Layout {
+    const work = this.engine.work;
+    if (work.owner === this && this.layout !== null) return this.layout;
+    const R = this.relative!;
+    const p = this.params!;
+    const { arena } = this.engine;
+    if (this.bytes > work.bytes) {
+      if (work.ptr >= 0) arena.free(work.ptr);
+      work.ptr = -1;
+      work.bytes = 0;
+      work.owner = null;
+      work.ptr = arena.alloc(this.bytes, `the parameters and scratch (k = ${R.k}, d = ${this.d})`);
+      work.bytes = this.bytes;
+    }
+    const base = work.ptr;
+    const precLength = R.shape === 'full' ? (R.k - 1) * (p.precStride) + this.d * this.d : R.k * this.d;
     const heap = arena.f64();
-    heap.set(p.logConst.subarray(0, k), (base + logConst) / 8);
-    heap.set(p.means.subarray(0, k * d), (base + means) / 8);
-    heap.set(p.prec.subarray(0, precLength), (base + prec) / 8);
+    heap.set(p.logConst.subarray(0, R.k), (base + R.logConst) / 8);
+    heap.set(p.means.subarray(0, R.k * this.d), (base + R.means) / 8);
+    heap.set(p.prec.subarray(0, precLength), (base + R.prec) / 8);
+    this.layout = {
+      ...R, logConst: base + R.logConst, means: base + R.means, prec: base + R.prec, stats: base + R.stats,
+      out: base + R.out, scratch: base + R.scratch,
+    };
+    work.owner = this;
+    return this.layout;
   }
 
   accumulate(start: number, count: number, stats: Float64Array): void {
@@ -266,8 +293,8 @@ class WasmBoundData implements BoundData {
     if (this.disposed) return;
     this.disposed = true;
     this.layout = null;
-    const { arena } = this.engine;
-    if (this.workPtr >= 0) arena.free(this.workPtr);
+    const { arena, work } = this.engine;
+    if (work.owner === this) work.owner = null;
     if (this.wPtr !== 0) arena.free(this.wPtr);
     arena.free(this.xPtr);
     this.owner.release(this.engine);
@@ -279,8 +306,8 @@ class WasmBoundData implements BoundData {
 
   private current(): Layout {
     this.checkLive();
-    if (this.layout === null) throw new Error('setParams() must be called before accumulate() or logProb()');
-    return this.layout;
+    if (this.relative === null) throw new Error('setParams() must be called before accumulate() or logProb()');
+    return this.claim();
   }
 
   private checkRows(start: number, count: number): void {
@@ -324,7 +351,7 @@ class WasmBackend implements Backend {
     if (this.engine === null) {
       const memory = new WebAssembly.Memory({ initial: 1 });
       const kernels = instantiateKernels(memory);
-      this.engine = { arena: new Arena(memory, kernels.heap_base()), kernels };
+      this.engine = { arena: new Arena(memory, kernels.heap_base()), kernels, work: { ptr: -1, bytes: 0, owner: null } };
     }
     this.live++;
     return this.engine;

@@ -60,10 +60,24 @@ function logDetPrec(p: KernelParams, c: number): number {
 }
 
 /**
- * Marginal kernel parameters of `pattern` under the full-dimensional `p` (see the module comment). Throws
- * `DegenerateComponentError` if a marginal covariance is not positive definite (it is whenever Σ is).
+ * The covariances of the full-shape parameters `p`, one d×d matrix per factor (k, or 1 when tied), row-major: what
+ * `marginalParams` needs for every pattern, computed once per parameters.
  */
-export function marginalParams(p: KernelParams, pattern: Pattern): PatternParams {
+export function covariancesOf(p: KernelParams): Float64Array {
+  const factors = p.precStride === 0 ? 1 : p.k;
+  const out = new Float64Array(factors * p.d * p.d);
+  for (let f = 0; f < factors; f++) {
+    covarianceFromPrecChol(p.prec, f * p.precStride, p.d, out.subarray(f * p.d * p.d, (f + 1) * p.d * p.d));
+  }
+  return out;
+}
+
+/**
+ * Marginal kernel parameters of `pattern` under the full-dimensional `p` (see the module comment); `sigmas` are
+ * `covariancesOf(p)` for the full shape (computed here when not given). Throws `DegenerateComponentError` if a marginal
+ * covariance is not positive definite (it is whenever Σ is).
+ */
+export function marginalParams(p: KernelParams, pattern: Pattern, sigmas?: Float64Array): PatternParams {
   const { k, d } = p;
   const o = pattern.observed;
   const m = pattern.missing;
@@ -93,11 +107,11 @@ export function marginalParams(p: KernelParams, pattern: Pattern): PatternParams
   const B = new Float64Array(factors * dM * dO);
   const C = new Float64Array(factors * dM * dM);
   const logDetO = new Float64Array(factors);
-  const sigma = new Float64Array(d * d);
+  const all = sigmas ?? covariancesOf(p);
   const sOO = new Float64Array(dO * dO);
   const L = new Float64Array(dO * dO);
   for (let f = 0; f < factors; f++) {
-    covarianceFromPrecChol(p.prec, f * p.precStride, d, sigma);
+    const sigma = all.subarray(f * d * d, (f + 1) * d * d);
     for (let a = 0; a < dO; a++) for (let b = 0; b < dO; b++) sOO[a * dO + b] = sigma[o[a] * d + o[b]];
     if (!choleskyLower(sOO, 0, dO, L)) {
       throw new DegenerateComponentError(factors === 1 ? -1 : f, 'the covariance of its observed entries is not positive definite');

@@ -196,6 +196,23 @@ describe.each(BACKENDS)('missing values, %s backend', (name, backend) => {
     });
   }
 
+  it('a row of weight w counts as w copies of it, weight 0 as none (incomplete rows)', () => {
+    const d = 3;
+    const p = randomParams('full', 2, d, 17);
+    const X = masked(40, d, 0.3, 19);
+    const weights = Float64Array.from(X, (_, i) => i % 3);
+    const repeated = X.flatMap((row, i) => Array.from({ length: i % 3 }, () => row));
+    const stats = (rows: number[][], w: Float64Array | null): Float64Array => {
+      const flat = Float64Array.from(rows.flat());
+      const bound = new MissingBound(backend(), flat, d, w, groupByPattern(flat, rows.length, d));
+      bound.setParams(toKernelParams(p));
+      const out = accumulateAll(bound, new Float64Array(statsLength('full', d, 2)));
+      bound.dispose();
+      return out;
+    };
+    expectClose(stats(X, weights), stats(repeated, null), 1e-12, 'weights');
+  });
+
   it('scoreSamples is the log marginal density of the observed entries; a row with none scores 0', () => {
     const d = 4;
     const X = masked(60, d, 0.4, 9);

@@ -8,7 +8,7 @@
  */
 import type { Backend, BoundData, KernelParams } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
-import { covariancesOf, expandStats, marginalParams, type PatternParams } from './marginal.js';
+import { expandStats, marginalParams, prepareMarginals, type MarginalBase, type PatternParams } from './marginal.js';
 import { packObserved, type Pattern, type PatternGroups } from './patterns.js';
 
 export class MissingBound implements BoundData {
@@ -21,8 +21,8 @@ export class MissingBound implements BoundData {
   /** Grouped position of each pattern's first row; one more entry, n, at the end. */
   private readonly starts: Int32Array;
   private params: KernelParams | null = null;
-  /** `covariancesOf(params)` for the full shape, shared by every pattern's marginal parameters. */
-  private sigmas: Float64Array | undefined;
+  /** `prepareMarginals(params)`: what every pattern's marginal parameters share. */
+  private base: MarginalBase | null = null;
   private marginals: (PatternParams | null)[];
   private scratch = new Float64Array(0);
 
@@ -58,7 +58,7 @@ export class MissingBound implements BoundData {
 
   setParams(p: KernelParams): void {
     this.params = p;
-    this.sigmas = p.shape === 'full' ? covariancesOf(p) : undefined;
+    this.base = prepareMarginals(p);
     this.marginals.fill(null);
   }
 
@@ -96,7 +96,7 @@ export class MissingBound implements BoundData {
   private marginal(i: number, p: KernelParams): PatternParams {
     let pp = this.marginals[i];
     if (pp === null) {
-      pp = marginalParams(p, this.patterns[i], this.sigmas);
+      pp = marginalParams(p, this.patterns[i], this.base!);
       this.bounds[i].setParams(pp.params);
       this.marginals[i] = pp;
     }

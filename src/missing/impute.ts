@@ -8,7 +8,7 @@ import type { Backend } from '../backend/kernel.js';
 import { BLOCK_ROWS } from '../em/driver.js';
 import { toKernelParams, type GaussianParams } from '../families/gaussian.js';
 import type { Matrix } from '../matrix.js';
-import { marginalParams } from './marginal.js';
+import { marginalParams, prepareMarginals } from './marginal.js';
 import { groupByPattern, packObserved } from './patterns.js';
 
 /** A copy of the rows of `m` (NaN = missing) with every missing entry imputed under `p` (row-major, rows×d). */
@@ -24,12 +24,13 @@ export function imputeRows(backend: Backend, m: Matrix, p: GaussianParams): Floa
     }
   }
   const kp = toKernelParams(p);
+  const base = prepareMarginals(kp);
   for (const pattern of groups.patterns) {
     const { observed: o, missing: mis, rows } = pattern;
     if (mis.length === 0) continue;
     const dO = o.length;
     const dM = mis.length;
-    const pp = marginalParams(kp, pattern);
+    const pp = marginalParams(kp, pattern, base);
     const bound = backend.bind(packObserved(m.data, d, pattern), rows.length, dO, null);
     try {
       bound.setParams(pp.params);

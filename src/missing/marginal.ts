@@ -59,25 +59,44 @@ function logDetPrec(p: KernelParams, c: number): number {
   return s;
 }
 
-/**
- * The covariances of the full-shape parameters `p`, one d×d matrix per factor (k, or 1 when tied), row-major: what
- * `marginalParams` needs for every pattern, computed once per parameters.
- */
-export function covariancesOf(p: KernelParams): Float64Array {
-  const factors = p.precStride === 0 ? 1 : p.k;
-  const out = new Float64Array(factors * p.d * p.d);
-  for (let f = 0; f < factors; f++) {
-    covarianceFromPrecChol(p.prec, f * p.precStride, p.d, out.subarray(f * p.d * p.d, (f + 1) * p.d * p.d));
+/** What every pattern's marginal parameters share, computed once per parameters (`prepareMarginals`). */
+export interface MarginalBase {
+  /** full: the covariance of each factor (k, or 1 when tied), d×d row-major; diag: the variances σ², k×d. */
+  readonly sigmas: Float64Array;
+  /** `log w_c`, recovered from `logConst`. */
+  readonly logWeights: Float64Array;
+  /** diag: `log(1/σ_cj)`, k×d; full: empty. */
+  readonly logPrec: Float64Array;
+}
+
+/** The shared part of the marginal parameters of every pattern under `p`. */
+export function prepareMarginals(p: KernelParams): MarginalBase {
+  const { k, d } = p;
+  const logWeights = new Float64Array(k);
+  for (let c = 0; c < k; c++) logWeights[c] = p.logConst[c] + 0.5 * d * LOG_2PI - logDetPrec(p, c);
+  if (p.shape === 'diag') {
+    const sigmas = new Float64Array(k * d);
+    const logPrec = new Float64Array(k * d);
+    for (let i = 0; i < k * d; i++) {
+      sigmas[i] = 1 / p.prec[i] ** 2;
+      logPrec[i] = Math.log(p.prec[i]);
+    }
+    return { sigmas, logWeights, logPrec };
   }
-  return out;
+  const factors = p.precStride === 0 ? 1 : k;
+  const sigmas = new Float64Array(factors * d * d);
+  for (let f = 0; f < factors; f++) {
+    covarianceFromPrecChol(p.prec, f * p.precStride, d, sigmas.subarray(f * d * d, (f + 1) * d * d));
+  }
+  return { sigmas, logWeights, logPrec: new Float64Array(0) };
 }
 
 /**
- * Marginal kernel parameters of `pattern` under the full-dimensional `p` (see the module comment); `sigmas` are
- * `covariancesOf(p)` for the full shape (computed here when not given). Throws `DegenerateComponentError` if a marginal
- * covariance is not positive definite (it is whenever Σ is).
+ * Marginal kernel parameters of `pattern` under the full-dimensional `p` (see the module comment); `base` is
+ * `prepareMarginals(p)` (computed here when not given). Throws `DegenerateComponentError` if a marginal covariance is
+ * not positive definite (it is whenever Σ is).
  */
-export function marginalParams(p: KernelParams, pattern: Pattern, sigmas?: Float64Array): PatternParams {
+export function marginalParams(p: KernelParams, pattern: Pattern, base: MarginalBase = prepareMarginals(p)): PatternParams {
   const { k, d } = p;
   const o = pattern.observed;
   const m = pattern.missing;
@@ -86,6 +105,7 @@ export function marginalParams(p: KernelParams, pattern: Pattern, sigmas?: Float
   const means = new Float64Array(k * dO);
   for (let c = 0; c < k; c++) for (let t = 0; t < dO; t++) means[c * dO + t] = p.means[c * d + o[t]];
   const logConst = new Float64Array(k);
+  const { sigmas, logWeights } = base;
   if (p.shape === 'diag') {
     const prec = new Float64Array(k * dO);
     const C = new Float64Array(k * dM);
@@ -93,11 +113,10 @@ export function marginalParams(p: KernelParams, pattern: Pattern, sigmas?: Float
       let ld = 0;
       for (let t = 0; t < dO; t++) {
         prec[c * dO + t] = p.prec[c * d + o[t]];
-        ld += Math.log(prec[c * dO + t]);
+        ld += base.logPrec[c * d + o[t]];
       }
-      for (let s = 0; s < dM; s++) C[c * dM + s] = 1 / p.prec[c * d + m[s]] ** 2;
-      const logWeight = p.logConst[c] + 0.5 * d * LOG_2PI - logDetPrec(p, c);
-      logConst[c] = logWeight - 0.5 * dO * LOG_2PI + ld;
+      for (let s = 0; s < dM; s++) C[c * dM + s] = sigmas[c * d + m[s]];
+      logConst[c] = logWeights[c] - 0.5 * dO * LOG_2PI + ld;
     }
     return { params: { shape: 'diag', k, d: dO, logConst, means, prec, precStride: dO }, B: new Float64Array(0), C };
   }
@@ -107,46 +126,44 @@ export function marginalParams(p: KernelParams, pattern: Pattern, sigmas?: Float
   const B = new Float64Array(factors * dM * dO);
   const C = new Float64Array(factors * dM * dM);
   const logDetO = new Float64Array(factors);
-  const all = sigmas ?? covariancesOf(p);
   const sOO = new Float64Array(dO * dO);
   const L = new Float64Array(dO * dO);
+  const T = new Float64Array(dO);
   for (let f = 0; f < factors; f++) {
-    const sigma = all.subarray(f * d * d, (f + 1) * d * d);
-    for (let a = 0; a < dO; a++) for (let b = 0; b < dO; b++) sOO[a * dO + b] = sigma[o[a] * d + o[b]];
+    const S = f * d * d;
+    for (let a = 0; a < dO; a++) for (let b = 0; b < dO; b++) sOO[a * dO + b] = sigmas[S + o[a] * d + o[b]];
     if (!choleskyLower(sOO, 0, dO, L)) {
       throw new DegenerateComponentError(factors === 1 ? -1 : f, 'the covariance of its observed entries is not positive definite');
     }
-    logDetO[f] = precisionCholeskyFromLower(L, dO, prec, f * dO * dO);
-    if (dM === 0) continue;
+    const U = f * dO * dO;
+    logDetO[f] = precisionCholeskyFromLower(L, dO, prec, U);
     // B = Σ_mo Σ_oo⁻¹ = (Σ_mo U_o) U_oᵀ, then C = Σ_mm − B Σ_om.
-    const U = prec.subarray(f * dO * dO, (f + 1) * dO * dO);
-    const T = new Float64Array(dO);
     for (let s = 0; s < dM; s++) {
+      const row = S + m[s] * d;
       for (let t = 0; t < dO; t++) {
         let v = 0;
-        for (let a = 0; a <= t; a++) v += sigma[m[s] * d + o[a]] * U[a * dO + t];
+        for (let a = 0; a <= t; a++) v += sigmas[row + o[a]] * prec[U + a * dO + t];
         T[t] = v;
       }
+      const out = (f * dM + s) * dO;
       for (let b = 0; b < dO; b++) {
         let v = 0;
-        for (let t = b; t < dO; t++) v += T[t] * U[b * dO + t];
-        B[(f * dM + s) * dO + b] = v;
+        for (let t = b; t < dO; t++) v += T[t] * prec[U + b * dO + t];
+        B[out + b] = v;
       }
     }
     for (let s = 0; s < dM; s++) {
+      const bs = (f * dM + s) * dO;
       for (let u = s; u < dM; u++) {
-        let v = sigma[m[s] * d + m[u]];
-        for (let b = 0; b < dO; b++) v -= B[(f * dM + s) * dO + b] * sigma[o[b] * d + m[u]];
+        let v = sigmas[S + m[s] * d + m[u]];
+        const col = S + m[u];
+        for (let b = 0; b < dO; b++) v -= B[bs + b] * sigmas[col + o[b] * d];
         C[(f * dM + s) * dM + u] = v;
         C[(f * dM + u) * dM + s] = v;
       }
     }
   }
-  for (let c = 0; c < k; c++) {
-    const f = factors === 1 ? 0 : c;
-    const logWeight = p.logConst[c] + 0.5 * d * LOG_2PI - logDetPrec(p, c);
-    logConst[c] = logWeight - 0.5 * dO * LOG_2PI + logDetO[f];
-  }
+  for (let c = 0; c < k; c++) logConst[c] = logWeights[c] - 0.5 * dO * LOG_2PI + logDetO[factors === 1 ? 0 : c];
   return {
     params: { shape: 'full', k, d: dO, logConst, means, prec, precStride: factors === 1 ? 0 : dO * dO },
     B, C,

@@ -11,6 +11,12 @@ import { statsLength } from '../backend/kernel.js';
 import { expandStats, marginalParams, prepareMarginals, type MarginalBase, type PatternParams } from './marginal.js';
 import { packObserved, type Pattern, type PatternGroups } from './patterns.js';
 
+/**
+ * The rows of a data set with missing entries, bound pattern by pattern to a backend, as one `BoundData` over the rows
+ * that have an observed entry, in grouped order (`order[g]` is the data row at grouped position g). `setParams` takes
+ * the full-dimensional parameters; `accumulate` returns the full statistics (conditional expectations filled in) and
+ * the observed-data log-likelihood; `logProb` the weighted log marginal densities of the observed entries.
+ */
 export class MissingBound implements BoundData {
   readonly n: number;
   readonly d: number;

@@ -222,7 +222,10 @@ describe.each(BACKENDS)('missing values, %s backend', (name, backend) => {
     const p = (gm as unknown as { params: GaussianParams }).params;
     X.forEach((row, i) => {
       const want = directStats(p, [row]);
-      expect(got[i], `row ${i}`).toBeCloseTo(want[want.length - 2]!, 10);
+      // Another algorithm (Gauss–Jordan on the marginal covariance) on a fit whose smallest component may be nearly
+      // singular: agreement to 1e-9, far below any difference that matters, far above rounding.
+      const w = want[want.length - 2]!;
+      expect(Math.abs(got[i]! - w), `row ${i}`).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(w)));
     });
     expect(got[1]).toBeCloseTo(0, 14);
     const allMissing = X.filter((row) => row.every(Number.isNaN)).length;

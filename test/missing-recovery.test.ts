@@ -13,16 +13,13 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../src/index.js';
 import { generateMixture } from './helpers/gen-mixture.js';
+import { rng } from './helpers/kernel-cases.js';
 
 const N = 3000;
 const D = 5;
 const K = 3;
 const RATES = [0.1, 0.3, 0.5];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (s >>> 0) / 4294967296);
-}
 
 interface Fit {
   means: number[][];

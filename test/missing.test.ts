@@ -15,14 +15,11 @@ import { gaussianParams, kernelShape, toKernelParams, type CovarianceType, type 
 import { MissingBound } from '../src/missing/bound.js';
 import { groupByPattern } from '../src/missing/patterns.js';
 import { generateMixture } from './helpers/gen-mixture.js';
+import { rng } from './helpers/kernel-cases.js';
 
 const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 const BACKENDS: [string, () => Backend][] = [['js', () => jsBackend], ['wasm', wasmBackend]];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), (s >>> 0) / 4294967296);
-}
 
 /** Random parameters of a covariance type: SPD covariances A Aᵀ + I/2 (full), positive variances (diag, spherical). */
 function randomParams(type: CovarianceType, k: number, d: number, seed: number): GaussianParams {

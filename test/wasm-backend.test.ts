@@ -13,19 +13,9 @@ import { jsBackend } from '../src/backend/js/index.js';
 import { WasmUnavailableError } from '../src/errors.js';
 import { accumulateAll } from '../src/em/driver.js';
 import { componentStatsLength, statsLength, type BoundData, type KernelParams, type KernelShape } from '../src/backend/kernel.js';
+import { rng } from './helpers/kernel-cases.js';
 
 const B = WASM_BLOCK_ROWS;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(u: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());

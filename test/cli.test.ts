@@ -509,6 +509,13 @@ describe('missing values (empty field, NA, NaN)', () => {
     expect(rows).toEqual(want);
   });
 
+  it('fit --workers on incomplete data fits on the calling thread and says so', async () => {
+    const run = await cli(['fit', '-', '-k', '2', '--seed', '1', '--workers', '2'], { stdin: text });
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).toMatch(/^wasm-em: warning: --workers is ignored: data with missing entries is fitted on the calling thread\n$/);
+    expect(JSON.parse(run.out)).toEqual(JSON.parse((await cli(['fit', '-', '-k', '2', '--seed', '1'], { stdin: text })).out));
+  });
+
   it('impute without a header writes none', async () => {
     writeFileSync(tmp('m1.json'), (await cli(['fit', FAITHFUL, '-k', '1', '--seed', '0'])).out);
     const run = await cli(['impute', tmp('m1.json'), '-'], { stdin: '3.6,79\nNA,54\n' });

@@ -230,6 +230,8 @@ const fit: Command = {
       'with -o. Progress is shown on stderr when it is a terminal.',
     'With --workers the E-step runs on worker threads, each holding a share of the rows; the model is identical to ' +
       'the one fitted without.',
+    'An empty field, NA or NaN is a missing entry: the fit uses the observed entries of each row (EM for incomplete ' +
+      'data); such data is fitted on the calling thread, whatever --workers says.',
   ],
   options: [
     { name: 'k', short: 'k', type: 'string', placeholder: 'K', help: 'number of components (required)' },
@@ -273,7 +275,9 @@ const fit: Command = {
         : undefined,
       onWarning: warn(ctx),
     };
-    if (workers === undefined) gm.fit(matrixOf(csv), fitOptions);
+    const incomplete = workers !== undefined && csv.data.some(Number.isNaN);
+    if (incomplete) warn(ctx)('--workers is ignored: data with missing entries is fitted on the calling thread');
+    if (workers === undefined || incomplete) gm.fit(matrixOf(csv), fitOptions);
     else await gm.fitAsync(matrixOf(csv), { ...fitOptions, workers });
     ctx.clearProgress();
     await writeText(output, JSON.stringify(gm.toJSON(), null, 2) + '\n', ctx.io);

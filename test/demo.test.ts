@@ -185,3 +185,22 @@ describe('npm run demo (examples/faithful-demo.mjs)', () => {
     }
   });
 });
+
+describe('the missing-values example (examples/missing-values.mjs)', () => {
+  it('fits the incomplete rows near the complete-data means and fills the holes better than column means', () => {
+    const r = spawnSync(process.execPath, [join(root, 'examples', 'missing-values.mjs')],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const rmse = /impute ([\d.]+) min, column means ([\d.]+) min/.exec(r.stdout);
+    expect(rmse, r.stdout).not.toBeNull();
+    expect(Number(rmse![1])).toBeLessThan(0.6 * Number(rmse![2]));
+    const means = (label: string): number[][] => {
+      const line = r.stdout.split('\n').find((l) => l.startsWith(label))!;
+      return [...line.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!.split(', ').map(Number)).sort((a, b) => a[0]! - b[0]!);
+    };
+    const incomplete = means('means fitted to the incomplete rows');
+    const complete = means('means fitted to the complete rows');
+    incomplete.forEach((m, c) => m.forEach((v, j) => expect(Math.abs(v - complete[c]![j]!)).toBeLessThan(1)));
+  }, 70_000);
+});

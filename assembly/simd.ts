@@ -100,38 +100,47 @@ const LN2_LO: f64 = 1.90821492927058770002e-10;
 /** 1.5·2⁵²: adding it rounds to an integer held in the low mantissa bits. */
 const ROUND_MAGIC: f64 = 6755399441055744.0;
 
+/** 2^(j/32), j = 0…31: the table of the exponential's reduction (Tang 1989). */
+const EXP2_TABLE: usize = memory.data<f64>([
+  1.0, 1.0218971486541166, 1.0442737824274138, 1.0671404006768237,
+  1.0905077326652577, 1.1143867425958924, 1.1387886347566916, 1.1637248587775775,
+  1.189207115002721, 1.215247359980469, 1.241857812073484, 1.2690509571917332,
+  1.2968395546510096, 1.3252366431597413, 1.3542555469368927, 1.383909881963832,
+  1.4142135623730951, 1.4451808069770467, 1.4768261459394993, 1.5091644275934228,
+  1.5422108254079407, 1.5759808451078865, 1.6104903319492543, 1.645755478153965,
+  1.681792830507429, 1.718619298122478, 1.7562521603732995, 1.7947090750031072,
+  1.8340080864093424, 1.8741676341103, 1.9152065613971474, 1.9571441241754002,
+], 16);
+/** 32/ln 2, and ln 2/32 split in a high part with trailing zero bits and the rest. */
+const INV_LN2_32: f64 = 46.16624130844683;
+const LN2_32_HI: f64 = 0.021660849392446835;
+const LN2_32_LO: f64 = 5.145536774442405e-14;
+
 /**
- * `exp` of two lanes, for arguments in `[flush, 0]` (anything below `flush`, at least −700, gives exactly 0). With
- * `x = n ln 2 + r`, `|r| ≤ ½ ln 2`, `exp(r)` is its Taylor polynomial of degree 13 (truncation below 2·10⁻¹⁷ relative),
- * evaluated by Estrin's scheme (four levels of dependent multiply-adds instead of Horner's thirteen, so the exps of a
- * row's components overlap in the pipeline), and `2ⁿ` is built in the exponent bits; the result is within a few ulp of
- * `Math.exp`.
+ * `exp` of two lanes, for arguments in `[flush, 0]` (anything below `flush`, at least −700, gives exactly 0), table
+ * driven (Tang 1989): `x = (32m + j) ln2/32 + r` with `|r| ≤ ln2/64`, `exp(x) = 2^m · 2^(j/32) · exp(r)`, `exp(r)`
+ * its Taylor polynomial of degree 6 (truncation below 4·10⁻¹⁸ relative, evaluated by Estrin's scheme), `2^(j/32)`
+ * from a 32-entry table and `2^m` added to the exponent bits; the result is within a few ulp of `Math.exp`.
  */
 // @ts-ignore: decorator
 @inline export function expNonPositive(x: v128, flush: v128): v128 {
-  const t = madd(x, f64x2.splat(LOG2E), f64x2.splat(ROUND_MAGIC));
-  const n = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
-  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
-  // Estrin's scheme: the degree-13 Taylor polynomial as pairs (c_i + c_{i+1} r), combined with r², r⁴, r⁸.
+  const t = madd(x, f64x2.splat(INV_LN2_32), f64x2.splat(ROUND_MAGIC));
+  const nf = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(nf, f64x2.splat(LN2_32_HI))), f64x2.mul(nf, f64x2.splat(LN2_32_LO)));
+  // n = 32m + j as an integer: the low bits of t (the magic's own low bits are zero).
+  const n = i64x2.sub(t, i64x2.splat(0x4338000000000000));
+  const j = v128.and(n, i64x2.splat(31));
+  const m = i64x2.shr_s(n, 5);
+  let tj = v128.load64_zero(EXP2_TABLE + (<usize>i64x2.extract_lane(j, 0) << 3));
+  tj = v128.load64_lane(EXP2_TABLE + (<usize>i64x2.extract_lane(j, 1) << 3), tj, 1);
   const r2 = f64x2.mul(r, r);
   const r4 = f64x2.mul(r2, r2);
-  const r8 = f64x2.mul(r4, r4);
   const p01 = madd(r, f64x2.splat(1.0), f64x2.splat(1.0));
   const p23 = madd(r, f64x2.splat(1.0 / 6.0), f64x2.splat(0.5));
-  const p45 = madd(r, f64x2.splat(1.0 / 120.0), f64x2.splat(1.0 / 24.0));
-  const p67 = madd(r, f64x2.splat(1.0 / 5040.0), f64x2.splat(1.0 / 720.0));
-  const p89 = madd(r, f64x2.splat(1.0 / 362880.0), f64x2.splat(1.0 / 40320.0));
-  const pab = madd(r, f64x2.splat(1.0 / 39916800.0), f64x2.splat(1.0 / 3628800.0));
-  const pcd = madd(r, f64x2.splat(1.0 / 6227020800.0), f64x2.splat(1.0 / 479001600.0));
-  const q03 = madd(p23, r2, p01);
-  const q47 = madd(p67, r2, p45);
-  const q8b = madd(pab, r2, p89);
-  const q07 = madd(q47, r4, q03);
-  const q8d = madd(pcd, r4, q8b);
-  const p = madd(q8d, r8, q07);
-  // 2ⁿ: the low bits of t hold n; (n + 1023) << 52 is its bit pattern (the magic's own low 12 bits are zero).
-  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
-  const e = f64x2.mul(p, scale);
+  const p46 = madd(r2, f64x2.splat(1.0 / 720.0), madd(r, f64x2.splat(1.0 / 120.0), f64x2.splat(1.0 / 24.0)));
+  const p = madd(p46, r4, madd(p23, r2, p01));
+  // 2^(j/32)·exp(r) lies in [1, 2.03): adding m to its exponent field is exact for the m of x ≥ −700.
+  const e = i64x2.add(f64x2.mul(tj, p), i64x2.shl(m, 52));
   return v128.and(e, f64x2.ge(x, flush));
 }
 

@@ -362,7 +362,7 @@ export class GaussianMixture {
   fit(X: DataInput, options: FitOptions = {}): this {
     const run = this.prepareFit(X, options, FIT_KEYS);
     const bound = run.groups === null ? run.backend.bind(run.rows, run.data.rows, run.data.cols, run.weights)
-      : new MissingBound(run.backend, run.rows, run.data.cols, run.weights, run.groups);
+      : new MissingBound(run.backend, run.rows, run.data.rows, run.data.cols, run.weights);
     try {
       return this.finishFit(runSteps(run.steps, bound), run);
     } finally {
@@ -385,10 +385,6 @@ export class GaussianMixture {
     // A browser's main thread compiles the module only asynchronously; a failure surfaces below as it does in fit.
     if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
     const run = this.prepareFit(X, options, FIT_ASYNC_KEYS);
-    if (run.groups !== null) {
-      throw new InputError('X', 'no missing (NaN) entries for fitAsync', 'NaN entries',
-        'fit() handles missing values (on the calling thread)');
-    }
     const best = await runStepsOnPool(run.steps, {
       X: run.rows, n: run.data.rows, d: run.data.cols, weights: run.weights, backend: run.backend.name,
       workers, signal, onProgress,
@@ -633,11 +629,8 @@ export class GaussianMixture {
     m: Matrix, p: GaussianParams, fn: (start: number, count: number, lp: Float64Array) => void,
   ): void {
     const backend: Backend = resolveBackend(this.options.backend);
-    if (hasMissing(m.data, m.data.length)) {
-      fn(0, m.rows, logProbWithMissing(backend, m, p));
-      return;
-    }
-    const bound: BoundData = backend.bind(m.data, m.rows, m.cols, null);
+    const bound: BoundData = hasMissing(m.data, m.data.length) ? new MissingBound(backend, m.data, m.rows, m.cols, null)
+      : backend.bind(m.data, m.rows, m.cols, null);
     try {
       bound.setParams(toKernelParams(p));
       const lp = new Float64Array(Math.min(BLOCK_ROWS, m.rows) * p.k);
@@ -650,31 +643,6 @@ export class GaussianMixture {
       bound.dispose();
     }
   }
-}
-
-/**
- * Weighted log-densities (n×k) of rows with missing entries: of the observed entries of each row (its marginal
- * density, by pattern, `src/missing/`), and `log w_c` for a row with none.
- */
-function logProbWithMissing(backend: Backend, m: Matrix, p: GaussianParams): Float64Array {
-  const { k } = p;
-  const out = new Float64Array(m.rows * k);
-  const groups = groupByPattern(m.data, m.rows, m.cols);
-  for (const i of groups.allMissing) for (let c = 0; c < k; c++) out[i * k + c] = Math.log(p.weights[c]);
-  if (groups.patterns.length === 0) return out;
-  const bound = new MissingBound(backend, m.data, m.cols, null, groups);
-  try {
-    bound.setParams(toKernelParams(p));
-    const lp = new Float64Array(Math.min(BLOCK_ROWS, bound.n) * k);
-    for (let start = 0; start < bound.n; start += BLOCK_ROWS) {
-      const count = Math.min(BLOCK_ROWS, bound.n - start);
-      bound.logProb(start, count, lp);
-      for (let r = 0; r < count; r++) out.set(lp.subarray(r * k, (r + 1) * k), bound.order[start + r] * k);
-    }
-  } finally {
-    bound.dispose();
-  }
-  return out;
 }
 
 /** `log Σ_c exp(v[off + c])`, stable. */

@@ -509,11 +509,17 @@ describe('missing values (empty field, NA, NaN)', () => {
     expect(rows).toEqual(want);
   });
 
-  it('fit --workers on incomplete data fits on the calling thread and says so', async () => {
-    const run = await cli(['fit', '-', '-k', '2', '--seed', '1', '--workers', '2'], { stdin: text });
-    expect(run.code, run.err).toBe(0);
-    expect(run.err).toMatch(/^wasm-em: warning: --workers is ignored: data with missing entries is fitted on the calling thread\n$/);
-    expect(JSON.parse(run.out)).toEqual(JSON.parse((await cli(['fit', '-', '-k', '2', '--seed', '1'], { stdin: text })).out));
+  it('fit --workers 2 on incomplete data (the built CLI) gives the model fitted without', async () => {
+    // Two blocks of rows with empty fields and NA, so that both workers get incomplete rows.
+    const { X } = generateMixture(6000, 2, 3, 6);
+    const field = (v: number, i: number): string => (i % 7 === 0 ? '' : i % 11 === 0 ? 'NA' : String(v));
+    const rows = Array.from({ length: 6000 }, (_, i) => `${field(X[2 * i]!, i)},${field(X[2 * i + 1]!, i + 3)}`);
+    writeFileSync(tmp('two-blocks-missing.csv'), `a,b\n${rows.join('\n')}\n`);
+    const args = ['fit', tmp('two-blocks-missing.csv'), '-k', '3', '--seed', '4'];
+    const parallel = execFileSync(process.execPath, [CLI, ...args, '--workers', '2'], { encoding: 'utf8' });
+    const here = await cli(args);
+    expect(here.code, here.err).toBe(0);
+    expect(JSON.parse(parallel)).toEqual(JSON.parse(here.out));
   });
 
   it('impute without a header writes none', async () => {

@@ -92,6 +92,24 @@ new m.GaussianMixture({ nComponents: 3, seed: 1 }).fitAsync(X, { workers: 2 })
   });
 });
 
+describe('fitAsync on incomplete rows (NaN)', () => {
+  // Entries missing at random, with a few rows missing entirely: workers group rows by pattern within their blocks,
+  // as fit does, so the model is the same bit for bit.
+  const masked = Float64Array.from(X, (v, i) => ((i * 2654435761) % 97 < 15 ? NaN : v));
+  masked.fill(NaN, 7 * d, 8 * d);
+  for (const workers of [1, 2, 3]) {
+    it(`${workers} worker(s) give fit's model`, async () => {
+      const [sync, parallel] = pair({ nComponents: 3, covarianceType: 'full', seed: 9, initCandidates: 2 });
+      sync.fit(masked, { nFeatures: d, sampleWeight: weights });
+      await parallel.fitAsync(masked, { nFeatures: d, sampleWeight: weights, workers });
+      expect(parallel.toJSON()).toEqual(sync.toJSON());
+      expect(parallel.logLikelihoodHistory).toEqual(sync.logLikelihoodHistory);
+      expect(parallel.nRowsAllMissing).toBe(sync.nRowsAllMissing);
+      expect(sync.nRowsAllMissing).toBeGreaterThanOrEqual(1);
+    });
+  }
+});
+
 describe('fitAsync progress', () => {
   it('reports every block of every iteration, rows adding up to the rows with positive weight', async () => {
     const reports: { iter: number; rowsDone: number; rowsTotal: number; logLikelihood: number }[] = [];

@@ -231,7 +231,7 @@ const fit: Command = {
     'With --workers the E-step runs on worker threads, each holding a share of the rows; the model is identical to ' +
       'the one fitted without.',
     'An empty field, NA or NaN is a missing entry: the fit uses the observed entries of each row (EM for incomplete ' +
-      'data); such data is fitted on the calling thread, whatever --workers says.',
+      'data).',
   ],
   options: [
     { name: 'k', short: 'k', type: 'string', placeholder: 'K', help: 'number of components (required)' },
@@ -275,9 +275,7 @@ const fit: Command = {
         : undefined,
       onWarning: warn(ctx),
     };
-    const incomplete = workers !== undefined && csv.data.some(Number.isNaN);
-    if (incomplete) warn(ctx)('--workers is ignored: data with missing entries is fitted on the calling thread');
-    if (workers === undefined || incomplete) gm.fit(matrixOf(csv), fitOptions);
+    if (workers === undefined) gm.fit(matrixOf(csv), fitOptions);
     else await gm.fitAsync(matrixOf(csv), { ...fitOptions, workers });
     ctx.clearProgress();
     await writeText(output, JSON.stringify(gm.toJSON(), null, 2) + '\n', ctx.io);

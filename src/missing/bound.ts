@@ -1,60 +1,63 @@
 /**
- * Incomplete rows bound to a backend as one `BoundData`: the rows that have at least one observed entry, grouped by
- * missingness pattern (rows of one pattern consecutive, patterns in order of their first row). Each pattern's observed
- * entries are packed and bound to the backend on their own, so the WASM kernels (or their TS twins) run the E-step of
- * every pattern under its marginal parameters, computed once per pattern per `setParams`; `accumulate` expands the
- * observed statistics to the full ones (`marginal.ts`). The EM driver sees an ordinary bound data set of
- * `n = rows with an observed entry` rows in grouped order.
+ * Incomplete rows bound to a backend as one `BoundData`, in their own order. Within each block of `BLOCK_ROWS` rows
+ * (the EM driver's blocks) the rows are grouped by missingness pattern; each group's observed entries are packed and
+ * bound to the backend on their own, so the WASM kernels (or their TS twins) run the E-step of every group under its
+ * pattern's marginal parameters — computed once per pattern per `setParams`, whatever the number of blocks it appears
+ * in — and `accumulate` expands the observed statistics to the full ones (`marginal.ts`). Rows with every entry
+ * missing contribute nothing. Because the grouping stops at block boundaries, a worker holding whole blocks
+ * (`fitAsync`) computes the same block statistics as `fit` does.
  */
 import type { Backend, BoundData, KernelParams } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
+import { BLOCK_ROWS } from '../em/driver.js';
 import { expandStats, marginalParams, prepareMarginals, type MarginalBase, type PatternParams } from './marginal.js';
-import { packObserved, type Pattern, type PatternGroups } from './patterns.js';
+import { groupByPattern, packObserved, type Pattern } from './patterns.js';
+
+/** One pattern's rows within one block, bound to the backend. */
+interface Group {
+  readonly pattern: Pattern;
+  /** Key of the pattern (its observed columns), shared by its groups in every block. */
+  readonly key: string;
+  readonly bound: BoundData;
+}
 
 /**
- * The rows of a data set with missing entries, bound pattern by pattern to a backend, as one `BoundData` over the rows
- * that have an observed entry, in grouped order (`order[g]` is the data row at grouped position g). `setParams` takes
- * the full-dimensional parameters; `accumulate` returns the full statistics (conditional expectations filled in) and
- * the observed-data log-likelihood; `logProb` the weighted log marginal densities of the observed entries.
+ * The n rows of a data set with missing entries (NaN), bound block by block and pattern by pattern to a backend.
+ * `setParams` takes the full-dimensional parameters; `accumulate` returns the full statistics (conditional
+ * expectations filled in) and the observed-data log-likelihood of any range of rows; `logProb` the weighted log
+ * marginal densities of the observed entries (`log w_c` for a row with none).
  */
 export class MissingBound implements BoundData {
   readonly n: number;
   readonly d: number;
-  /** Row of the data at each grouped position (length n). */
-  readonly order: Int32Array;
-  private readonly patterns: Pattern[];
-  private readonly bounds: BoundData[] = [];
-  /** Grouped position of each pattern's first row; one more entry, n, at the end. */
-  private readonly starts: Int32Array;
+  /** The groups of each block, in order of their first row (rows in `pattern.rows` are block-relative). */
+  private readonly blocks: Group[][] = [];
+  /** Block-relative rows with every entry missing, per block. */
+  private readonly empty: Int32Array[] = [];
   private params: KernelParams | null = null;
-  /** `prepareMarginals(params)`: what every pattern's marginal parameters share. */
   private base: MarginalBase | null = null;
-  private marginals: (PatternParams | null)[];
+  private readonly marginals = new Map<string, PatternParams>();
+  /** The parameters last set on each group's bound data (so that it is set again only when they change). */
+  private readonly setOn = new WeakMap<BoundData, PatternParams>();
   private scratch = new Float64Array(0);
 
-  /**
-   * Binds the rows of `groups` of the n×d row-major `X` (NaN marks a missing entry; float32 or float64) and their
-   * `weights` (or null) to `backend`.
-   */
-  constructor(backend: Backend, X: Float64Array | Float32Array, d: number, weights: Float64Array | null,
-    groups: PatternGroups) {
-    this.d = d;
-    this.patterns = groups.patterns;
-    this.marginals = this.patterns.map(() => null);
-    this.starts = new Int32Array(this.patterns.length + 1);
-    let n = 0;
-    this.patterns.forEach((p, i) => {
-      this.starts[i] = n;
-      n += p.rows.length;
-    });
-    this.starts[this.patterns.length] = n;
+  /** Binds the n×d row-major `X` (NaN marks a missing entry; float32 or float64) and its `weights` (or null). */
+  constructor(backend: Backend, X: Float64Array | Float32Array, n: number, d: number, weights: Float64Array | null) {
     this.n = n;
-    this.order = new Int32Array(n);
+    this.d = d;
     try {
-      for (const [i, p] of this.patterns.entries()) {
-        this.order.set(p.rows, this.starts[i]);
-        const w = weights === null ? null : Float64Array.from(p.rows, (r) => weights[r]);
-        this.bounds.push(backend.bind(packObserved(X, d, p), p.rows.length, p.observed.length, w));
+      for (let start = 0; start < n; start += BLOCK_ROWS) {
+        const rows = Math.min(BLOCK_ROWS, n - start);
+        const block = X.subarray(start * d, (start + rows) * d) as Float64Array | Float32Array;
+        const groups = groupByPattern(block, rows, d);
+        const list: Group[] = [];
+        this.blocks.push(list);
+        this.empty.push(groups.allMissing);
+        for (const pattern of groups.patterns) {
+          const w = weights === null ? null : Float64Array.from(pattern.rows, (r) => weights[start + r]);
+          const bound = backend.bind(packObserved(block, d, pattern), pattern.rows.length, pattern.observed.length, w);
+          list.push({ pattern, key: Array.from(pattern.observed).join(','), bound });
+        }
       }
     } catch (e) {
       this.dispose();
@@ -65,32 +68,45 @@ export class MissingBound implements BoundData {
   setParams(p: KernelParams): void {
     this.params = p;
     this.base = prepareMarginals(p);
-    this.marginals.fill(null);
+    this.marginals.clear();
   }
 
   accumulate(start: number, count: number, stats: Float64Array): void {
     const p = this.current();
-    this.forSegments(start, count, (i, from, rows) => {
-      const pattern = this.patterns[i];
-      const pp = this.marginal(i, p);
-      const obs = this.buffer(statsLength(p.shape, pattern.observed.length, p.k));
-      this.bounds[i].accumulate(from, rows, obs);
-      expandStats(p, pattern, pp, obs, stats);
+    this.forGroups(start, count, (group, from, rows) => {
+      const pp = this.marginal(group);
+      const obs = this.buffer(statsLength(p.shape, group.pattern.observed.length, p.k));
+      group.bound.accumulate(from, rows, obs);
+      expandStats(p, group.pattern, pp, obs, stats);
     });
   }
 
   logProb(start: number, count: number, out: Float64Array): void {
     const p = this.current();
     const { k } = p;
-    this.forSegments(start, count, (i, from, rows, done) => {
-      this.marginal(i, p);
-      this.bounds[i].logProb(from, rows, out.subarray(done * k, (done + rows) * k));
+    if (out.length < count * k) throw new RangeError(`out: expected ${count * k} values (count×k), got ${out.length}`);
+    // Rows with no observed entry: the prior, log w_c.
+    const logWeights = this.base!.logWeights;
+    for (let b = Math.floor(start / BLOCK_ROWS); b * BLOCK_ROWS < start + count; b++) {
+      for (const r of this.empty[b]!) {
+        const row = b * BLOCK_ROWS + r;
+        if (row >= start && row < start + count) out.set(logWeights, (row - start) * k);
+      }
+    }
+    this.forGroups(start, count, (group, from, rows, blockStart) => {
+      this.marginal(group);
+      const lp = this.buffer(rows * k);
+      group.bound.logProb(from, rows, lp);
+      for (let t = 0; t < rows; t++) {
+        const row = blockStart + group.pattern.rows[from + t]!;
+        out.set(lp.subarray(t * k, (t + 1) * k), (row - start) * k);
+      }
     });
   }
 
   dispose(): void {
-    for (const b of this.bounds) b.dispose();
-    this.bounds.length = 0;
+    for (const list of this.blocks) for (const g of list) g.bound.dispose();
+    this.blocks.length = 0;
   }
 
   private current(): KernelParams {
@@ -98,13 +114,16 @@ export class MissingBound implements BoundData {
     return this.params;
   }
 
-  /** The marginal parameters of pattern i under p, computed and set on its bound data on first use. */
-  private marginal(i: number, p: KernelParams): PatternParams {
-    let pp = this.marginals[i];
-    if (pp === null) {
-      pp = marginalParams(p, this.patterns[i], this.base!);
-      this.bounds[i].setParams(pp.params);
-      this.marginals[i] = pp;
+  /** The marginal parameters of the group's pattern under the current parameters, set on its bound data. */
+  private marginal(group: Group): PatternParams {
+    let pp = this.marginals.get(group.key);
+    if (pp === undefined) {
+      pp = marginalParams(this.params!, group.pattern, this.base!);
+      this.marginals.set(group.key, pp);
+    }
+    if (this.setOn.get(group.bound) !== pp) {
+      group.bound.setParams(pp.params);
+      this.setOn.set(group.bound, pp);
     }
     return pp;
   }
@@ -116,26 +135,38 @@ export class MissingBound implements BoundData {
     return b;
   }
 
-  /** Calls `fn(pattern, first row within it, rows, rows done before)` for the pattern pieces of `[start, start+count)`. */
-  private forSegments(start: number, count: number,
-    fn: (pattern: number, from: number, rows: number, done: number) => void): void {
+  /**
+   * Calls `fn(group, first, rows, blockStart)` for the rows of `[start, start + count)` in each group: a group's rows
+   * are increasing, so those in the range are its entries `[first, first + rows)`.
+   */
+  private forGroups(start: number, count: number,
+    fn: (group: Group, first: number, rows: number, blockStart: number) => void): void {
     if (!(Number.isInteger(start) && Number.isInteger(count) && start >= 0 && count >= 0 && start + count <= this.n)) {
       throw new RangeError(`rows [${start}, ${start + count}) are outside [0, ${this.n})`);
     }
-    // The pattern holding `start`: the last i with starts[i] ≤ start (binary search).
-    let lo = 0;
-    let hi = this.patterns.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= start) lo = mid;
-      else hi = mid - 1;
-    }
-    let done = 0;
-    for (let i = lo; done < count; i++) {
-      const from = start + done - this.starts[i];
-      const rows = Math.min(this.starts[i + 1] - this.starts[i] - from, count - done);
-      if (rows > 0) fn(i, from, rows, done);
-      done += rows;
+    const end = start + count;
+    for (let b = Math.floor(start / BLOCK_ROWS); b * BLOCK_ROWS < end; b++) {
+      const blockStart = b * BLOCK_ROWS;
+      const lo = start - blockStart;
+      const hi = end - blockStart;
+      for (const group of this.blocks[b]!) {
+        const rows = group.pattern.rows;
+        const first = lowerBound(rows, lo);
+        const last = lowerBound(rows, hi);
+        if (last > first) fn(group, first, last - first, blockStart);
+      }
     }
   }
+}
+
+/** The first index i of the increasing `values` with `values[i] ≥ x` (`values.length` if none). */
+function lowerBound(values: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -7,6 +7,8 @@ import { resolveBackend } from '../backend/index.js';
 import type { BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
 import { BLOCK_ROWS } from '../em/driver.js';
+import { MissingBound } from '../missing/bound.js';
+import { hasMissing } from '../missing/patterns.js';
 import { isNode } from './platform.js';
 import type { BindMessage, FromWorker, ToWorker, WorkerFault } from './protocol.js';
 
@@ -47,7 +49,10 @@ let fault: WorkerFault = null;
 
 function bind(message: BindMessage): void {
   bound?.dispose();
-  bound = resolveBackend(message.backend).bind(message.X, message.n, message.d, message.weights);
+  const backend = resolveBackend(message.backend);
+  const { X, n, d, weights } = message;
+  // Rows with missing entries: grouped by pattern within each block, as fit groups them, so the block statistics agree.
+  bound = hasMissing(X, n * d) ? new MissingBound(backend, X, n, d, weights) : backend.bind(X, n, d, weights);
   firstBlock = message.firstBlock;
   fault = message.fault;
 }

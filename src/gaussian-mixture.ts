@@ -356,8 +356,9 @@ export class GaussianMixture {
   /**
    * Fits the mixture by EM: `nInit` restarts from the chosen initialization, each until the per-sample mean
    * log-likelihood changes by less than `tol` or `maxIter` iterations; keeps the restart with the highest lower bound.
-   * Throws `InputError` on bad data or options (before any computation) and `DegenerateComponentError` when every
-   * restart collapsed a component.
+   * `NaN` entries are missing values: EM then maximizes the likelihood of the observed entries (Ghahramani & Jordan
+   * 1994; `src/missing/`), rows with no observed entry are left out (`nRowsAllMissing`). Throws `InputError` on bad
+   * data or options (before any computation) and `DegenerateComponentError` when every restart collapsed a component.
    */
   fit(X: DataInput, options: FitOptions = {}): this {
     const run = this.prepareFit(X, options, FIT_KEYS);

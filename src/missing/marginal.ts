@@ -91,6 +91,16 @@ export function prepareMarginals(p: KernelParams): MarginalBase {
   return { sigmas, logWeights, logPrec: new Float64Array(0) };
 }
 
+/** Work arrays of `marginalParams`, reused across calls (grown to the largest |o| seen). */
+let scratch = { size: 0, sOO: new Float64Array(0), L: new Float64Array(0), T: new Float64Array(0) };
+
+function scratchFor(dO: number): { sOO: Float64Array; L: Float64Array; T: Float64Array } {
+  if (scratch.size < dO) {
+    scratch = { size: dO, sOO: new Float64Array(dO * dO), L: new Float64Array(dO * dO), T: new Float64Array(dO) };
+  }
+  return scratch;
+}
+
 /**
  * Marginal kernel parameters of `pattern` under the full-dimensional `p` (see the module comment); `base` is
  * `prepareMarginals(p)` (computed here when not given). Throws `DegenerateComponentError` if a marginal covariance is
@@ -126,9 +136,7 @@ export function marginalParams(p: KernelParams, pattern: Pattern, base: Marginal
   const B = new Float64Array(factors * dM * dO);
   const C = new Float64Array(factors * dM * dM);
   const logDetO = new Float64Array(factors);
-  const sOO = new Float64Array(dO * dO);
-  const L = new Float64Array(dO * dO);
-  const T = new Float64Array(dO);
+  const { sOO, L, T } = scratchFor(dO);
   for (let f = 0; f < factors; f++) {
     const S = f * d * d;
     for (let a = 0; a < dO; a++) for (let b = 0; b < dO; b++) sOO[a * dO + b] = sigmas[S + o[a] * d + o[b]];
@@ -139,11 +147,13 @@ export function marginalParams(p: KernelParams, pattern: Pattern, base: Marginal
     logDetO[f] = precisionCholeskyFromLower(L, dO, prec, U);
     // B = Σ_mo Σ_oo⁻¹ = (Σ_mo U_o) U_oᵀ, then C = Σ_mm − B Σ_om.
     for (let s = 0; s < dM; s++) {
+      // T = Σ_m[s],o U_o, row by row of U_o (contiguous reads).
       const row = S + m[s] * d;
-      for (let t = 0; t < dO; t++) {
-        let v = 0;
-        for (let a = 0; a <= t; a++) v += sigmas[row + o[a]] * prec[U + a * dO + t];
-        T[t] = v;
+      T.fill(0);
+      for (let a = 0; a < dO; a++) {
+        const v = sigmas[row + o[a]];
+        const ua = U + a * dO;
+        for (let t = a; t < dO; t++) T[t] += v * prec[ua + t];
       }
       const out = (f * dM + s) * dO;
       for (let b = 0; b < dO; b++) {

@@ -356,6 +356,30 @@ describe('missing values on both backends', () => {
     expect(Math.abs(f32.lowerBound - f64.lowerBound)).toBeLessThanOrEqual(1e-6 * Math.abs(f64.lowerBound));
   });
 
+  it('packed entries over the resident budget are bound call by call, with the same statistics to the bit', () => {
+    const d = 4;
+    const p = toKernelParams(randomParams('full', 3, d, 53));
+    const X = masked(4096 + 700, d, 0.25, 59);
+    const flat = Float64Array.from(X.flat());
+    const weights = Float64Array.from(X, (_, i) => 0.5 + (i % 5));
+    for (const [, backend] of BACKENDS) {
+      const resident = new MissingBound(backend(), flat, X.length, d, weights);
+      const streamed = new MissingBound(backend(), flat, X.length, d, weights, 0);
+      resident.setParams(p);
+      streamed.setParams(p);
+      const a = accumulateAll(resident, new Float64Array(statsLength('full', d, 3)));
+      const b = accumulateAll(streamed, new Float64Array(statsLength('full', d, 3)));
+      expect(Array.from(b)).toEqual(Array.from(a));
+      const la = new Float64Array(600 * 3);
+      const lb = new Float64Array(600 * 3);
+      resident.logProb(4000, 600, la);
+      streamed.logProb(4000, 600, lb);
+      expect(Array.from(lb)).toEqual(Array.from(la));
+      resident.dispose();
+      streamed.dispose();
+    }
+  });
+
   it('over several driver blocks: statistics and log-densities of any range equal the direct ones', () => {
     const d = 3;
     const k = 2;

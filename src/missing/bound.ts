@@ -5,7 +5,8 @@
  * pattern's marginal parameters — computed once per pattern per `setParams`, whatever the number of blocks it appears
  * in — and `accumulate` expands the observed statistics to the full ones (`marginal.ts`). Rows with every entry
  * missing contribute nothing. Because the grouping stops at block boundaries, a worker holding whole blocks
- * (`fitAsync`) computes the same block statistics as `fit` does.
+ * (`fitAsync`) computes the same block statistics as `fit` does. Packed entries over `MISSING_RESIDENT_BYTES` are
+ * bound group by group for each call instead of once, so backend (WASM) memory stays bounded.
  */
 import type { Backend, BoundData, KernelParams } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
@@ -13,13 +14,19 @@ import { BLOCK_ROWS } from '../em/driver.js';
 import { expandStats, marginalParams, prepareMarginals, type MarginalBase, type PatternParams } from './marginal.js';
 import { groupByPattern, packObserved, type Pattern } from './patterns.js';
 
-/** One pattern's rows within one block, bound to the backend. */
+/** One pattern's rows within one block: their packed observed entries, bound to the backend unless streamed. */
 interface Group {
   readonly pattern: Pattern;
   /** Key of the pattern (its observed columns), shared by its groups in every block. */
   readonly key: string;
-  readonly bound: BoundData;
+  readonly packed: Float64Array | Float32Array;
+  readonly weights: Float64Array | null;
+  /** The packed rows bound once (resident), or null when they are bound anew for each call (streamed). */
+  readonly bound: BoundData | null;
 }
+
+/** Packed observed entries up to this many bytes stay bound in backend memory; more are bound call by call. */
+export const MISSING_RESIDENT_BYTES = 256 * 2 ** 20;
 
 /**
  * The n rows of a data set with missing entries (NaN), bound block by block and pattern by pattern to a backend.
@@ -41,22 +48,37 @@ export class MissingBound implements BoundData {
   private readonly setOn = new WeakMap<BoundData, PatternParams>();
   private scratch = new Float64Array(0);
 
-  /** Binds the n×d row-major `X` (NaN marks a missing entry; float32 or float64) and its `weights` (or null). */
-  constructor(backend: Backend, X: Float64Array | Float32Array, n: number, d: number, weights: Float64Array | null) {
+  /**
+   * Binds the n×d row-major `X` (NaN marks a missing entry; float32 or float64) and its `weights` (or null). When the
+   * packed observed entries take more than `maxResidentBytes`, each group is bound only for the duration of a call,
+   * so backend memory holds one group at a time.
+   */
+  constructor(private readonly backend: Backend, X: Float64Array | Float32Array, n: number, d: number,
+    weights: Float64Array | null, maxResidentBytes: number = MISSING_RESIDENT_BYTES) {
     this.n = n;
     this.d = d;
+    const packedGroups: Omit<Group, 'bound'>[][] = [];
+    let bytes = 0;
+    for (let start = 0; start < n; start += BLOCK_ROWS) {
+      const rows = Math.min(BLOCK_ROWS, n - start);
+      const block = X.subarray(start * d, (start + rows) * d) as Float64Array | Float32Array;
+      const groups = groupByPattern(block, rows, d);
+      this.empty.push(groups.allMissing);
+      packedGroups.push(groups.patterns.map((pattern) => {
+        const packed = packObserved(block, d, pattern);
+        bytes += packed.byteLength;
+        const w = weights === null ? null : Float64Array.from(pattern.rows, (r) => weights[start + r]);
+        return { pattern, key: Array.from(pattern.observed).join(','), packed, weights: w };
+      }));
+    }
+    const resident = bytes <= maxResidentBytes;
     try {
-      for (let start = 0; start < n; start += BLOCK_ROWS) {
-        const rows = Math.min(BLOCK_ROWS, n - start);
-        const block = X.subarray(start * d, (start + rows) * d) as Float64Array | Float32Array;
-        const groups = groupByPattern(block, rows, d);
-        const list: Group[] = [];
-        this.blocks.push(list);
-        this.empty.push(groups.allMissing);
-        for (const pattern of groups.patterns) {
-          const w = weights === null ? null : Float64Array.from(pattern.rows, (r) => weights[start + r]);
-          const bound = backend.bind(packObserved(block, d, pattern), pattern.rows.length, pattern.observed.length, w);
-          list.push({ pattern, key: Array.from(pattern.observed).join(','), bound });
+      for (const list of packedGroups) {
+        const bound: Group[] = [];
+        this.blocks.push(bound);
+        for (const g of list) {
+          const { packed, pattern, weights: w } = g;
+          bound.push({ ...g, bound: resident ? backend.bind(packed, pattern.rows.length, pattern.observed.length, w) : null });
         }
       }
     } catch (e) {
@@ -76,7 +98,7 @@ export class MissingBound implements BoundData {
     this.forGroups(start, count, (group, from, rows) => {
       const pp = this.marginal(group);
       const obs = this.buffer(statsLength(p.shape, group.pattern.observed.length, p.k));
-      group.bound.accumulate(from, rows, obs);
+      this.withBound(group, pp, (bound) => bound.accumulate(from, rows, obs));
       expandStats(p, group.pattern, pp, obs, stats);
     });
   }
@@ -94,9 +116,9 @@ export class MissingBound implements BoundData {
       }
     }
     this.forGroups(start, count, (group, from, rows, blockStart) => {
-      this.marginal(group);
+      const pp = this.marginal(group);
       const lp = this.buffer(rows * k);
-      group.bound.logProb(from, rows, lp);
+      this.withBound(group, pp, (bound) => bound.logProb(from, rows, lp));
       for (let t = 0; t < rows; t++) {
         const row = blockStart + group.pattern.rows[from + t]!;
         out.set(lp.subarray(t * k, (t + 1) * k), (row - start) * k);
@@ -105,8 +127,24 @@ export class MissingBound implements BoundData {
   }
 
   dispose(): void {
-    for (const list of this.blocks) for (const g of list) g.bound.dispose();
+    for (const list of this.blocks) for (const g of list) g.bound?.dispose();
     this.blocks.length = 0;
+  }
+
+  /** Runs `fn` on the group's bound data with its marginal parameters: the resident one, or one bound for the call. */
+  private withBound(group: Group, pp: PatternParams, fn: (bound: BoundData) => void): void {
+    if (group.bound !== null) {
+      fn(group.bound);
+      return;
+    }
+    const { pattern, packed, weights } = group;
+    const bound = this.backend.bind(packed, pattern.rows.length, pattern.observed.length, weights);
+    try {
+      bound.setParams(pp.params);
+      fn(bound);
+    } finally {
+      bound.dispose();
+    }
   }
 
   private current(): KernelParams {
@@ -114,14 +152,14 @@ export class MissingBound implements BoundData {
     return this.params;
   }
 
-  /** The marginal parameters of the group's pattern under the current parameters, set on its bound data. */
+  /** The marginal parameters of the group's pattern under the current parameters, set on its resident bound data. */
   private marginal(group: Group): PatternParams {
     let pp = this.marginals.get(group.key);
     if (pp === undefined) {
       pp = marginalParams(this.params!, group.pattern, this.base!);
       this.marginals.set(group.key, pp);
     }
-    if (this.setOn.get(group.bound) !== pp) {
+    if (group.bound !== null && this.setOn.get(group.bound) !== pp) {
       group.bound.setParams(pp.params);
       this.setOn.set(group.bound, pp);
     }

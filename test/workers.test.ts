@@ -108,6 +108,13 @@ describe('fitAsync on incomplete rows (NaN)', () => {
       expect(sync.nRowsAllMissing).toBeGreaterThanOrEqual(1);
     });
   }
+
+  it('float32 and incomplete rows, 2 workers', async () => {
+    const [sync, parallel] = pair({ nComponents: 3, covarianceType: 'diag', seed: 10, dtype: 'float32' });
+    sync.fit(masked, { nFeatures: d });
+    await parallel.fitAsync(masked, { nFeatures: d, workers: 2 });
+    expect(parallel.toJSON()).toEqual(sync.toJSON());
+  });
 });
 
 describe('fitAsync progress', () => {

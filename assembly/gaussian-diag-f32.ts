@@ -16,9 +16,9 @@
  *   · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · p32: k·d floats
  * = 4·B·(d + k) + 8·B·(k + 1) + align16(4kd) + 4kd bytes.
  */
-import { PLANE, scatterRows, sumWeights } from './simd';
+import { PLANE, gatherBlock, gatherNext, padBlock, scatterRows, sumWeights } from './simd';
 import {
-  PLANE32, SPAN32, align16, gatherBlockF32, gatherNextF32, hsum32, madd32, padBlockF32, padTo16, responsibilitiesF32,
+  PLANE32, SPAN32, align16, hsum32, madd32, padTo16, responsibilitiesF32,
   storeLogDens, sumPlane32, toF32,
 } from './simd-f32';
 
@@ -129,11 +129,11 @@ export function accumulate_gauss_diag_f32(
   let wsum = 0.0;
   let i = 0;
   while (i < count) {
-    const nb = gatherBlockF32(x, w, hasWeights, start, i, count, d, xt, wt);
-    i = gatherNextF32;
+    const nb = gatherBlock<f32>(x, w, hasWeights, start, i, count, d, xt, wt);
+    i = gatherNext;
     if (nb == 0) break;
     const nbp = padTo16(nb);
-    padBlockF32(xt, wt, nb, nbp, d);
+    padBlock<f32>(xt, wt, nb, nbp, d);
     wsum = sumWeights(wt, nb, wsum);
     logDensAll(nbp, d, k, logConst);
     ll = responsibilitiesF32(lp, r32, wt, nb, nbp, k, ll);
@@ -159,10 +159,10 @@ export function logprob_gauss_diag_f32(
   let i = 0;
   while (i < count) {
     const first = i;
-    const nb = gatherBlockF32(x, 0, 0, start, i, count, d, xt, wt);
-    i = gatherNextF32;
+    const nb = gatherBlock<f32>(x, 0, 0, start, i, count, d, xt, wt);
+    i = gatherNext;
     const nbp = padTo16(nb);
-    padBlockF32(xt, wt, nb, nbp, d);
+    padBlock<f32>(xt, wt, nb, nbp, d);
     logDensAll(nbp, d, k, logConst);
     scatterRows(lp, nb, k, out + <usize>first * outRow);
   }

@@ -114,11 +114,11 @@ export function accumulate_gauss_diag_f64(
   let wsum = 0.0;
   let i = 0;
   while (i < count) {
-    const nb = gatherBlock(x, w, hasWeights, start, i, count, d, xt, wt);
+    const nb = gatherBlock<f64>(x, w, hasWeights, start, i, count, d, xt, wt);
     i = gatherNext;
     if (nb == 0) break;
     const nbp = padTo8(nb);
-    padBlock(xt, wt, nb, nbp, d);
+    padBlock<f64>(xt, wt, nb, nbp, d);
     wsum = sumWeights(wt, nb, wsum);
     for (let c = 0; c < k; c++) {
       const cOff = <usize>c * rowBytes;
@@ -151,10 +151,10 @@ export function logprob_gauss_diag_f64(
   let i = 0;
   while (i < count) {
     const first = i;
-    const nb = gatherBlock(x, 0, 0, start, i, count, d, xt, wt);
+    const nb = gatherBlock<f64>(x, 0, 0, start, i, count, d, xt, wt);
     i = gatherNext;
     const nbp = padTo8(nb);
-    padBlock(xt, wt, nb, nbp, d);
+    padBlock<f64>(xt, wt, nb, nbp, d);
     for (let c = 0; c < k; c++) {
       const cOff = <usize>c * rowBytes;
       logDensDiag(xt, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)), means + cOff, prec + cOff);

@@ -26,9 +26,9 @@
  *   (log-densities) · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · U32: k·d·d floats
  * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + 4kd² bytes.
  */
-import { PLANE, scatterRows, sumWeights } from './simd';
+import { PLANE, gatherBlock, gatherNext, padBlock, scatterRows, sumWeights } from './simd';
 import {
-  PLANE32, SPAN32, align16, gatherBlockF32, gatherNextF32, hsum32, madd32, padBlockF32, padTo16, responsibilitiesF32,
+  PLANE32, SPAN32, align16, hsum32, madd32, padTo16, responsibilitiesF32,
   storeLogDens, sumPlane32, toF32,
 } from './simd-f32';
 
@@ -283,11 +283,11 @@ export function accumulate_gauss_full_f32(
   let wsum = 0.0;
   let i = 0;
   while (i < count) {
-    const nb = gatherBlockF32(x, w, hasWeights, start, i, count, d, xt, wt);
-    i = gatherNextF32;
+    const nb = gatherBlock<f32>(x, w, hasWeights, start, i, count, d, xt, wt);
+    i = gatherNext;
     if (nb == 0) break;
     const nbp = padTo16(nb);
-    padBlockF32(xt, wt, nb, nbp, d);
+    padBlock<f32>(xt, wt, nb, nbp, d);
     wsum = sumWeights(wt, nb, wsum);
     logDensAll(nbp, d, k, logConst, precStride);
     ll = responsibilitiesF32(lp, r32, wt, nb, nbp, k, ll);
@@ -314,10 +314,10 @@ export function logprob_gauss_full_f32(
   let i = 0;
   while (i < count) {
     const first = i;
-    const nb = gatherBlockF32(x, 0, 0, start, i, count, d, xt, wt);
-    i = gatherNextF32;
+    const nb = gatherBlock<f32>(x, 0, 0, start, i, count, d, xt, wt);
+    i = gatherNext;
     const nbp = padTo16(nb);
-    padBlockF32(xt, wt, nb, nbp, d);
+    padBlock<f32>(xt, wt, nb, nbp, d);
     logDensAll(nbp, d, k, logConst, precStride);
     scatterRows(lp, nb, k, out + <usize>first * outRow);
   }

@@ -256,11 +256,11 @@ export function accumulate_gauss_full_f64(
   let wsum = 0.0;
   let i = 0;
   while (i < count) {
-    const nb = gatherBlock(x, w, hasWeights, start, i, count, d, xt, wt);
+    const nb = gatherBlock<f64>(x, w, hasWeights, start, i, count, d, xt, wt);
     i = gatherNext;
     if (nb == 0) break;
     const nbp = padTo8(nb);
-    padBlock(xt, wt, nb, nbp, d);
+    padBlock<f64>(xt, wt, nb, nbp, d);
     wsum = sumWeights(wt, nb, wsum);
     for (let c = 0; c < k; c++) {
       logDensFull(xt, df, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)),
@@ -295,10 +295,10 @@ export function logprob_gauss_full_f64(
   let i = 0;
   while (i < count) {
     const first = i;
-    const nb = gatherBlock(x, 0, 0, start, i, count, d, xt, wt);
+    const nb = gatherBlock<f64>(x, 0, 0, start, i, count, d, xt, wt);
     i = gatherNext;
     const nbp = padTo8(nb);
-    padBlock(xt, wt, nb, nbp, d);
+    padBlock<f64>(xt, wt, nb, nbp, d);
     for (let c = 0; c < k; c++) {
       logDensFull(xt, df, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)),
         means + <usize>c * rowBytes, prec + <usize>c * uBytes);

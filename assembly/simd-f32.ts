@@ -69,53 +69,6 @@ export function toF32(src: usize, dst: usize, n: i32): void {
   for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<f64>(src + (<usize>i << 3)));
 }
 
-/** Row offset (relative to `start`) of the first row not yet read by the last `gatherBlockF32` call. */
-export let gatherNextF32: i32 = 0;
-
-/**
- * Transposes the next rows of `[start + i, start + count)` of the n×d float32 matrix `x` into the block `xt` (d f32
- * planes) and their f64 weights into `wt` (an f64 plane), skipping rows of weight 0 when `hasWeights` ≠ 0. Stops after
- * `BLOCK_ROWS` rows. Returns the number of rows gathered and leaves the next row in `gatherNextF32`.
- */
-export function gatherBlockF32(
-  x: usize, w: usize, hasWeights: i32, start: i32, i: i32, count: i32, d: i32, xt: usize, wt: usize,
-): i32 {
-  const rowBytes = <usize>d << 2;
-  let nb = 0;
-  while (nb < BLOCK_ROWS && i < count) {
-    const row = <usize>(start + i);
-    i++;
-    let wi = 1.0;
-    if (hasWeights != 0) {
-      wi = load<f64>(w + (row << 3));
-      if (wi == 0) continue;
-    }
-    let src = x + row * rowBytes;
-    let dst = xt + (<usize>nb << 2);
-    for (let j = 0; j < d; j++) {
-      store<f32>(dst, load<f32>(src));
-      src += 4;
-      dst += PLANE32;
-    }
-    store<f64>(wt + (<usize>nb << 3), wi);
-    nb++;
-  }
-  gatherNextF32 = i;
-  return nb;
-}
-
-/** Fills columns `[nb, nbp)` of the f32 block with copies of column 0 (finite data) and their f64 weights with 0. */
-export function padBlockF32(xt: usize, wt: usize, nb: i32, nbp: i32, d: i32): void {
-  for (let i = nb; i < nbp; i++) {
-    const col = <usize>i << 2;
-    let p = xt;
-    for (let j = 0; j < d; j++) {
-      store<f32>(p + col, load<f32>(p));
-      p += PLANE32;
-    }
-    store<f64>(wt + (<usize>i << 3), 0.0);
-  }
-}
 
 /**
  * From the k f64 log-density planes at `lp`, writes the weighted responsibilities `w_i r_ic` of the nbp rows as

@@ -33,14 +33,17 @@ export function heap_base(): usize {
 export let gatherNext: i32 = 0;
 
 /**
- * Transposes the next rows of `[start + i, start + count)` into the block `xt` (d planes) and their weights into `wt`,
- * skipping rows of weight 0 when `hasWeights` ≠ 0 (so that they contribute nothing, even where their data would make
- * a NaN). Stops after `BLOCK_ROWS` rows. Returns the number of rows gathered and leaves the next row in `gatherNext`.
+ * Transposes the next rows of `[start + i, start + count)` of the n×d row-major matrix `x` of `T` (f64 or f32) into
+ * the block `xt` (d planes of `BLOCK_ROWS` values of `T`) and their f64 weights into `wt`, skipping rows of weight 0
+ * when `hasWeights` ≠ 0 (so that they contribute nothing, even where their data would make a NaN). Stops after
+ * `BLOCK_ROWS` rows. Returns the number of rows gathered and leaves the next row in `gatherNext`.
  */
-export function gatherBlock(
+export function gatherBlock<T>(
   x: usize, w: usize, hasWeights: i32, start: i32, i: i32, count: i32, d: i32, xt: usize, wt: usize,
 ): i32 {
-  const rowBytes = <usize>d << 3;
+  const size = <usize>sizeof<T>();
+  const plane = <usize>BLOCK_ROWS * size;
+  const rowBytes = <usize>d * size;
   let nb = 0;
   while (nb < BLOCK_ROWS && i < count) {
     const row = <usize>(start + i);
@@ -51,11 +54,11 @@ export function gatherBlock(
       if (wi == 0) continue;
     }
     let src = x + row * rowBytes;
-    let dst = xt + (<usize>nb << 3);
+    let dst = xt + <usize>nb * size;
     for (let j = 0; j < d; j++) {
-      store<f64>(dst, load<f64>(src));
-      src += 8;
-      dst += PLANE;
+      store<T>(dst, load<T>(src));
+      src += size;
+      dst += plane;
     }
     store<f64>(wt + (<usize>nb << 3), wi);
     nb++;
@@ -64,16 +67,18 @@ export function gatherBlock(
   return nb;
 }
 
-/** Fills columns `[nb, nbp)` of the block with copies of column 0 (finite data) and weight 0. */
-export function padBlock(xt: usize, wt: usize, nb: i32, nbp: i32, d: i32): void {
+/** Fills columns `[nb, nbp)` of the block of `T` with copies of column 0 (finite data) and their f64 weights with 0. */
+export function padBlock<T>(xt: usize, wt: usize, nb: i32, nbp: i32, d: i32): void {
+  const size = <usize>sizeof<T>();
+  const plane = <usize>BLOCK_ROWS * size;
   for (let i = nb; i < nbp; i++) {
-    const col = <usize>i << 3;
+    const col = <usize>i * size;
     let p = xt;
     for (let j = 0; j < d; j++) {
-      store<f64>(p + col, load<f64>(p));
-      p += PLANE;
+      store<T>(p + col, load<T>(p));
+      p += plane;
     }
-    store<f64>(wt + col, 0.0);
+    store<f64>(wt + (<usize>i << 3), 0.0);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * Shared helpers of the f32x4 kernels (`gaussian-full-f32.ts`, `gaussian-diag-f32.ts`): the float32 row block, its
- * transposition and padding, f32 copies of the parameters, and the per-row log-sum-exp in f64.
+ * Shared helpers of the f32x4 kernels (`gaussian-full-f32.ts`, `gaussian-diag-f32.ts`): the float32 plane size, f32
+ * copies of the parameters, lane sums, and the per-row log-sum-exp in f64 (the block is gathered and padded by
+ * `gatherBlock<f32>` / `padBlock<f32>` of `simd.ts`).
  *
  * As in `simd.ts`, a block of up to `BLOCK_ROWS` rows is transposed into "planes" (plane j holds feature j of every row
  * of the block), here of `BLOCK_ROWS` floats, so that four consecutive rows of one feature sit in one v128. A block is

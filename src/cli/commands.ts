@@ -288,6 +288,20 @@ const fit: Command = {
   },
 };
 
+/** The model and the data of `COMMAND MODEL.json DATA.csv` (predict, impute, score), the data checked against it. */
+async function modelAndData(
+  command: Command, args: ParsedArgs, ctx: CommandContext,
+): Promise<{ gm: GaussianMixture; csv: NumericCsv }> {
+  const [modelPath, dataPath] = expectPositionals(args, command.positionals, command.name, command.usage) as
+    [string, string];
+  oneStdin([modelPath, dataPath], command.name);
+  const gm = await readModel(modelPath, ctx.io);
+  ctx.dataSource = sourceName(dataPath);
+  const csv = await readData(dataPath, ctx.io);
+  checkColumns(gm, csv, dataPath, modelPath);
+  return { gm, csv };
+}
+
 // ─── predict ────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const predict: Command = {
@@ -303,12 +317,7 @@ const predict: Command = {
   ],
   options: [{ name: 'proba', type: 'boolean', help: 'print the probability of every component instead of a label' }],
   async run(args, ctx) {
-    const [modelPath, dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string, string];
-    oneStdin([modelPath, dataPath], this.name);
-    const gm = await readModel(modelPath, ctx.io);
-    ctx.dataSource = sourceName(dataPath);
-    const csv = await readData(dataPath, ctx.io);
-    checkColumns(gm, csv, dataPath, modelPath);
+    const { gm, csv } = await modelAndData(this, args, ctx);
     if (args.options.has('proba')) {
       const p = gm.predictProba(matrixOf(csv));
       const header = Array.from({ length: p.cols }, (_, c) => `p${c}`);
@@ -336,12 +345,7 @@ const impute: Command = {
   ],
   options: [],
   async run(args, ctx) {
-    const [modelPath, dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string, string];
-    oneStdin([modelPath, dataPath], this.name);
-    const gm = await readModel(modelPath, ctx.io);
-    ctx.dataSource = sourceName(dataPath);
-    const csv = await readData(dataPath, ctx.io);
-    checkColumns(gm, csv, dataPath, modelPath);
+    const { gm, csv } = await modelAndData(this, args, ctx);
     const completed = gm.impute(matrixOf(csv));
     ctx.io.stdout.write(formatCsv(completed, { header: csv.header }));
   },
@@ -360,12 +364,7 @@ const score: Command = {
   ],
   options: [],
   async run(args, ctx) {
-    const [modelPath, dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string, string];
-    oneStdin([modelPath, dataPath], this.name);
-    const gm = await readModel(modelPath, ctx.io);
-    ctx.dataSource = sourceName(dataPath);
-    const csv = await readData(dataPath, ctx.io);
-    checkColumns(gm, csv, dataPath, modelPath);
+    const { gm, csv } = await modelAndData(this, args, ctx);
     ctx.io.stdout.write(formatNumber(gm.score(matrixOf(csv))) + '\n');
   },
 };

@@ -29,7 +29,7 @@ import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
 import { MissingBound } from './missing/bound.js';
 import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
-import { checkNoEmptyColumn, groupByPattern, hasMissing, isAllMissing, type PatternGroups } from './missing/patterns.js';
+import { checkNoEmptyColumn, hasMissing, isAllMissing } from './missing/patterns.js';
 
 /** Constructor options (scikit-learn's names in camelCase; defaults in brackets). */
 export interface GaussianMixtureOptions {
@@ -219,8 +219,9 @@ interface PreparedFit {
   readonly rows: Float64Array | Float32Array;
   /** Column means subtracted from the rows of a float32 fit (null for float64). */
   readonly centre: Float64Array | null;
-  /** The rows grouped by missingness pattern when some entry is NaN, else null. */
-  readonly groups: PatternGroups | null;
+  /** Whether some entry is NaN (missing), and how many rows have no observed entry. */
+  readonly incomplete: boolean;
+  readonly rowsAllMissing: number;
   /** Their weights, or null for unit weights. */
   readonly weights: Float64Array | null;
   readonly backend: Backend;
@@ -362,7 +363,7 @@ export class GaussianMixture {
    */
   fit(X: DataInput, options: FitOptions = {}): this {
     const run = this.prepareFit(X, options, FIT_KEYS);
-    const bound = run.groups === null ? run.backend.bind(run.rows, run.data.rows, run.data.cols, run.weights)
+    const bound = !run.incomplete ? run.backend.bind(run.rows, run.data.rows, run.data.cols, run.weights)
       : new MissingBound(run.backend, run.rows, run.data.rows, run.data.cols, run.weights);
     try {
       return this.finishFit(runSteps(run.steps, bound), run);
@@ -402,10 +403,11 @@ export class GaussianMixture {
     const { X: data, w } = dropZeroWeightRows(matrix, toSampleWeight(o.sampleWeight, matrix.rows));
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const d = data.cols;
-    let groups: PatternGroups | null = null;
-    if (hasMissing(data.data, data.data.length)) {
+    const incomplete = hasMissing(data.data, data.data.length);
+    let rowsAllMissing = 0;
+    if (incomplete) {
       checkNoEmptyColumn(data.data, data.rows, d);
-      groups = groupByPattern(data.data, data.rows, d);
+      for (let i = 0; i < data.rows; i++) if (isAllMissing(data.data, i, d)) rowsAllMissing++;
     }
     const warm = this.options.warmStart && this.params !== null;
     if (warm && this.params!.d !== d) {
@@ -429,7 +431,7 @@ export class GaussianMixture {
     const seed = this.options.seed ?? Math.floor(Math.random() * 2 ** 32);
     const rngs = [new Rng(seed), new Rng(seed, 1)];
     // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
-    const initData = groups === null ? { X: data, weights: w } : meanFilledInitData(data, w, groups, new Rng(seed, 2));
+    const initData = incomplete ? meanFilledInitData(data, w, new Rng(seed, 2)) : { X: data, weights: w };
     // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
     const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
     const rows = centre === null ? data.data : centredFloat32(data, centre);
@@ -445,7 +447,7 @@ export class GaussianMixture {
       (init) => bestStartSteps(family, makeStart, candidates, this.options.initCandidateIter,
         { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
-    return { data, rows, centre, groups, weights: w, backend, steps, onWarning };
+    return { data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, onWarning };
   }
 
   /** Keeps the best restart's parameters (means back in the data's coordinates) and state; warns if it did not converge. */
@@ -458,7 +460,7 @@ export class GaussianMixture {
     }
     this.params = centre === null ? best.params : shiftMeans(best.params, centre, 1);
     this.fitState = { converged: best.converged, nIter: best.nIter, lowerBound: best.lowerBound, history: best.history };
-    this.rowsAllMissing = run.groups?.allMissing.length ?? 0;
+    this.rowsAllMissing = run.rowsAllMissing;
     return this;
   }
 

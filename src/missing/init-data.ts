@@ -7,15 +7,14 @@ import { INIT_SAMPLE_ROWS, type InitData } from '../em/init.js';
 import type { Rng } from '../em/rng.js';
 import type { Matrix } from '../matrix.js';
 import { columnMeans } from '../dtype.js';
-import type { PatternGroups } from './patterns.js';
+import { isAllMissing } from './patterns.js';
 
 /** The rows of `data` (with `weights`) that have an observed entry, sampled down to `INIT_SAMPLE_ROWS`, mean-filled. */
-export function meanFilledInitData(data: Matrix, weights: Float64Array | null, groups: PatternGroups, rng: Rng): InitData {
+export function meanFilledInitData(data: Matrix, weights: Float64Array | null, rng: Rng): InitData {
   const d = data.cols;
   const means = columnMeans(data);
   const candidates: number[] = [];
-  for (const p of groups.patterns) for (const i of p.rows) candidates.push(i);
-  candidates.sort((a, b) => a - b);
+  for (let i = 0; i < data.rows; i++) if (!isAllMissing(data.data, i, d)) candidates.push(i);
   let rows = candidates;
   if (candidates.length > INIT_SAMPLE_ROWS) {
     // Floyd's algorithm: INIT_SAMPLE_ROWS distinct positions, uniformly, kept in data order.

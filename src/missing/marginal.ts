@@ -180,6 +180,14 @@ export function marginalParams(p: KernelParams, pattern: Pattern, base: Marginal
   };
 }
 
+/** Work arrays of `expandStats` (the dense second moment and B·S2_oo), reused across calls. */
+let expandScratch = { size: 0, M: new Float64Array(0), BS: new Float64Array(0) };
+
+function expandScratchFor(d: number): { M: Float64Array; BS: Float64Array } {
+  if (expandScratch.size < d) expandScratch = { size: d, M: new Float64Array(d * d), BS: new Float64Array(d * d) };
+  return expandScratch;
+}
+
 /**
  * Adds to `out` (full statistics, layout of `backend/kernel.ts` for `p`) the statistics of the pattern's rows given
  * their observed statistics `obs` (the kernels' output under `pp.params`): see the module comment.
@@ -194,8 +202,7 @@ export function expandStats(
   const dM = m.length;
   const full = componentStatsLength(shape, d);
   const part = componentStatsLength(shape, dO);
-  const M = shape === 'full' ? new Float64Array(d * d) : null;
-  const BS = shape === 'full' ? new Float64Array(dM * dO) : null;
+  const { M, BS } = expandScratchFor(shape === 'full' ? d : 0);
   for (let c = 0; c < k; c++) {
     const src = c * part;
     const dst = c * full;
@@ -215,8 +222,8 @@ export function expandStats(
     const s2 = src + 1 + dO;
     for (let a = 0, q = s2; a < dO; a++) {
       for (let b = a; b < dO; b++, q++) {
-        M![o[a] * d + o[b]] = obs[q];
-        M![o[b] * d + o[a]] = obs[q];
+        M[o[a] * d + o[b]] = obs[q];
+        M[o[b] * d + o[a]] = obs[q];
       }
     }
     for (let s = 0; s < dM; s++) {
@@ -226,21 +233,21 @@ export function expandStats(
       // BS = B S2_oo (row s), which is S2_mo.
       for (let b = 0; b < dO; b++) {
         let w = 0;
-        for (let t = 0; t < dO; t++) w += B[s * dO + t] * M![o[t] * d + o[b]];
-        BS![s * dO + b] = w;
-        M![m[s] * d + o[b]] = w;
-        M![o[b] * d + m[s]] = w;
+        for (let t = 0; t < dO; t++) w += B[s * dO + t] * M[o[t] * d + o[b]];
+        BS[s * dO + b] = w;
+        M[m[s] * d + o[b]] = w;
+        M[o[b] * d + m[s]] = w;
       }
     }
     for (let s = 0; s < dM; s++) {
       for (let u = s; u < dM; u++) {
         let v = nc * C[s * dM + u];
-        for (let b = 0; b < dO; b++) v += BS![s * dO + b] * B[u * dO + b];
-        M![m[s] * d + m[u]] = v;
-        M![m[u] * d + m[s]] = v;
+        for (let b = 0; b < dO; b++) v += BS[s * dO + b] * B[u * dO + b];
+        M[m[s] * d + m[u]] = v;
+        M[m[u] * d + m[s]] = v;
       }
     }
-    for (let a = 0, q = dst + 1 + d; a < d; a++) for (let b = a; b < d; b++, q++) out[q] += M![a * d + b];
+    for (let a = 0, q = dst + 1 + d; a < d; a++) for (let b = a; b < d; b++, q++) out[q] += M[a * d + b];
   }
   const tail = statsLength(shape, dO, k) - 2;
   const outTail = statsLength(shape, d, k) - 2;

@@ -13,10 +13,11 @@
  *
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS):
  *   xt: d f32 planes (the transposed block) · r32: k f32 planes (responsibilities) · lp: k f64 planes (log-densities)
- *   · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · p32: k·d floats
- * = 4·B·(d + k) + 8·B·(k + 1) + align16(4kd) + 4kd bytes.
+ *   · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · p32: k·d floats · list: B/4 u32
+ *   (offsets of the row quads with a nonzero responsibility, see `activeGroups`)
+ * = 4·B·(d + k) + 8·B·(k + 1) + align16(4kd) + 4kd + B bytes.
  */
-import { PLANE, gatherBlock, gatherNext, padBlock, scatterRows, sumWeights } from './simd';
+import { PLANE, activeGroups, gatherBlock, gatherNext, padBlock, scatterRows, sumWeights } from './simd';
 import {
   PLANE32, SPAN32, align16, hsum32, madd32, padTo16, responsibilitiesF32,
   storeLogDens, sumPlane32, toF32,
@@ -59,7 +60,9 @@ function logDensDiag32(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usi
  * plane `r` (0 on padding): N in f64, S1 and S2 in f32 lanes over each span of 32 rows.
  */
 function statsDiag32(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
-  const bytes = <usize>nbp << 2;
+  const nq = activeGroups(r, <usize>nbp << 2, list);
+  if (nq == 0) return;
+  const bytes = <usize>nq << 4;
   store<f64>(st, load<f64>(st) + sumPlane32(r, nbp));
   const s1p = st + 8;
   const s2p = s1p + (<usize>d << 3);
@@ -71,7 +74,8 @@ function statsDiag32(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize
       const end = min(h + SPAN32, bytes);
       let s1 = f32x4.splat(0);
       let s2 = s1;
-      for (let p = h; p < end; p += 16) {
+      for (let q = h; q < end; q += 16) {
+        const p = <usize>load<u32>(list + (q >> 2));
         const dv = f32x4.sub(v128.load(xp + p), mv);
         const rv = f32x4.mul(v128.load(r + p), dv);
         s1 = f32x4.add(s1, rv);
@@ -91,6 +95,7 @@ let lp: usize = 0;
 let wt: usize = 0;
 let mu32: usize = 0;
 let prec32: usize = 0;
+let list: usize = 0;
 
 /** Carves `scratch` into the regions above and fills μ32 and p32. */
 function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize): void {
@@ -100,6 +105,7 @@ function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize): void 
   wt = lp + <usize>k * PLANE;
   mu32 = wt + PLANE;
   prec32 = mu32 + align16(<usize>(k * d) << 2);
+  list = prec32 + (<usize>(k * d) << 2);
   toF32(means, mu32, k * d);
   toF32(prec, prec32, k * d);
 }

@@ -12,7 +12,7 @@
  * = 8·B·(d + k + 1) + 16·k·(1 + 2d) bytes.
  */
 import {
-  PLANE, gatherBlock, gatherNext, hsum, madd, padBlock, padTo8, responsibilities, scatterRows, sumWeights,
+  BLOCK_ROWS, PLANE, activeGroups, gatherBlock, gatherNext, hsum, madd, padBlock, padTo8, responsibilities, scatterRows, sumWeights,
 } from './simd';
 
 /** Writes the plane `logConst − ½ Σ_j ((x_j − μ_j) p_j)²` of the nbp rows of the block `xt` to `out`, 4 row pairs at once. */
@@ -50,13 +50,17 @@ function logDensDiag(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usize
 
 /**
  * Adds one component's block statistics to its lane accumulators `acc` (v128 each: `[N, S1 (d), S2 (d)]`, both lanes
- * summed only at the end of the call), given its responsibilities plane `r`. Two row pairs per step, in two sets of
- * sums, so that consecutive additions do not wait on each other.
+ * summed only at the end of the call), given its responsibilities plane `r`. Only the row pairs with a nonzero
+ * responsibility are read (their offsets go to `list`, see `activeGroups`); two of them per step, in two sets of sums,
+ * so that consecutive additions do not wait on each other.
  */
-function statsDiag(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize): void {
-  const bytes = <usize>nbp << 3;
+function statsDiag(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize, list: usize): void {
+  const np = activeGroups(r, <usize>nbp << 3, list);
+  if (np == 0) return;
+  const listBytes = <usize>np << 2;
+  const evenBytes = listBytes & ~(<usize>7);
   let nv = v128.load(acc);
-  for (let p: usize = 0; p < bytes; p += 16) nv = f64x2.add(nv, v128.load(r + p));
+  for (let q: usize = 0; q < listBytes; q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
   v128.store(acc, nv);
   const s1p = acc + 16;
   const s2p = s1p + (<usize>d << 4);
@@ -68,15 +72,24 @@ function statsDiag(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize)
     let s2 = v128.load(s2p + off);
     let t1 = f64x2.splat(0);
     let t2 = t1;
-    for (let p: usize = 0; p < bytes; p += 32) {
-      const dv = f64x2.sub(v128.load(xp + p), mv);
-      const rv = f64x2.mul(v128.load(r + p), dv);
-      const ev = f64x2.sub(v128.load(xp + p, 16), mv);
-      const qv = f64x2.mul(v128.load(r + p, 16), ev);
+    for (let q: usize = 0; q < evenBytes; q += 8) {
+      const p0 = <usize>load<u32>(list + q);
+      const p1 = <usize>load<u32>(list + q, 4);
+      const dv = f64x2.sub(v128.load(xp + p0), mv);
+      const rv = f64x2.mul(v128.load(r + p0), dv);
+      const ev = f64x2.sub(v128.load(xp + p1), mv);
+      const qv = f64x2.mul(v128.load(r + p1), ev);
       s1 = f64x2.add(s1, rv);
       s2 = madd(rv, dv, s2);
       t1 = f64x2.add(t1, qv);
       t2 = madd(qv, ev, t2);
+    }
+    if (evenBytes < listBytes) {
+      const p0 = <usize>load<u32>(list + evenBytes);
+      const dv = f64x2.sub(v128.load(xp + p0), mv);
+      const rv = f64x2.mul(v128.load(r + p0), dv);
+      s1 = f64x2.add(s1, rv);
+      s2 = madd(rv, dv, s2);
     }
     v128.store(s1p + off, f64x2.add(s1, t1));
     v128.store(s2p + off, f64x2.add(s2, t2));
@@ -105,7 +118,8 @@ export function accumulate_gauss_diag_f64(
   const xt = scratch;
   const lp = xt + <usize>d * PLANE;
   const wt = lp + <usize>k * PLANE;
-  const acc = wt + PLANE;
+  const list = wt + PLANE;
+  const acc = list + (<usize>BLOCK_ROWS << 1);
   const accBytes = <usize>(1 + 2 * d) << 4;
   memory.fill(acc, 0, <usize>k * accBytes);
   const rowBytes = <usize>d << 3;
@@ -126,7 +140,7 @@ export function accumulate_gauss_diag_f64(
     }
     ll = responsibilities(lp, wt, nb, nbp, k, ll);
     for (let c = 0; c < k; c++) {
-      statsDiag(xt, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, acc + <usize>c * accBytes);
+      statsDiag(xt, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, acc + <usize>c * accBytes, list);
     }
   }
   for (let c = 0; c < k; c++) flushDiag(acc + <usize>c * accBytes, d, stats + <usize>c * compBytes);

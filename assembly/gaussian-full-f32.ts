@@ -24,9 +24,10 @@
  *   xt: d f32 planes (the transposed block) · df: d + 4 f32 planes (x − μ_c, then 4 zero planes for the S2 tiles) ·
  *   rd: d + 4 f32 planes (r·(x − μ_c), zero padding) · r32: k f32 planes (responsibilities) · lp: k f64 planes
  *   (log-densities) · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · U32: k·d·d floats
- * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + 4kd² bytes.
+ *   · list: B/4 u32 (offsets of the row quads with a nonzero responsibility, see `activeGroups`)
+ * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + 4kd² + B bytes.
  */
-import { PLANE, gatherBlock, gatherNext, padBlock, scatterRows, sumWeights } from './simd';
+import { PLANE, activeGroups, gatherBlock, gatherNext, padBlock, scatterRows, sumWeights } from './simd';
 import {
   PLANE32, SPAN32, align16, hsum32, madd32, padTo16, responsibilitiesF32,
   storeLogDens, sumPlane32, toF32,
@@ -132,8 +133,13 @@ function logDensFull32(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f
  * above). The
  * padding planes of `df` and `rd` must be zero.
  */
-function statsFull32(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
-  const bytes = <usize>nbp << 2;
+function statsFull32(
+  xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize, list: usize,
+): void {
+  const nq = activeGroups(r, <usize>nbp << 2, list);
+  if (nq == 0) return;
+  const listBytes = <usize>nq << 2;
+  const bytes = <usize>nq << 4;
   store<f64>(st, load<f64>(st) + sumPlane32(r, nbp));
 
   let src = xt;
@@ -145,11 +151,12 @@ function statsFull32(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32
     for (let h: usize = 0; h < bytes; h += SPAN32) {
       const end = min(h + SPAN32, bytes);
       let s1 = f32x4.splat(0);
-      for (let p = h; p < end; p += 16) {
+      for (let q = h; q < end; q += 16) {
+        const p = <usize>load<u32>(list + (q >> 2));
         const dv = f32x4.sub(v128.load(src + p), m);
         const rv = f32x4.mul(v128.load(r + p), dv);
-        v128.store(dp + p, dv);
-        v128.store(rp + p, rv);
+        v128.store(dp + q, dv);
+        v128.store(rp + q, rv);
         s1 = f32x4.add(s1, rv);
       }
       store<f64>(s, load<f64>(s) + hsum32(s1));
@@ -240,6 +247,7 @@ let lp: usize = 0;
 let wt: usize = 0;
 let mu32: usize = 0;
 let prec32: usize = 0;
+let list: usize = 0;
 
 /** Carves `scratch` into the regions above and fills μ32 and U32 (one factor when `precStride` is 0, else k). */
 function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize, precStride: i32): void {
@@ -251,6 +259,7 @@ function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize, precSt
   wt = lp + <usize>k * PLANE;
   mu32 = wt + PLANE;
   prec32 = mu32 + align16(<usize>(k * d) << 2);
+  list = prec32 + (<usize>(k * d * d) << 2);
   memory.fill(df + <usize>d * PLANE32, 0, PAD_PLANES * PLANE32);
   memory.fill(rd + <usize>d * PLANE32, 0, PAD_PLANES * PLANE32);
   toF32(means, mu32, k * d);
@@ -293,7 +302,7 @@ export function accumulate_gauss_full_f32(
     ll = responsibilitiesF32(lp, r32, wt, nb, nbp, k, ll);
     for (let c = 0; c < k; c++) {
       statsFull32(xt, df, rd, r32 + <usize>c * PLANE32, nbp, d, mu32 + <usize>c * rowBytes,
-        stats + <usize>c * compBytes);
+        stats + <usize>c * compBytes, list);
     }
   }
   const tail = stats + <usize>k * compBytes;

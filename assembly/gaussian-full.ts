@@ -14,7 +14,7 @@
  * = 8·B·(3d + k + 9) + 16·k·(1 + d + 8·s2Tiles(d)) bytes.
  */
 import {
-  PLANE, gatherBlock, gatherNext, hsum, madd, padBlock, padTo8, responsibilities, scatterRows, sumWeights,
+  BLOCK_ROWS, PLANE, activeGroups, gatherBlock, gatherNext, hsum, madd, padBlock, padTo8, responsibilities, scatterRows, sumWeights,
 } from './simd';
 
 /** Zero planes after df and rd, so that the 2×4 S2 tiles may read up to 3 planes past d (and rd one past d). */
@@ -125,13 +125,19 @@ export function s2Tiles(d: i32): i32 {
 /**
  * Adds one component's block statistics to its lane accumulators `acc` (v128 each, both lanes summed only at the end
  * of the call by `flushFull`): `[N, S1 (d), S2 tiles (8 per tile)]`, given its responsibilities plane `r` (0 on
- * padding). S2 is the small product (r·diff)ᵀ diff over the block's rows. The padding planes of `df` and `rd` must be
- * zero.
+ * padding). Only the row pairs with a nonzero responsibility are read (their offsets go to `list`, see `activeGroups`);
+ * their x − μ and r·(x − μ) are packed at the front of `df` and `rd`, and S2 is the small product (r·diff)ᵀ diff over
+ * those pairs. The padding planes of `df` and `rd` must be zero.
  */
-function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize): void {
-  const bytes = <usize>nbp << 3;
+function statsFull(
+  xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize, list: usize,
+): void {
+  const np = activeGroups(r, <usize>nbp << 3, list);
+  if (np == 0) return;
+  const listBytes = <usize>np << 2;
+  const bytes = <usize>np << 4;
   let nv = v128.load(acc);
-  for (let p: usize = 0; p < bytes; p += 16) nv = f64x2.add(nv, v128.load(r + p));
+  for (let q: usize = 0; q < listBytes; q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
   v128.store(acc, nv);
 
   let src = xt;
@@ -141,11 +147,12 @@ function statsFull(xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, 
   for (let a = 0; a < d; a++) {
     const m = v128.load64_splat(mu + (<usize>a << 3));
     let s1 = v128.load(ap);
-    for (let p: usize = 0; p < bytes; p += 16) {
+    for (let q: usize = 0; q < listBytes; q += 4) {
+      const p = <usize>load<u32>(list + q);
       const dv = f64x2.sub(v128.load(src + p), m);
       const rv = f64x2.mul(v128.load(r + p), dv);
-      v128.store(dp + p, dv);
-      v128.store(rp + p, rv);
+      v128.store(dp + (q << 2), dv);
+      v128.store(rp + (q << 2), rv);
       s1 = f64x2.add(s1, rv);
     }
     v128.store(ap, s1);
@@ -246,7 +253,8 @@ export function accumulate_gauss_full_f64(
   const wt = lp + <usize>k * PLANE;
   memory.fill(df + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
   memory.fill(rd + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
-  const acc = wt + PLANE;
+  const list = wt + PLANE;
+  const acc = list + (<usize>BLOCK_ROWS << 1);
   const accBytes = <usize>(1 + d + 8 * s2Tiles(d)) << 4;
   memory.fill(acc, 0, <usize>k * accBytes);
   const rowBytes = <usize>d << 3;
@@ -268,7 +276,8 @@ export function accumulate_gauss_full_f64(
     }
     ll = responsibilities(lp, wt, nb, nbp, k, ll);
     for (let c = 0; c < k; c++) {
-      statsFull(xt, df, rd, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, acc + <usize>c * accBytes);
+      statsFull(xt, df, rd, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, acc + <usize>c * accBytes,
+        list);
     }
   }
   for (let c = 0; c < k; c++) flushFull(acc + <usize>c * accBytes, d, stats + <usize>c * compBytes);

@@ -10,7 +10,7 @@
  *
  * All pointers are byte offsets into the imported memory; nothing here allocates.
  */
-import { BLOCK_ROWS, hsum, responsibilities } from './simd';
+import { BLOCK_ROWS, EXP_FLUSH, hsum, responsibilities } from './simd';
 
 /** Bytes of one float32 plane: one feature (or one component's responsibilities) across the rows of a block. */
 export const PLANE32: usize = <usize>BLOCK_ROWS << 2;
@@ -28,13 +28,6 @@ export const PLANE32: usize = <usize>BLOCK_ROWS << 2;
  * it). Widening every 32 rows instead costs a quarter of the f32 full kernel's time at d = 16, k = 16.
  */
 export const SPAN32: usize = 256;
-
-/**
- * Arguments of `exp` below this (relative to the row's largest log-density) give a responsibility of exactly 0.
- * exp(−60) ≈ 8.8e−27 keeps every responsibility, and its products with the data, far above the f32 subnormals
- * (< 1.2e−38), which are slow in WebAssembly; a component that far below the best one carries no weight in f32 anyway.
- */
-const EXP_FLUSH_F32: f64 = -60.0;
 
 /** `n` rounded up to the tile of 16 rows. */
 // @ts-ignore: decorator
@@ -74,11 +67,11 @@ export function toF32(src: usize, dst: usize, n: i32): void {
 /**
  * From the k f64 log-density planes at `lp`, writes the weighted responsibilities `w_i r_ic` of the nbp rows as
  * float32 to the k f32 planes at `r32` (0 on the padding rows, whose weight is 0): `responsibilities` of `simd.ts` in
- * f64, with arguments of `exp` below −60 flushed to 0, and r rounded once to f32. Returns `ll + Σ_i w_i lse_i`.
+ * f64, with arguments of `exp` below `EXP_FLUSH` flushed to 0, and r rounded once to f32. Returns `ll + Σ_i w_i lse_i`.
  */
 // @ts-ignore: decorator
 @inline export function responsibilitiesF32(lp: usize, r32: usize, wt: usize, nb: i32, nbp: i32, k: i32, ll: f64): f64 {
-  return responsibilities(lp, wt, nb, nbp, k, ll, EXP_FLUSH_F32, r32);
+  return responsibilities(lp, wt, nb, nbp, k, ll, EXP_FLUSH, r32);
 }
 
 /** Sum of the `nbp` floats of the f32 plane `r`, each widened to f64 and summed in f64 lanes. */

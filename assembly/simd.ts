@@ -15,8 +15,14 @@ export const BLOCK_ROWS: i32 = 64;
 /** Bytes of one plane: one feature (or one component's values) across the rows of a block. */
 export const PLANE: usize = <usize>BLOCK_ROWS << 3;
 
-/** Arguments of `exp` below this are flushed to exactly 0, so that no subnormal result slows the loop down. */
-const EXP_FLUSH: f64 = -700.0;
+/**
+ * Arguments of `exp` (a log-density minus its row's largest) below ln 2⁻⁵² give a responsibility of exactly 0: such
+ * a term is under 2⁻⁵² of the row's sum of exponentials (which is ≥ 1), below the rounding of that sum, so the row's
+ * log-likelihood moves by less than k·2⁻⁵² and a component's N, S1, S2 by less than 2⁻⁵² per row (times |x − μ| or
+ * its square, which the Gaussian factor keeps bounded). The statistics then skip the zeros (`activeGroups`), and no
+ * subnormal, slow in WebAssembly, ever arises. The twins use the same bound (`src/backend/js/exp-flush.ts`).
+ */
+export const EXP_FLUSH: f64 = -36.04365338911715;
 
 /** Start of the memory that the host may use: everything below holds the module's static data. */
 export function heap_base(): usize {
@@ -210,6 +216,21 @@ export function responsibilities(
     }
   }
   return ll + hsum(maxSum) + (Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1)));
+}
+
+/**
+ * Writes the byte offsets of the 16-byte groups of the first `bytes` bytes of the responsibilities plane `r` (row
+ * pairs of f64, row quads of f32) that hold a nonzero value to `list` (u32 each, at most bytes/16) and returns their
+ * number. The statistics of a component skip the other groups: their terms are exactly zero (responsibilities are +0
+ * or positive), so skipping them changes no sum.
+ */
+export function activeGroups(r: usize, bytes: usize, list: usize): i32 {
+  let n = 0;
+  for (let p: usize = 0; p < bytes; p += 16) {
+    store<u32>(list + (<usize>n << 2), <u32>p);
+    n += <i32>v128.any_true(v128.load(r + p));
+  }
+  return n;
 }
 
 /** Sum of the first `nb` weights of the block, in row order. */

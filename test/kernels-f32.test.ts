@@ -193,8 +193,8 @@ describe('f32 kernel edge cases', () => {
   });
 
   it('scratch size formula', () => {
-    expect(wasmScratchBytesF32('full', 16, 16)).toBe(4 * B * (3 * 16 + 16 + 8) + 8 * B * 17 + 4 * 16 * 16 + 4 * 16 * 256);
-    expect(wasmScratchBytesF32('diag', 5, 3)).toBe(4 * B * (5 + 3) + 8 * B * 4 + 64 + 4 * 15);
+    expect(wasmScratchBytesF32('full', 16, 16)).toBe(4 * B * (3 * 16 + 16 + 8) + 8 * B * 17 + 4 * 16 * 16 + 4 * 16 * 256 + B);
+    expect(wasmScratchBytesF32('diag', 5, 3)).toBe(4 * B * (5 + 3) + 8 * B * 4 + 64 + 4 * 15 + B);
   });
 });
 

@@ -2,6 +2,7 @@
  * Plain-TypeScript twin of `assembly/gaussian-full.ts`: the fused E-step and statistics for full (and tied) covariances.
  * Scalar loops written for clarity; the oracle for the WASM kernel and the pure-JS yardstick.
  */
+import { EXP_FLUSH } from './exp-flush';
 
 /**
  * Weighted log-densities of rows `[start, start + count)` of the row-major n×d matrix `X`, into `out` (count×k):
@@ -51,12 +52,13 @@ export function accumulateGaussFull(
     let max = -Infinity;
     for (let c = 0; c < k; c++) if (lp[c] > max) max = lp[c];
     let sum = 0;
-    for (let c = 0; c < k; c++) sum += Math.exp(lp[c] - max);
+    for (let c = 0; c < k; c++) if (lp[c] - max >= EXP_FLUSH) sum += Math.exp(lp[c] - max);
     const lse = max + Math.log(sum);
     ll += w * lse;
     wsum += w;
     const row = (start + i) * d;
     for (let c = 0; c < k; c++) {
+      if (lp[c] - max < EXP_FLUSH) continue;
       const r = w * Math.exp(lp[c] - lse);
       if (r === 0) continue;
       const s = c * block;

@@ -1,11 +1,9 @@
 /**
  * The per-row log-sum-exp of the float32 twins (`gaussian-full-f32.ts`, `gaussian-diag-f32.ts`), as
- * `assembly/simd-f32.ts` computes it: in f64, with arguments of `exp` below −60 (relative to the row's largest
+ * `assembly/simd-f32.ts` computes it: in f64, with arguments of `exp` below `EXP_FLUSH` (relative to the row's largest
  * log-density) giving exactly 0, and responsibilities rounded once to f32.
  */
-
-/** Below this `exp` argument (relative to the row maximum) a responsibility is exactly 0; see `assembly/simd-f32.ts`. */
-export const EXP_FLUSH_F32 = -60;
+import { EXP_FLUSH } from './exp-flush';
 
 /**
  * Writes the weighted responsibilities `fround(w·r_c)` of one row with log-densities `lp` (length k) into `r`, with
@@ -18,7 +16,7 @@ export function responsibilitiesF32(lp: Float64Array, k: number, w: number, r: F
   let sum = 0;
   for (let c = 0; c < k; c++) {
     const z = lp[c] - max;
-    const e = z < EXP_FLUSH_F32 ? 0 : Math.exp(z);
+    const e = z < EXP_FLUSH ? 0 : Math.exp(z);
     lp[c] = e;
     sum += e;
   }

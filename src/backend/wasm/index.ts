@@ -42,8 +42,8 @@ export function s2Tiles(d: number): number {
  */
 export function wasmScratchBytes(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
   return shape === 'full'
-    ? 8 * blockRows * (3 * d + k + 9) + 16 * k * (1 + d + 8 * s2Tiles(d))
-    : 8 * blockRows * (d + k + 1) + 16 * k * (1 + 2 * d);
+    ? 8 * blockRows * (3 * d + k + 9) + 2 * blockRows + 16 * k * (1 + d + 8 * s2Tiles(d))
+    : 8 * blockRows * (d + k + 1) + 2 * blockRows + 16 * k * (1 + 2 * d);
 }
 
 /**
@@ -54,7 +54,7 @@ export function wasmScratchBytes(shape: KernelShape, d: number, k: number, block
  */
 export function wasmScratchBytesF32(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
   const planes = shape === 'full' ? 4 * blockRows * (3 * d + k + 8) : 4 * blockRows * (d + k);
-  return planes + 8 * blockRows * (k + 1) + align16(4 * k * d) + 4 * k * d * (shape === 'full' ? d : 1);
+  return planes + 8 * blockRows * (k + 1) + align16(4 * k * d) + 4 * k * d * (shape === 'full' ? d : 1) + blockRows;
 }
 
 /** Rows per `logprob` kernel call: the output buffer holds about 512 KiB, at least one block. */

@@ -6,6 +6,8 @@
 export { GaussianMixture } from './gaussian-mixture.js';
 export type { GaussianMixtureOptions, FitOptions, FitAsyncOptions, ScoreOptions, Covariances, Sample } from './gaussian-mixture.js';
 export { selectModel } from './select-model.js';
+export { em, emAsync } from './em/user-model.js';
+export type { EmModel, EmOptions, EmResult, EmRandom } from './em/user-model.js';
 export type { SelectModelOptions, SelectModelRow, SelectModelResult } from './select-model.js';
 export type { CovarianceType } from './families/gaussian.js';
 export type { InitMethod, GivenInit } from './em/init.js';

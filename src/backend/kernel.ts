@@ -94,10 +94,60 @@ export interface BindOptions {
   readonly maxResidentBytes?: number;
 }
 
+/**
+ * Forward–backward and Viterbi over one sequence of a hidden Markov model (row-major arrays, float64); the E-step of
+ * `GaussianHMM`/`CategoricalHMM`. Sources: Rabiner (1989), "A tutorial on hidden Markov models and selected
+ * applications in speech recognition", Proc. IEEE 77(2): §III.A–B (forward–backward, Viterbi) and §V.A (scaling).
+ *
+ * Inputs, for T steps and K states: `logB` (T×K), `logB[t·K + j] = log p(x_t | z_t = j)` (−∞ allowed: a state that
+ * cannot emit x_t; NaN and +∞ are not); `startProb` (K), `π_j = p(z_0 = j)`; `transMat` (K×K, rows sum to 1),
+ * `A_ij = p(z_{t+1} = j | z_t = i)`. Zero entries are allowed anywhere; T ≥ 1, K ≥ 1.
+ *
+ * Scaled forward pass (Rabiner eqs. 91–92b), each step's emissions shifted by their largest value m_t so that they
+ * cannot all underflow:
+ *   pred_t(j) = π_j (t = 0) or Σ_i α̂_{t−1}(i) A_ij,   b̃_t(j) = exp(logB_tj − m_t) (0 below e⁻⁷⁰⁰),
+ *   c_t = Σ_j pred_t(j) b̃_t(j),   α̂_t(j) = pred_t(j) b̃_t(j) / c_t,   log p(x_0 … x_{T−1}) = Σ_t (m_t + log c_t).
+ * When c_t < 2⁻⁶⁰⁰ (the states that the past makes likely emit x_t under ~10⁻¹⁸⁰ of the best state), the step is
+ * shifted by m_t = max_j (logB_tj + log pred_t(j)) instead, so that c_t ≥ e⁻⁷⁰⁰·(its best term) and α̂ keeps full
+ * precision; a step that no state with pred_t(j) > 0 can emit makes the sequence impossible: the result is −∞ and that
+ * step's emissions are ignored (b̃ = 1), so γ and ξ stay distributions.
+ * Scaled backward pass (eqs. 93–95): β̂_{T−1}(i) = 1, v_j = b̃_{t+1}(j) β̂_{t+1}(j) / c_{t+1},
+ *   β̂_t(i) = Σ_j A_ij v_j,   γ_t(i) = α̂_t(i) β̂_t(i),   ξ_t(i, j) = α̂_t(i) A_ij v_j
+ * (γ_t sums to 1 and ξ_t to 1 up to rounding). β̂_t(i) and v_i are taken as 0 where α̂_t(i) = 0: in exact arithmetic
+ * they then multiply only zeros, and a state that the past rules out can thus never make β̂ overflow.
+ *
+ * Viterbi in log space (eqs. 105a–105b with logarithms): δ_0(j) = log π_j + logB_0j,
+ * δ_t(j) = max_i (δ_{t−1}(i) + log A_ij) + logB_tj; ties go to the lowest state index (in ψ and at the last step).
+ *
+ * The two backends agree: Viterbi bit for bit (both add and compare the same doubles in the same order; the wasm
+ * backend takes log π and log A computed by TypeScript); forward–backward to about 1e−13 relative (the same
+ * operations in the same order, but the kernel's exponential is its own table-driven one, within a few ulp of
+ * `Math.exp`, and its logarithm AssemblyScript's).
+ */
+export interface HmmKernels {
+  /**
+   * Scaled forward–backward over one sequence of T steps and K states (equations above), from the log emission
+   * densities `logB` (T×K), start probabilities `startProb` (K) and transition matrix `transMat` (K×K, rows sum to 1).
+   * Writes the state posteriors γ_t(i) = p(z_t = i | x) (T×K) into `gamma`, ADDS Σ_{t<T−1} ξ_t (K×K, the expected
+   * transition counts, ξ_t(i, j) = p(z_t = i, z_{t+1} = j | x)) into `xiSum`, and returns log p(x_0 … x_{T−1})
+   * (−∞ for an impossible sequence). Needs O(T·K) memory, never O(T·K²). Inputs are not modified.
+   */
+  forwardBackward(logB: Float64Array, T: number, K: number, startProb: Float64Array, transMat: Float64Array,
+    gamma: Float64Array, xiSum: Float64Array): number;
+  /**
+   * Most likely state path (Viterbi, in log space; equations above) into `path` (length T, states 0…K−1); returns
+   * its log-probability log p(x, z*) (−∞ when every path is impossible; `path` is then the tie rule's).
+   */
+  viterbi(logB: Float64Array, T: number, K: number, startProb: Float64Array, transMat: Float64Array,
+    path: Int32Array): number;
+}
+
 /** A compute backend: the WASM SIMD kernels or their plain-TypeScript twins. */
 export interface Backend {
   /** `'wasm'` or `'js'`. */
   readonly name: 'wasm' | 'js';
+  /** Forward–backward and Viterbi over one sequence of a hidden Markov model. */
+  readonly hmm: HmmKernels;
   /**
    * Makes n×d row-major rows, and optional per-row weights (length n, ≥ 0), available to the kernels. Small data is
    * copied into WASM memory; the js backend and streamed wasm data read the caller's arrays, which must therefore

@@ -4,6 +4,7 @@ import { accumulateGaussFull, logProbGaussFull } from './gaussian-full.js';
 import { accumulateGaussDiag, logProbGaussDiag } from './gaussian-diag.js';
 import { accumulateGaussFullF32, logProbGaussFullF32 } from './gaussian-full-f32.js';
 import { accumulateGaussDiagF32, logProbGaussDiagF32 } from './gaussian-diag-f32.js';
+import { forwardBackwardJs, viterbiJs } from './hmm.js';
 
 /** f32 copies of the means and precision factors, and f32 scratch, for float32 data. */
 interface F32Params {
@@ -91,6 +92,7 @@ class JsBoundData implements BoundData {
  */
 export const jsBackend: Backend = {
   name: 'js',
+  hmm: { forwardBackward: forwardBackwardJs, viterbi: viterbiJs },
   bind(X: Float64Array | Float32Array, n: number, d: number, weights: Float64Array | null): BoundData {
     return new JsBoundData(X.subarray(0, n * d), weights === null ? null : weights.subarray(0, n), n, d);
   },

@@ -9,7 +9,8 @@
  * call. When the last bound data of a backend is disposed, the memory and the instance are dropped (to the garbage
  * collector); the next `bind` starts a fresh one. Results are always copied out: no view of WASM memory leaves here.
  */
-import type { Backend, BindOptions, BoundData, KernelParams, KernelShape } from '../kernel.js';
+import type { Backend, BindOptions, BoundData, HmmKernels, KernelParams, KernelShape } from '../kernel.js';
+import { forwardBackwardJs, viterbiJs } from '../js/hmm.js';
 import { statsLength } from '../kernel.js';
 import { WasmUnavailableError } from '../../errors.js';
 import { Arena, align16 } from './memory.js';
@@ -320,6 +321,8 @@ class WasmBoundData implements BoundData {
 /** The wasm backend. Use `wasmBackend()`. */
 class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
+  /** Forward–backward and Viterbi (the TypeScript twins until the kernels of `assembly/hmm.ts` land). */
+  readonly hmm: HmmKernels = { forwardBackward: forwardBackwardJs, viterbi: viterbiJs };
   private engine: Engine | null = null;
   private live = 0;
 

@@ -4,3 +4,4 @@ export { accumulate_gauss_full_f64, logprob_gauss_full_f64 } from './gaussian-fu
 export { accumulate_gauss_diag_f64, logprob_gauss_diag_f64 } from './gaussian-diag';
 export { accumulate_gauss_full_f32, logprob_gauss_full_f32 } from './gaussian-full-f32';
 export { accumulate_gauss_diag_f32, logprob_gauss_diag_f32 } from './gaussian-diag-f32';
+export { accumulate_linear_f64, logprob_linear_f64 } from './discrete';

@@ -20,10 +20,19 @@
  * then `[Σ_i w_i log p(x_i), Σ_i w_i]` at the end. The statistics are accumulated about the current means (the shift
  * `c = μ_c` of DESIGN.md), so the M-step never subtracts two large raw moments. They are additive over any split of the
  * rows.
+ *
+ * A third shape, `'linear'`, serves the discrete families (Bernoulli, categorical, Poisson), whose log-density is
+ * linear in a sufficient statistic t(x) of the row (the row itself, or its one-hot encoding, bound as the data):
+ *   `log w_c + log p(x | c) = logConst_c + Σ_j t_j(x) θ_cj + h(x)`,
+ * with `logConst` = b (k values), `prec` = θ (k×d, `precStride` d) and `means` unused (pass a zero-length array).
+ * The kernels leave out h(x), which does not depend on the parameters (0 for Bernoulli and categorical, −Σ log x_j!
+ * for Poisson): the family adds it where it reports likelihoods. Statistics per component `[N_c, S1_c]` with
+ * `S1_c = Σ_i w_i r_ic t(x_i)` (d raw sums: t holds bounded counts or indicators, no shift is needed), then
+ * `[Σ_i w_i (log p(x_i) − h(x_i)), Σ_i w_i]`. float64 data only (`assembly/discrete.ts`, `src/backend/js/linear.ts`).
  */
 
-/** The two kernel shapes. `'tied'` runs on `'full'`, `'spherical'` on `'diag'`. */
-export type KernelShape = 'full' | 'diag';
+/** The kernel shapes. `'tied'` runs on `'full'`, `'spherical'` on `'diag'`; `'linear'` serves the discrete families. */
+export type KernelShape = 'full' | 'diag' | 'linear';
 
 /** Parameters as the kernels read them (all row-major, float64). */
 export interface KernelParams {
@@ -32,22 +41,22 @@ export interface KernelParams {
   readonly k: number;
   /** Number of features d. */
   readonly d: number;
-  /** `log w_c − (d/2) log 2π + log det U_c`, length k. */
+  /** `log w_c − (d/2) log 2π + log det U_c` (linear: b_c), length k. */
   readonly logConst: Float64Array;
-  /** Means μ, k×d. */
+  /** Means μ, k×d (linear: unused, zero-length). */
   readonly means: Float64Array;
   /**
    * full: precision Cholesky factors, k×d×d (upper triangular, the lower part is ignored) or d×d when shared;
-   * diag: precision square roots `1/σ_cj`, k×d.
+   * diag: precision square roots `1/σ_cj`, k×d; linear: the natural parameters θ, k×d.
    */
   readonly prec: Float64Array;
-  /** Elements between two components' factors in `prec`: d·d (full), 0 (tied, shared), d (diag). */
+  /** Elements between two components' factors in `prec`: d·d (full), 0 (tied, shared), d (diag, linear). */
   readonly precStride: number;
 }
 
 /** Number of S2 entries per component for a kernel shape. */
 export function secondMomentLength(shape: KernelShape, d: number): number {
-  return shape === 'full' ? (d * (d + 1)) / 2 : d;
+  return shape === 'full' ? (d * (d + 1)) / 2 : shape === 'linear' ? 0 : d;
 }
 
 /** Length of one component's statistics block `[N_c, S1_c, S2_c]`. */

@@ -5,6 +5,7 @@ import { accumulateGaussDiag, logProbGaussDiag } from './gaussian-diag.js';
 import { accumulateGaussFullF32, logProbGaussFullF32 } from './gaussian-full-f32.js';
 import { accumulateGaussDiagF32, logProbGaussDiagF32 } from './gaussian-diag-f32.js';
 import { forwardBackwardJs, viterbiJs } from './hmm.js';
+import { accumulateLinear, logProbLinear } from './linear.js';
 
 /** f32 copies of the means and precision factors, and f32 scratch, for float32 data. */
 interface F32Params {
@@ -30,6 +31,9 @@ class JsBoundData implements BoundData {
   }
 
   setParams(p: KernelParams): void {
+    if (p.shape === 'linear' && this.X instanceof Float32Array) {
+      throw new RangeError("params.shape: the 'linear' kernels (discrete families) run on float64 rows only; bind a Float64Array");
+    }
     this.params = p;
     if (this.lp.length < p.k) this.lp = new Float64Array(p.k);
     if (this.X instanceof Float32Array) {
@@ -46,7 +50,9 @@ class JsBoundData implements BoundData {
   accumulate(start: number, count: number, stats: Float64Array): void {
     const p = this.current();
     const { X, f32 } = this;
-    if (X instanceof Float32Array) {
+    if (p.shape === 'linear') {
+      accumulateLinear(X as Float64Array, this.weights, start, count, this.d, p.k, p.logConst, p.prec, stats, this.lp);
+    } else if (X instanceof Float32Array) {
       const q = f32!;
       if (p.shape === 'full') {
         accumulateGaussFullF32(X, this.weights, start, count, this.d, p.k, p.logConst, q.means, q.prec, p.precStride,
@@ -66,7 +72,9 @@ class JsBoundData implements BoundData {
   logProb(start: number, count: number, out: Float64Array): void {
     const p = this.current();
     const { X, f32 } = this;
-    if (X instanceof Float32Array) {
+    if (p.shape === 'linear') {
+      logProbLinear(X as Float64Array, start, count, this.d, p.k, p.logConst, p.prec, out);
+    } else if (X instanceof Float32Array) {
       const q = f32!;
       if (p.shape === 'full') {
         logProbGaussFullF32(X, start, count, this.d, p.k, p.logConst, q.means, q.prec, p.precStride, out, q.diff);

@@ -34,7 +34,8 @@ export function s2Tiles(d: number): number {
 
 /**
  * Bytes of kernel scratch for a kernel shape, d features and k components:
- * `8·B·(3d + k + 9) + 16·k·(1 + d + 8·s2Tiles(d))` for `'full'` and `8·B·(d + k + 1) + 16·k·(1 + 2d)` for `'diag'`,
+ * `8·B·(3d + k + 9) + 16·k·(1 + d + 8·s2Tiles(d))` for `'full'` and `8·B·(d + k + 1) + 16·k·(1 + 2d)` for `'diag'`
+ * (`'linear'`: `wasmScratchBytesLinear`),
  * B = `blockRows` rows per block (the module's `BLOCK_ROWS`, 64). The scratch holds "planes" of B doubles: the
  * transposed block (d planes), for full also x − μ and r·(x − μ) (d + 4 planes each, the last 4 zero padding for the
  * second-moment tiles), the k log-density / responsibility planes and one plane of row weights; then per component
@@ -42,9 +43,19 @@ export function s2Tiles(d: number): number {
  * same scratch serves both kernels of a shape.
  */
 export function wasmScratchBytes(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
+  if (shape === 'linear') return wasmScratchBytesLinear(d, k, blockRows);
   return shape === 'full'
     ? 8 * blockRows * (3 * d + k + 9) + 2 * blockRows + 16 * k * (1 + d + 8 * s2Tiles(d))
     : 8 * blockRows * (d + k + 1) + 2 * blockRows + 16 * k * (1 + 2 * d);
+}
+
+/**
+ * Bytes of scratch of the `'linear'` kernels (`assembly/discrete.ts`), d columns of t(x) and k components:
+ * `8·B·(d + k + 1) + 2·B + 16·k·(1 + d)` — d planes of the transposed block, k log-density / responsibility planes, one
+ * plane of row weights, the B/2 offsets of active row pairs, then per component the two-lane accumulators of N and S1.
+ */
+export function wasmScratchBytesLinear(d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
+  return 8 * blockRows * (d + k + 1) + 2 * blockRows + 16 * k * (1 + d);
 }
 
 /**
@@ -184,20 +195,25 @@ class WasmBoundData implements BoundData {
     this.checkLive();
     const { d } = this;
     const { shape, k, precStride } = p;
-    if (shape !== 'full' && shape !== 'diag') throw new RangeError(`params.shape: expected 'full' or 'diag', got ${String(shape)}`);
+    if (shape !== 'full' && shape !== 'diag' && shape !== 'linear') {
+      throw new RangeError(`params.shape: expected 'full', 'diag' or 'linear', got ${String(shape)}`);
+    }
+    if (shape === 'linear' && this.f32) {
+      throw new RangeError("params.shape: the 'linear' kernels (discrete families) run on float64 rows only; bind a Float64Array");
+    }
     if (p.d !== d) throw new RangeError(`params.d: expected ${d} (the bound data's features), got ${p.d}`);
     requireInteger('params.k', k, 1);
     if (shape === 'full') requireInteger('params.precStride', precStride, 0);
     const precLength = shape === 'full' ? (k - 1) * precStride + d * d : k * d;
     if (p.logConst.length < k) throw new RangeError(`params.logConst: expected ${k} values, got ${p.logConst.length}`);
-    if (p.means.length < k * d) throw new RangeError(`params.means: expected ${k * d} values, got ${p.means.length}`);
+    if (shape !== 'linear' && p.means.length < k * d) throw new RangeError(`params.means: expected ${k * d} values, got ${p.means.length}`);
     if (p.prec.length < precLength) throw new RangeError(`params.prec: expected ${precLength} values, got ${p.prec.length}`);
 
     const sLength = statsLength(shape, d, k);
     const chunkRows = logProbChunkRows(k);
     const logConst = 0;
     const means = logConst + align16(k * 8);
-    const prec = means + align16(k * d * 8);
+    const prec = means + align16((shape === 'linear' ? 0 : k * d) * 8);
     const stats = prec + align16(precLength * 8);
     const out = stats + align16(sLength * 8);
     const scratch = out + align16(chunkRows * k * 8);
@@ -255,7 +271,10 @@ class WasmBoundData implements BoundData {
     const hasWeights = this.wPtr === 0 ? 0 : 1;
     const f32 = this.f32;
     this.eachWindow(start, count, (first, m) => {
-      if (L.shape === 'full') {
+      if (L.shape === 'linear') {
+        kernels.accumulate_linear_f64(this.xPtr, this.wPtr, hasWeights, first, m, this.d, L.k, L.logConst, L.prec,
+          L.stats, L.scratch);
+      } else if (L.shape === 'full') {
         (f32 ? kernels.accumulate_gauss_full_f32 : kernels.accumulate_gauss_full_f64)(this.xPtr, this.wPtr, hasWeights,
           first, m, this.d, L.k, L.logConst, L.means, L.prec, L.precStride, L.stats, L.scratch);
       } else {
@@ -278,7 +297,9 @@ class WasmBoundData implements BoundData {
     this.eachWindow(start, count, (first, rows, offset) => {
       for (let done = 0; done < rows; done += L.chunkRows) {
         const m = Math.min(L.chunkRows, rows - done);
-        if (L.shape === 'full') {
+        if (L.shape === 'linear') {
+          kernels.logprob_linear_f64(this.xPtr, first + done, m, this.d, k, L.logConst, L.prec, L.out, L.scratch);
+        } else if (L.shape === 'full') {
           (f32 ? kernels.logprob_gauss_full_f32 : kernels.logprob_gauss_full_f64)(this.xPtr, first + done, m, this.d, k,
             L.logConst, L.means, L.prec, L.precStride, L.out, L.scratch);
         } else {

@@ -50,6 +50,15 @@ export interface KernelExports {
   accumulate_gauss_diag_f32: KernelExports['accumulate_gauss_diag_f64'];
   /** As the f64 kernel, on float32 data at `x`. */
   logprob_gauss_diag_f32: KernelExports['logprob_gauss_diag_f64'];
+  /** The `'linear'` shape (discrete families): θ at `theta`, k×d; statistics `[N_c, S1_c]` (assembly/discrete.ts). */
+  accumulate_linear_f64(
+    x: number, w: number, hasWeights: number, start: number, count: number, d: number, k: number,
+    logConst: number, theta: number, stats: number, scratch: number,
+  ): void;
+  logprob_linear_f64(
+    x: number, start: number, count: number, d: number, k: number, logConst: number, theta: number, out: number,
+    scratch: number,
+  ): void;
 }
 
 /**

@@ -14,7 +14,8 @@
  * = 8·B·(3d + k + 9) + 16·k·(1 + d + 8·s2Tiles(d)) bytes.
  */
 import {
-  BLOCK_ROWS, PLANE, activeGroups, gatherBlock, gatherNext, hsum, madd, padBlock, padTo8, responsibilities, scatterRows, sumWeights,
+  BLOCK_ROWS, PLANE, activeGroups, gatherBlock, gatherNext, hsum, loadResponsibilities, madd, padBlock, padTo8,
+  responsibilities, scatterRows, sumWeights,
 } from './simd';
 
 /** Zero planes after df and rd, so that the 2×4 S2 tiles may read up to 3 planes past d (and rd one past d). */
@@ -246,6 +247,26 @@ export function accumulate_gauss_full_f64(
   x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, means: usize, prec: usize, precStride: i32, stats: usize, scratch: usize,
 ): void {
+  accumulateFull(x, w, hasWeights, start, count, d, k, logConst, means, prec, precStride, 0, stats, scratch);
+}
+
+/**
+ * `accumulate_gauss_full_f64` with the responsibilities given (`BoundData.accumulateWeighted`): `resp` holds count×k
+ * f64, `r_ic` of row `start + i` at `resp[i·k + c]`, row weights included; the bound weights only skip rows of weight
+ * 0. Adds `[N_c, S1_c, S2_c]` and, to the weight-sum entry, Σ r_ic; leaves the log-likelihood entry. Same scratch.
+ */
+export function accumulate_weighted_gauss_full_f64(
+  x: usize, w: usize, hasWeights: i32, resp: usize, start: i32, count: i32, d: i32, k: i32,
+  means: usize, stats: usize, scratch: usize,
+): void {
+  accumulateFull(x, w, hasWeights, start, count, d, k, 0, means, 0, 0, resp, stats, scratch);
+}
+
+/** The two kernels above: responsibilities from the parameters when `resp` is 0, else loaded from `resp`. */
+function accumulateFull(
+  x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
+  logConst: usize, means: usize, prec: usize, precStride: i32, resp: usize, stats: usize, scratch: usize,
+): void {
   const xt = scratch;
   const df = xt + <usize>d * PLANE;
   const rd = df + (<usize>d + PAD_PLANES) * PLANE;
@@ -264,17 +285,22 @@ export function accumulate_gauss_full_f64(
   let wsum = 0.0;
   let i = 0;
   while (i < count) {
+    const first = i;
     const nb = gatherBlock<f64>(x, w, hasWeights, start, i, count, d, xt, wt);
     i = gatherNext;
     if (nb == 0) break;
     const nbp = padTo8(nb);
     padBlock<f64>(xt, wt, nb, nbp, d);
-    wsum = sumWeights(wt, nb, wsum);
-    for (let c = 0; c < k; c++) {
-      logDensFull(xt, df, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)),
-        means + <usize>c * rowBytes, prec + <usize>c * uBytes);
+    if (resp != 0) {
+      wsum = loadResponsibilities(resp, w, hasWeights, start, first, i, k, lp, nbp, wsum);
+    } else {
+      wsum = sumWeights(wt, nb, wsum);
+      for (let c = 0; c < k; c++) {
+        logDensFull(xt, df, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)),
+          means + <usize>c * rowBytes, prec + <usize>c * uBytes);
+      }
+      ll = responsibilities(lp, wt, nb, nbp, k, ll);
     }
-    ll = responsibilities(lp, wt, nb, nbp, k, ll);
     for (let c = 0; c < k; c++) {
       statsFull(xt, df, rd, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, acc + <usize>c * accBytes,
         list);

@@ -2,6 +2,8 @@
 export { BLOCK_ROWS, heap_base } from './simd';
 export { accumulate_gauss_full_f64, logprob_gauss_full_f64 } from './gaussian-full';
 export { accumulate_gauss_diag_f64, logprob_gauss_diag_f64 } from './gaussian-diag';
+export { accumulate_weighted_gauss_full_f64 } from './gaussian-full';
+export { accumulate_weighted_gauss_diag_f64 } from './gaussian-diag';
 export { accumulate_gauss_full_f32, logprob_gauss_full_f32 } from './gaussian-full-f32';
 export { accumulate_gauss_diag_f32, logprob_gauss_diag_f32 } from './gaussian-diag-f32';
 export { accumulate_linear_f64, logprob_linear_f64 } from './discrete';

@@ -251,3 +251,33 @@ export function scatterRows(lp: usize, nb: i32, k: i32, out: usize): void {
     }
   }
 }
+
+/**
+ * Loads given responsibilities instead of computing them (the `accumulate_weighted_*` kernels): for the rows
+ * `[from, to)` of a call that `gatherBlock` just gathered (relative to its `start`; rows of weight 0 skipped, as
+ * there), copies `r_ic = resp[q·k + c]` (count×k row-major, relative to the call) into the k planes at `r`, zero on
+ * the padding rows `[nb, nbp)`. Returns `acc` plus Σ r_ic over the rows in row order, components in order.
+ */
+export function loadResponsibilities(
+  resp: usize, w: usize, hasWeights: i32, start: i32, from: i32, to: i32, k: i32, r: usize, nbp: i32, acc: f64,
+): f64 {
+  let nb = 0;
+  for (let q = from; q < to; q++) {
+    if (hasWeights != 0 && load<f64>(w + (<usize>(start + q) << 3)) == 0) continue;
+    let src = resp + ((<usize>q * <usize>k) << 3);
+    let dst = r + (<usize>nb << 3);
+    for (let c = 0; c < k; c++) {
+      const v = load<f64>(src);
+      store<f64>(dst, v);
+      acc += v;
+      src += 8;
+      dst += PLANE;
+    }
+    nb++;
+  }
+  for (let c = 0; c < k; c++) {
+    const plane = r + <usize>c * PLANE;
+    for (let i = nb; i < nbp; i++) store<f64>(plane + (<usize>i << 3), 0.0);
+  }
+  return acc;
+}

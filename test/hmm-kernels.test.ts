@@ -1,13 +1,14 @@
 /**
  * The hidden-Markov-model kernels (`Backend.hmm`): forward–backward and Viterbi against the textbook umbrella example
  * and against brute-force enumeration of every state path on tiny models, underflowing emissions, zero probabilities,
- * and the wasm kernels against their TypeScript twins.
+ * and the wasm kernels against their TypeScript twins; `BoundData.accumulateWeighted` against `accumulate`.
  */
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../src/backend/js/index.js';
 import { wasmBackend } from '../src/backend/wasm/index.js';
-import type { Backend } from '../src/backend/kernel.js';
-import { rng } from './helpers/kernel-cases.js';
+import { statsLength, type Backend, type BindOptions } from '../src/backend/kernel.js';
+import { EXP_FLUSH } from '../src/backend/js/exp-flush.js';
+import { KINDS, expectStatsClose, makeCase, makeWeights, rng, type WeightMode } from './helpers/kernel-cases.js';
 
 const backends: [string, () => Backend][] = [['js', () => jsBackend], ['wasm', () => wasmBackend()]];
 
@@ -155,5 +156,101 @@ describe.each(backends)('HMM kernels (%s)', (_name, make) => {
       }
     }
     expect(cases).toBeGreaterThan(30);
+  });
+});
+
+/** w_i · softmax(logProb) row by row, with the kernels' flush of terms under 2⁻⁵² of the row's largest; NaN rows of weight 0. */
+function responsibilitiesOf(lp: Float64Array, n: number, k: number, w: Float64Array | null): Float64Array {
+  const r = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const wi = w === null ? 1 : w[i]!;
+    if (wi === 0) {
+      r.fill(NaN, i * k, (i + 1) * k);
+      continue;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) max = Math.max(max, lp[i * k + c]!);
+    let sum = 0;
+    for (let c = 0; c < k; c++) if (lp[i * k + c]! - max >= EXP_FLUSH) sum += Math.exp(lp[i * k + c]! - max);
+    const lse = max + Math.log(sum);
+    for (let c = 0; c < k; c++) r[i * k + c] = lp[i * k + c]! - max >= EXP_FLUSH ? wi * Math.exp(lp[i * k + c]! - lse) : 0;
+  }
+  return r;
+}
+
+describe.each([
+  ['js', () => jsBackend, {}],
+  ['wasm', () => wasmBackend(), {}],
+  ['wasm streamed', () => wasmBackend(), { maxResidentBytes: 0 }],
+] as [string, () => Backend, BindOptions][])('accumulateWeighted (%s)', (_name, make, bindOptions) => {
+  const cases: [typeof KINDS[number], number, number, number][] = [
+    ['full', 1, 1, 300], ['full', 3, 4, 300], ['tied', 5, 3, 200], ['diag', 1, 2, 300], ['diag', 4, 3, 300],
+    ['spherical', 3, 5, 200], ['full', 2, 3, 5000], ['diag', 3, 2, 5000],
+  ];
+  it.each(cases)('%s d=%i k=%i n=%i: equals accumulate given the responsibilities accumulate computes', (kind, d, k, n) => {
+    for (const mode of ['none', 'weights', 'zeros'] as WeightMode[]) {
+      const t = makeCase(kind, n, d, k, 10, 7 * d + k + n);
+      const w = makeWeights(mode, t, 3 + d);
+      const bound = make().bind(t.X, n, d, w, bindOptions);
+      bound.setParams({ shape: t.shape, k, d, logConst: t.logConst, means: t.means, prec: t.prec,
+        precStride: t.precStride });
+      const lp = new Float64Array(n * k);
+      bound.logProb(0, n, lp);
+      const resp = responsibilitiesOf(lp, n, k, w);
+      const L = statsLength(t.shape, d, k);
+      for (const blockRows of [1, 7, 64, 65, 200, n]) {
+        const initial = Float64Array.from({ length: L }, (_, q) => (q % 3) - 1);
+        const want = initial.slice();
+        const got = initial.slice();
+        for (let s = 0; s < n; s += blockRows) {
+          const m = Math.min(blockRows, n - s);
+          bound.accumulate(s, m, want);
+          bound.accumulateWeighted(s, m, resp.subarray(s * k, (s + m) * k), got);
+        }
+        const what = `${mode}, blocks of ${blockRows}`;
+        expect(got[L - 2], `${what}: log-likelihood entry unchanged`).toBe(initial[L - 2]);
+        expect(Math.abs(got[L - 1]! - want[L - 1]!), `${what}: weight sum`).toBeLessThan(1e-12 * want[L - 1]!);
+        got[L - 2] = want[L - 2]!;
+        got[L - 1] = want[L - 1]!;
+        expectStatsClose(got, want, t.shape, d, k, 1e-12, what);
+      }
+      bound.dispose();
+    }
+  });
+
+  it("'linear' shape: [N_c, Σ r·t(x)] equals accumulate's", () => {
+    const n = 500;
+    const d = 4;
+    const k = 3;
+    const u = rng(77);
+    const X = Float64Array.from({ length: n * d }, () => Math.floor(3 * u()));
+    const w = Float64Array.from({ length: n }, () => (u() < 0.2 ? 0 : 0.5 + u()));
+    const theta = Float64Array.from({ length: k * d }, () => u() - 0.5);
+    const bound = make().bind(X, n, d, w, bindOptions);
+    bound.setParams({ shape: 'linear', k, d, logConst: Float64Array.of(-1, -0.5, -2), means: new Float64Array(0),
+      prec: theta, precStride: d });
+    const lp = new Float64Array(n * k);
+    bound.logProb(0, n, lp);
+    const resp = responsibilitiesOf(lp, n, k, w);
+    const L = statsLength('linear', d, k);
+    const want = new Float64Array(L);
+    const got = new Float64Array(L);
+    bound.accumulate(0, n, want);
+    bound.accumulateWeighted(0, 250, resp.subarray(0, 250 * k), got);
+    bound.accumulateWeighted(250, n - 250, resp.subarray(250 * k), got);
+    expect(got[L - 2]).toBe(0);
+    expect(Math.abs(got[L - 1]! - want[L - 1]!)).toBeLessThan(1e-12 * want[L - 1]!);
+    got[L - 2] = want[L - 2]!;
+    got[L - 1] = want[L - 1]!;
+    expectStatsClose(got, want, 'linear', d, k, 1e-12, 'linear');
+    bound.dispose();
+  });
+
+  it('float32 rows throw a clear error', () => {
+    const bound = make().bind(new Float32Array(4), 2, 2, null, bindOptions);
+    bound.setParams({ shape: 'diag', k: 1, d: 2, logConst: new Float64Array(1), means: new Float64Array(2),
+      prec: Float64Array.of(1, 1), precStride: 2 });
+    expect(() => bound.accumulateWeighted(0, 2, new Float64Array(2), new Float64Array(7))).toThrow(/float32/);
+    bound.dispose();
   });
 });

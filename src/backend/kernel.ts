@@ -69,6 +69,16 @@ export function statsLength(shape: KernelShape, d: number, k: number): number {
   return k * componentStatsLength(shape, d) + 2;
 }
 
+/** Checks the array lengths of `BoundData.accumulateWeighted` (count×k responsibilities, the statistics). */
+export function checkWeightedArgs(shape: KernelShape, d: number, k: number, count: number, resp: Float64Array,
+  stats: Float64Array): void {
+  if (resp.length < count * k) throw new RangeError(`resp: expected ${count * k} values (count×k), got ${resp.length}`);
+  const length = statsLength(shape, d, k);
+  if (stats.length < length) {
+    throw new RangeError(`stats: expected ${length} values for shape '${shape}', d = ${d}, k = ${k}, got ${stats.length}`);
+  }
+}
+
 /** Rows loaded into a backend for the duration of a fit or a prediction. */
 export interface BoundData {
   /** Number of rows. */
@@ -86,6 +96,18 @@ export interface BoundData {
    * `statsLength(p.shape, d, k)` entries. Rows with weight 0 contribute nothing.
    */
   accumulate(start: number, count: number, stats: Float64Array): void;
+  /**
+   * The statistics given the responsibilities: adds into `stats` (the layout of `accumulate` for the shape set by
+   * `setParams`) the blocks `[N_c, S1_c, S2_c]` of rows `[start, start + count)` computed with the given `resp`
+   * (count×k row-major, `resp[i·k + c] = r_ic`, already including any row weight, ≥ 0) instead of responsibilities
+   * from the parameters: `N_c = Σ_i r_ic`, `S1_c = Σ_i r_ic (x_i − μ_c)`, `S2_c = Σ_i r_ic (x_i − μ_c)(x_i − μ_c)ᵀ`
+   * (full: packed upper triangle; diag: the diagonal; linear: `[N_c, S1_c = Σ_i r_ic t(x_i)]`). Only the means of
+   * the parameters are read (the M-step of a model with its own E-step, such as a Gaussian HMM, whose r_ic = γ_t(c)).
+   * The log-likelihood entry is left unchanged; the weight-sum entry adds Σ_i Σ_c r_ic. The bound row weights are not
+   * applied (they are in `resp`), except that rows of weight 0 are skipped, as in `accumulate`; a pair (i, c) with
+   * r_ic = 0 adds nothing. Float64 rows only (float32 and incomplete rows throw).
+   */
+  accumulateWeighted(start: number, count: number, resp: Float64Array, stats: Float64Array): void;
   /** Writes the weighted log-densities `log w_c + log N(x_i | c)` of rows `[start, start + count)`, count×k, into `out`. */
   logProb(start: number, count: number, out: Float64Array): void;
   /** Releases the backend memory that holds the rows. The object must not be used afterwards. */

@@ -103,6 +103,11 @@ export class MissingBound implements BoundData {
     });
   }
 
+  /** Not available for incomplete rows: their statistics depend on the parameters through the conditional means. */
+  accumulateWeighted(): void {
+    throw new RangeError('accumulateWeighted: rows with missing entries (NaN) are not supported');
+  }
+
   logProb(start: number, count: number, out: Float64Array): void {
     const p = this.current();
     const { k } = p;

@@ -3,6 +3,7 @@
  * covariances. Scalar loops written for clarity; the oracle for the WASM kernel and the pure-JS yardstick.
  */
 import { EXP_FLUSH } from './exp-flush';
+import { forGivenResponsibilities } from './given-responsibilities';
 
 /**
  * Weighted log-densities of rows `[start, start + count)` of the row-major n×d matrix `X`, into `out` (count×k):
@@ -54,16 +55,35 @@ export function accumulateGaussDiag(
       if (lp[c] - max < EXP_FLUSH) continue;
       const r = w * Math.exp(lp[c] - lse);
       if (r === 0) continue;
-      const s = c * block;
-      const mu = c * d;
-      stats[s] += r;
-      for (let j = 0; j < d; j++) {
-        const dj = X[row + j] - means[mu + j];
-        stats[s + 1 + j] += r * dj;
-        stats[s + 1 + d + j] += r * dj * dj;
-      }
+      addStatsDiag(X, row, d, r, means, c * d, stats, c * block);
     }
   }
   stats[k * block] += ll;
   stats[k * block + 1] += wsum;
+}
+
+/** Adds one row's terms `r, r·(x − μ_c), r·(x − μ_c)²` (x at `X[row…]`, μ_c at `means[mu…]`) to the block at `stats[s…]`. */
+function addStatsDiag(
+  X: Float64Array, row: number, d: number, r: number, means: Float64Array, mu: number, stats: Float64Array, s: number,
+): void {
+  stats[s] += r;
+  for (let j = 0; j < d; j++) {
+    const dj = X[row + j] - means[mu + j];
+    stats[s + 1 + j] += r * dj;
+    stats[s + 1 + d + j] += r * dj * dj;
+  }
+}
+
+/**
+ * `accumulateGaussDiag` with the responsibilities given (`BoundData.accumulateWeighted`): `resp` is count×k, row
+ * weights included; rows whose bound weight is 0 are skipped; the log-likelihood entry is unchanged and the weight-sum
+ * entry adds Σ_i Σ_c r_ic.
+ */
+export function accumulateWeightedGaussDiag(
+  X: Float64Array, weights: Float64Array | null, start: number, count: number, d: number, k: number,
+  means: Float64Array, resp: Float64Array, stats: Float64Array,
+): void {
+  const block = 1 + 2 * d;
+  stats[k * block + 1] += forGivenResponsibilities(weights, start, count, k, resp,
+    (row, c, r) => addStatsDiag(X, row * d, d, r, means, c * d, stats, c * block));
 }

@@ -3,6 +3,7 @@
  * Scalar loops written for clarity; the oracle for the WASM kernel and the pure-JS yardstick.
  */
 import { EXP_FLUSH } from './exp-flush';
+import { forGivenResponsibilities } from './given-responsibilities';
 
 /**
  * Weighted log-densities of rows `[start, start + count)` of the row-major n×d matrix `X`, into `out` (count×k):
@@ -61,18 +62,41 @@ export function accumulateGaussFull(
       if (lp[c] - max < EXP_FLUSH) continue;
       const r = w * Math.exp(lp[c] - lse);
       if (r === 0) continue;
-      const s = c * block;
-      const mu = c * d;
-      stats[s] += r;
-      for (let j = 0; j < d; j++) diff[j] = X[row + j] - means[mu + j];
-      for (let a = 0; a < d; a++) {
-        const ra = r * diff[a];
-        stats[s + 1 + a] += ra;
-        const base = s + 1 + d + a * d - (a * (a - 1)) / 2 - a;
-        for (let b = a; b < d; b++) stats[base + b] += ra * diff[b];
-      }
+      addStatsFull(X, row, d, r, means, c * d, stats, c * block, diff);
     }
   }
   stats[k * block] += ll;
   stats[k * block + 1] += wsum;
+}
+
+/**
+ * Adds one row's terms `r, r·(x − μ_c)` and the packed upper triangle of `r·(x − μ_c)(x − μ_c)ᵀ` (x at `X[row…]`, μ_c
+ * at `means[mu…]`) to the block at `stats[s…]`; `diff` is scratch of length d.
+ */
+function addStatsFull(
+  X: Float64Array, row: number, d: number, r: number, means: Float64Array, mu: number, stats: Float64Array, s: number,
+  diff: Float64Array,
+): void {
+  stats[s] += r;
+  for (let j = 0; j < d; j++) diff[j] = X[row + j] - means[mu + j];
+  for (let a = 0; a < d; a++) {
+    const ra = r * diff[a];
+    stats[s + 1 + a] += ra;
+    const base = s + 1 + d + a * d - (a * (a - 1)) / 2 - a;
+    for (let b = a; b < d; b++) stats[base + b] += ra * diff[b];
+  }
+}
+
+/**
+ * `accumulateGaussFull` with the responsibilities given (`BoundData.accumulateWeighted`): `resp` is count×k, row
+ * weights included; rows whose bound weight is 0 are skipped; the log-likelihood entry is unchanged and the weight-sum
+ * entry adds Σ_i Σ_c r_ic. `diff` is scratch of length d.
+ */
+export function accumulateWeightedGaussFull(
+  X: Float64Array, weights: Float64Array | null, start: number, count: number, d: number, k: number,
+  means: Float64Array, resp: Float64Array, stats: Float64Array, diff: Float64Array,
+): void {
+  const block = 1 + d + (d * (d + 1)) / 2;
+  stats[k * block + 1] += forGivenResponsibilities(weights, start, count, k, resp,
+    (row, c, r) => addStatsFull(X, row * d, d, r, means, c * d, stats, c * block, diff));
 }

@@ -1,11 +1,12 @@
 /** The plain-TypeScript backend: the reference oracle and the pure-JS yardstick. */
 import type { Backend, BoundData, KernelParams } from '../kernel.js';
-import { accumulateGaussFull, logProbGaussFull } from './gaussian-full.js';
-import { accumulateGaussDiag, logProbGaussDiag } from './gaussian-diag.js';
+import { checkWeightedArgs } from '../kernel.js';
+import { accumulateGaussFull, accumulateWeightedGaussFull, logProbGaussFull } from './gaussian-full.js';
+import { accumulateGaussDiag, accumulateWeightedGaussDiag, logProbGaussDiag } from './gaussian-diag.js';
 import { accumulateGaussFullF32, logProbGaussFullF32 } from './gaussian-full-f32.js';
 import { accumulateGaussDiagF32, logProbGaussDiagF32 } from './gaussian-diag-f32.js';
 import { forwardBackwardJs, viterbiJs } from './hmm.js';
-import { accumulateLinear, logProbLinear } from './linear.js';
+import { accumulateLinear, accumulateWeightedLinear, logProbLinear } from './linear.js';
 
 /** f32 copies of the means and precision factors, and f32 scratch, for float32 data. */
 interface F32Params {
@@ -66,6 +67,22 @@ class JsBoundData implements BoundData {
         stats, this.lp, this.diff);
     } else {
       accumulateGaussDiag(X, this.weights, start, count, this.d, p.k, p.logConst, p.means, p.prec, stats, this.lp);
+    }
+  }
+
+  accumulateWeighted(start: number, count: number, resp: Float64Array, stats: Float64Array): void {
+    const p = this.current();
+    const { X } = this;
+    if (X instanceof Float32Array) {
+      throw new RangeError('accumulateWeighted: float32 rows are not supported; bind a Float64Array');
+    }
+    checkWeightedArgs(p.shape, this.d, p.k, count, resp, stats);
+    if (p.shape === 'full') {
+      accumulateWeightedGaussFull(X, this.weights, start, count, this.d, p.k, p.means, resp, stats, this.diff);
+    } else if (p.shape === 'diag') {
+      accumulateWeightedGaussDiag(X, this.weights, start, count, this.d, p.k, p.means, resp, stats);
+    } else {
+      accumulateWeightedLinear(X, this.weights, start, count, this.d, p.k, resp, stats);
     }
   }
 

@@ -4,6 +4,7 @@
  * loops written for clarity; the oracle for the WASM kernel and the pure-JS yardstick.
  */
 import { weightedResponsibilities } from './exp-flush';
+import { forGivenResponsibilities } from './given-responsibilities';
 
 /**
  * Weighted log-densities (without the per-row constant h(x)) of rows `[start, start + count)` of the row-major n×d
@@ -52,4 +53,21 @@ export function accumulateLinear(
   }
   stats[k * block] += ll;
   stats[k * block + 1] += wsum;
+}
+
+/**
+ * `accumulateLinear` with the responsibilities given (`BoundData.accumulateWeighted`): `resp` is count×k, row weights
+ * included; rows whose bound weight is 0 are skipped; adds `[N_c, S1_c = Σ_i r_ic t_i]` and Σ_i Σ_c r_ic to the
+ * weight-sum entry, leaving the log-likelihood entry.
+ */
+export function accumulateWeightedLinear(
+  T: Float64Array, weights: Float64Array | null, start: number, count: number, d: number, k: number,
+  resp: Float64Array, stats: Float64Array,
+): void {
+  const block = 1 + d;
+  stats[k * block + 1] += forGivenResponsibilities(weights, start, count, k, resp, (row, c, r) => {
+    const s = c * block;
+    stats[s] += r;
+    for (let j = 0; j < d; j++) stats[s + 1 + j] += r * T[row * d + j];
+  });
 }

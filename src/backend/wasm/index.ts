@@ -10,8 +10,9 @@
  * collector); the next `bind` starts a fresh one. Results are always copied out: no view of WASM memory leaves here.
  */
 import type { Backend, BindOptions, BoundData, HmmKernels, KernelParams, KernelShape } from '../kernel.js';
+import { accumulateWeightedLinear } from '../js/linear.js';
 import { forwardBackwardJs, viterbiJs } from '../js/hmm.js';
-import { statsLength } from '../kernel.js';
+import { checkWeightedArgs, statsLength } from '../kernel.js';
 import { WasmUnavailableError } from '../../errors.js';
 import { Arena, align16 } from './memory.js';
 import {
@@ -280,6 +281,38 @@ class WasmBoundData implements BoundData {
       } else {
         (f32 ? kernels.accumulate_gauss_diag_f32 : kernels.accumulate_gauss_diag_f64)(this.xPtr, this.wPtr, hasWeights,
           first, m, this.d, L.k, L.logConst, L.means, L.prec, L.stats, L.scratch);
+      }
+    });
+    const heap = arena.f64();
+    for (let i = 0; i < L.statsLength; i++) stats[i] += heap[s + i]!;
+  }
+
+  accumulateWeighted(start: number, count: number, resp: Float64Array, stats: Float64Array): void {
+    const L = this.current();
+    this.checkRows(start, count);
+    if (this.f32) throw new RangeError('accumulateWeighted: float32 rows are not supported; bind a Float64Array');
+    checkWeightedArgs(L.shape, this.d, L.k, count, resp, stats);
+    const { arena, kernels } = this.engine;
+    const { d } = this;
+    const { k } = L;
+    if (L.shape === 'linear') {
+      // Raw sums r·t(x) need no kernel of their own: the twin reads the rows where they are.
+      const X = this.source ?? new Float64Array(arena.memory.buffer, this.xPtr, this.n * d);
+      const w = this.wPtr === 0 ? null : this.sourceWeights ?? new Float64Array(arena.memory.buffer, this.wPtr, this.n);
+      accumulateWeightedLinear(X as Float64Array, w, start, count, d, k, resp, stats);
+      return;
+    }
+    const s = L.stats / 8;
+    const o = L.out / 8;
+    arena.f64().fill(0, s, s + L.statsLength);
+    const hasWeights = this.wPtr === 0 ? 0 : 1;
+    const kernel = L.shape === 'full' ? kernels.accumulate_weighted_gauss_full_f64 : kernels.accumulate_weighted_gauss_diag_f64;
+    this.eachWindow(start, count, (first, rows, offset) => {
+      // The responsibilities pass through the log-density output buffer, chunkRows rows per kernel call.
+      for (let done = 0; done < rows; done += L.chunkRows) {
+        const m = Math.min(L.chunkRows, rows - done);
+        arena.f64().set(resp.subarray((offset + done) * k, (offset + done + m) * k), o);
+        kernel(this.xPtr, this.wPtr, hasWeights, L.out, first + done, m, d, k, L.means, L.stats, L.scratch);
       }
     });
     const heap = arena.f64();

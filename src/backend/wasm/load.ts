@@ -50,6 +50,13 @@ export interface KernelExports {
   accumulate_gauss_diag_f32: KernelExports['accumulate_gauss_diag_f64'];
   /** As the f64 kernel, on float32 data at `x`. */
   logprob_gauss_diag_f32: KernelExports['logprob_gauss_diag_f64'];
+  /** `accumulate_gauss_full_f64` with the responsibilities given at `resp` (count×k f64, row weights included). */
+  accumulate_weighted_gauss_full_f64(
+    x: number, w: number, hasWeights: number, resp: number, start: number, count: number, d: number, k: number,
+    means: number, stats: number, scratch: number,
+  ): void;
+  /** `accumulate_gauss_diag_f64` with the responsibilities given at `resp` (count×k f64, row weights included). */
+  accumulate_weighted_gauss_diag_f64: KernelExports['accumulate_weighted_gauss_full_f64'];
   /** The `'linear'` shape (discrete families): θ at `theta`, k×d; statistics `[N_c, S1_c]` (assembly/discrete.ts). */
   accumulate_linear_f64(
     x: number, w: number, hasWeights: number, start: number, count: number, d: number, k: number,

@@ -658,11 +658,13 @@ function logSumExp(v: Float64Array, off: number, k: number): number {
   return max + Math.log(s);
 }
 
-function rowsOf(flat: Float64Array, rows: number, cols: number, offset = 0): Float64Array[] {
+/** `rows` rows of `cols` values from a flat row-major array, starting at `offset` (copies). */
+export function rowsOf(flat: Float64Array, rows: number, cols: number, offset = 0): Float64Array[] {
   return Array.from({ length: rows }, (_, i) => flat.slice(offset + i * cols, offset + (i + 1) * cols));
 }
 
-function nest(flat: Float64Array, type: CovarianceType, k: number, d: number): Covariances {
+/** Flat covariances nested in scikit-learn's shape for the covariance type (copies). */
+export function nest(flat: Float64Array, type: CovarianceType, k: number, d: number): Covariances {
   switch (type) {
     case 'full':
       return Array.from({ length: k }, (_, c) => rowsOf(flat, d, d, c * d * d));

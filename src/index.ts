@@ -17,6 +17,16 @@ export type { Matrix, MatrixLike, DataInput, DataOptions } from './matrix.js';
 export type { BackendName } from './backend/index.js';
 export type { Dtype } from './dtype.js';
 export { MODEL_FORMAT, MODEL_VERSION } from './model-json.js';
+export { GaussianHMM } from './hmm/gaussian-hmm.js';
+export type { GaussianHMMOptions, GaussianHMMSample } from './hmm/gaussian-hmm.js';
+export { CategoricalHMM } from './hmm/categorical-hmm.js';
+export type { CategoricalHMMOptions, CategoricalHMMSample, CategoricalEmission } from './hmm/categorical-hmm.js';
+export type { HmmOptions, HmmFitOptions, HmmFitAsyncOptions, Decoded } from './hmm/base.js';
+export type {
+  GaussianSequencesInput, SymbolSequencesInput, SequenceOptions, GaussianSequenceOptions,
+} from './hmm/sequences.js';
+export { GAUSSIAN_HMM_FORMAT, CATEGORICAL_HMM_FORMAT, HMM_MODEL_VERSION } from './hmm/json.js';
+export type { GaussianHMMJSON, CategoricalHMMJSON } from './hmm/json.js';
 export type { GaussianMixtureJSON } from './model-json.js';
 export {
   InputError, DegenerateComponentError, WasmUnavailableError, NotFittedError, AbortError, WorkerError,

@@ -184,7 +184,8 @@ export function probabilityRows(value: unknown, rows: number, cols: number, name
     if (!(Math.abs(s - 1) <= 1e-6)) {
       throw new InputError(vector ? name : `${name}[${r}]`, 'probabilities summing to 1', `a sum of ${s}`);
     }
-    if (s !== 1) for (let c = 0; c < cols; c++) out[r * cols + c] /= s;
+    // Renormalize only what rounding cannot explain, so that a model survives toJSON → fromJSON bit for bit.
+    if (Math.abs(s - 1) > 1e-12) for (let c = 0; c < cols; c++) out[r * cols + c] /= s;
   }
   return out;
 }

@@ -7,3 +7,4 @@ export { accumulate_weighted_gauss_diag_f64 } from './gaussian-diag';
 export { accumulate_gauss_full_f32, logprob_gauss_full_f32 } from './gaussian-full-f32';
 export { accumulate_gauss_diag_f32, logprob_gauss_diag_f32 } from './gaussian-diag-f32';
 export { accumulate_linear_f64, logprob_linear_f64 } from './discrete';
+export { forward_backward_f64, hmm_scratch_bytes, viterbi_f64, viterbi_scratch_bytes } from './hmm';

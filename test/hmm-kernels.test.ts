@@ -159,6 +159,165 @@ describe.each(backends)('HMM kernels (%s)', (_name, make) => {
   });
 });
 
+/** Largest |a − b| / max(1, |b|) over two arrays. */
+function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let q = 0; q < b.length; q++) m = Math.max(m, Math.abs(a[q]! - b[q]!) / Math.max(1, Math.abs(b[q]!)));
+  return m;
+}
+
+/** Every γ row sums to 1 and holds no NaN; Σξ sums to T − 1. */
+function expectDistributions(gamma: Float64Array, xi: Float64Array, T: number, K: number): void {
+  for (let t = 0; t < T; t++) {
+    let s = 0;
+    for (let j = 0; j < K; j++) {
+      const g = gamma[t * K + j]!;
+      if (!(g >= 0 && g <= 1 + 1e-12)) expect.fail(`γ[${t}][${j}] = ${g}`);
+      s += g;
+    }
+    if (Math.abs(s - 1) > 1e-12) expect.fail(`Σ γ[${t}] = ${s}`);
+  }
+  let s = 0;
+  for (const v of xi) {
+    expect(Number.isFinite(v)).toBe(true);
+    s += v;
+  }
+  expect(Math.abs(s - (T - 1))).toBeLessThan(1e-9 * Math.max(1, T));
+}
+
+describe.each(backends)('HMM kernels under underflow and zeros (%s)', (_name, make) => {
+  it('emissions of −1e5 nats over T = 1e5 steps: finite log p, posteriors without NaN', () => {
+    const T = 100_000;
+    const K = 3;
+    const m = randomModel(T, K, 5);
+    for (let q = 0; q < T * K; q++) m.logB[q] = m.logB[q]! - 1e5;
+    const { logp, gamma, xi } = run(make(), m);
+    expect(Number.isFinite(logp)).toBe(true);
+    expect(logp).toBeLessThan(-1e10 + 0);
+    expect(logp).toBeGreaterThan(-1e10 - 10 * T);
+    expectDistributions(gamma, xi, T, K);
+    const path = new Int32Array(T);
+    expect(Number.isFinite(make().hmm.viterbi(m.logB, T, K, m.start, m.trans, path))).toBe(true);
+  });
+
+  it('a state the past rules out but whose emissions are 1e5 nats better: exact log p, γ on the possible state', () => {
+    const T = 100_000;
+    const m: Model = { T, K: 2, logB: new Float64Array(2 * T), start: Float64Array.of(1, 0),
+      trans: Float64Array.of(1, 0, 0, 1) };
+    for (let t = 0; t < T; t++) m.logB[2 * t] = -1e5;
+    const { logp, gamma, xi } = run(make(), m);
+    expect(logp).toBe(-1e5 * T);
+    for (let t = 0; t < T; t++) {
+      if (gamma[2 * t] !== 1 || gamma[2 * t + 1] !== 0) expect.fail(`γ[${t}] = ${gamma[2 * t]}, ${gamma[2 * t + 1]}`);
+    }
+    expect(Array.from(xi)).toEqual([T - 1, 0, 0, 0]);
+    const path = new Int32Array(T);
+    expect(make().hmm.viterbi(m.logB, T, 2, m.start, m.trans, path)).toBe(-1e5 * T);
+    expect(path.every((s) => s === 0)).toBe(true);
+  });
+
+  it('emission gaps of hundreds of nats (flushed exponentials, rescaled steps) still equal enumeration', () => {
+    let cases = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const K = 2 + (seed % 2);
+      const T = 3 + (seed % 4);
+      const m = randomModel(T, K, 500 + seed, seed % 3 !== 0, 400);
+      const bf = bruteForce(m);
+      if (!Number.isFinite(bf.logp)) continue;
+      const { logp, gamma, xi } = run(make(), m);
+      expect(Math.abs(logp - bf.logp)).toBeLessThan(1e-12 * Math.abs(bf.logp));
+      expectClose(gamma, bf.gamma, 1e-12);
+      expectClose(xi, bf.xi, 1e-12);
+      cases++;
+    }
+    expect(cases).toBeGreaterThan(20);
+  });
+
+  it('left-to-right model: zero start and transition entries, ξ exactly 0 where A is 0', () => {
+    const K = 3;
+    const T = 6;
+    const m = randomModel(T, K, 11);
+    m.start = Float64Array.of(1, 0, 0);
+    m.trans = Float64Array.of(0.8, 0.2, 0, 0, 0.6, 0.4, 0, 0, 1);
+    const bf = bruteForce(m);
+    const { logp, gamma, xi } = run(make(), m);
+    expect(logp).toBeCloseTo(bf.logp, 12);
+    expectClose(gamma, bf.gamma, 1e-14);
+    expectClose(xi, bf.xi, 1e-14);
+    for (const q of [2, 3, 6, 7]) expect(xi[q]).toBe(0);
+    expect(gamma[1]).toBe(0);
+    expect(gamma[2]).toBe(0);
+  });
+
+  it('an impossible sequence gives −∞ and posteriors without NaN (T = 1 and K = 1 included)', () => {
+    const m = randomModel(5, 2, 3);
+    m.start = Float64Array.of(1, 0);
+    m.trans = Float64Array.of(1, 0, 0, 1);
+    m.logB[2 * 3] = -Infinity; // the only reachable state cannot emit x_3
+    const { logp, gamma, xi } = run(make(), m);
+    expect(logp).toBe(-Infinity);
+    expectDistributions(gamma, xi, 5, 2);
+    const path = new Int32Array(5);
+    expect(make().hmm.viterbi(m.logB, 5, 2, m.start, m.trans, path)).toBe(-Infinity);
+    const one: Model = { T: 1, K: 1, logB: Float64Array.of(-Infinity), start: Float64Array.of(1), trans: Float64Array.of(1) };
+    const r = run(make(), one);
+    expect(r.logp).toBe(-Infinity);
+    expect(Array.from(r.gamma)).toEqual([1]);
+    const k1: Model = { T: 4, K: 1, logB: Float64Array.of(-1, -2, -3, -4), start: Float64Array.of(1), trans: Float64Array.of(1) };
+    const r1 = run(make(), k1);
+    expect(r1.logp).toBe(-10);
+    expect(Array.from(r1.gamma)).toEqual([1, 1, 1, 1]);
+    expect(Array.from(r1.xi)).toEqual([3]);
+  });
+
+  it('checks the sizes of its arrays', () => {
+    const b = make();
+    const m = randomModel(4, 2, 1);
+    expect(() => b.hmm.forwardBackward(m.logB, 0, 2, m.start, m.trans, new Float64Array(8), new Float64Array(4)))
+      .toThrow(/T: expected/);
+    expect(() => b.hmm.forwardBackward(m.logB, 4, 2, m.start, m.trans, new Float64Array(7), new Float64Array(4)))
+      .toThrow(/gamma/);
+    expect(() => b.hmm.viterbi(m.logB, 4, 2, m.start, m.trans.subarray(0, 3), new Int32Array(4))).toThrow(/transMat/);
+    expect(() => b.hmm.viterbi(m.logB, 4, 2, m.start, m.trans, new Int32Array(3))).toThrow(/path/);
+  });
+});
+
+describe('HMM kernels: wasm against the TypeScript twin', () => {
+  const wasm = wasmBackend();
+  it('random cases (T = 1 … 3000, K = 1 … 33, odd K, zeros): Viterbi bit for bit, forward–backward to 1e−13', () => {
+    let worst = 0;
+    let seed = 0;
+    for (const K of [1, 2, 3, 5, 8, 17, 32, 33]) {
+      for (const T of [1, 2, 7, 300, 3000]) {
+        for (const zeros of [false, true]) {
+          const m = randomModel(T, K, 9000 + seed++, zeros, 1 + (seed % 5) * 20);
+          const js = run(jsBackend, m);
+          const wa = run(wasm, m);
+          const d = Math.max(Math.abs(wa.logp - js.logp) / Math.max(1, Math.abs(js.logp)),
+            maxRelDiff(wa.gamma, js.gamma), maxRelDiff(wa.xi, js.xi));
+          if (!(d <= 1e-13)) expect.fail(`K=${K} T=${T} zeros=${zeros}: relative difference ${d}`);
+          worst = Math.max(worst, d);
+          const pj = new Int32Array(T);
+          const pw = new Int32Array(T);
+          expect(wasm.hmm.viterbi(m.logB, T, K, m.start, m.trans, pw)).toBe(
+            jsBackend.hmm.viterbi(m.logB, T, K, m.start, m.trans, pj));
+          expect(pw).toEqual(pj);
+        }
+      }
+    }
+    console.log(`wasm vs twin, forward–backward: largest relative difference ${worst.toExponential(2)}`);
+  });
+
+  it('T = 1e6, K = 8 runs in bounded memory (O(T·K)) and gives distributions', () => {
+    const T = 1_000_000;
+    const K = 8;
+    const m = randomModel(T, K, 42);
+    const { logp, gamma, xi } = run(wasm, m);
+    expect(Number.isFinite(logp)).toBe(true);
+    expectDistributions(gamma, xi, T, K);
+  });
+});
+
 /** w_i · softmax(logProb) row by row, with the kernels' flush of terms under 2⁻⁵² of the row's largest; NaN rows of weight 0. */
 function responsibilitiesOf(lp: Float64Array, n: number, k: number, w: Float64Array | null): Float64Array {
   const r = new Float64Array(n * k);

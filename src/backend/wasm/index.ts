@@ -11,7 +11,7 @@
  */
 import type { Backend, BindOptions, BoundData, HmmKernels, KernelParams, KernelShape } from '../kernel.js';
 import { accumulateWeightedLinear } from '../js/linear.js';
-import { forwardBackwardJs, viterbiJs } from '../js/hmm.js';
+import { WasmHmm } from './hmm.js';
 import { checkWeightedArgs, statsLength } from '../kernel.js';
 import { WasmUnavailableError } from '../../errors.js';
 import { Arena, align16 } from './memory.js';
@@ -375,8 +375,8 @@ class WasmBoundData implements BoundData {
 /** The wasm backend. Use `wasmBackend()`. */
 class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
-  /** Forward–backward and Viterbi (the TypeScript twins until the kernels of `assembly/hmm.ts` land). */
-  readonly hmm: HmmKernels = { forwardBackward: forwardBackwardJs, viterbi: viterbiJs };
+  /** Forward–backward and Viterbi (`assembly/hmm.ts`), in this backend's memory. */
+  readonly hmm: HmmKernels = new WasmHmm(() => this.acquire(), (engine) => this.release(engine as Engine));
   private engine: Engine | null = null;
   private live = 0;
 

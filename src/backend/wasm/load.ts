@@ -57,6 +57,22 @@ export interface KernelExports {
   ): void;
   /** `accumulate_gauss_diag_f64` with the responsibilities given at `resp` (count×k f64, row weights included). */
   accumulate_weighted_gauss_diag_f64: KernelExports['accumulate_weighted_gauss_full_f64'];
+  /**
+   * Scaled forward–backward over one sequence (assembly/hmm.ts): overwrites `logB` (T×K) with the scaled emissions,
+   * writes γ (T×K) and the scales (T), adds Σ ξ into `xi` (K×K); returns log p(sequence).
+   */
+  forward_backward_f64(
+    logB: number, T: number, K: number, start: number, trans: number, gamma: number, scale: number, xi: number,
+    scratch: number,
+  ): number;
+  /** Bytes of scratch of `forward_backward_f64` for K states. */
+  hmm_scratch_bytes(K: number): number;
+  /** Viterbi in log space from log π and log A: path (T i32), back-pointers `psi` (T×K i32); returns the path's log-probability. */
+  viterbi_f64(
+    logB: number, T: number, K: number, logStart: number, logTrans: number, psi: number, path: number, scratch: number,
+  ): number;
+  /** Bytes of scratch of `viterbi_f64` for K states. */
+  viterbi_scratch_bytes(K: number): number;
   /** The `'linear'` shape (discrete families): θ at `theta`, k×d; statistics `[N_c, S1_c]` (assembly/discrete.ts). */
   accumulate_linear_f64(
     x: number, w: number, hasWeights: number, start: number, count: number, d: number, k: number,

@@ -16,11 +16,12 @@ export class DegenerateComponentError extends Error {
   override readonly name = 'DegenerateComponentError';
   /** Index of the component that collapsed, or −1 when it is not one component (a shared covariance, a whole grid). */
   readonly component: number;
-  constructor(component: number, detail: string) {
-    super(
-      `${component >= 0 ? `component ${component}` : 'the fit'} collapsed (${detail}). Try fewer components ` +
-        '(nComponents), a larger regCovar, or scaling the features to comparable ranges',
-    );
+  /** @param advice what to try instead (default: the Gaussian mixture's remedies) */
+  constructor(
+    component: number, detail: string,
+    advice = 'Try fewer components (nComponents), a larger regCovar, or scaling the features to comparable ranges',
+  ) {
+    super(`${component >= 0 ? `component ${component}` : 'the fit'} collapsed (${detail}). ${advice}`);
     this.component = component;
   }
 }

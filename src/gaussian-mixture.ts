@@ -193,7 +193,7 @@ function resolveGivenInit(init: GivenInit, type: CovarianceType, k: number, d: n
 }
 
 /** Counts distinct rows, stopping once `limit` is reached. */
-function distinctRowsAtLeast(X: Matrix, limit: number): number {
+export function distinctRowsAtLeast(X: Matrix, limit: number): number {
   const seen = new Set<string>();
   for (let i = 0; i < X.rows && seen.size < limit; i++) {
     if (!isAllMissing(X.data, i, X.cols)) seen.add(X.data.subarray(i * X.cols, (i + 1) * X.cols).join(','));
@@ -202,7 +202,7 @@ function distinctRowsAtLeast(X: Matrix, limit: number): number {
 }
 
 /** Keeps only the rows with positive weight (weight 0 must equal dropping the row). */
-function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matrix; w: Float64Array | null } {
+export function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matrix; w: Float64Array | null } {
   if (w === null || w.every((v) => v > 0)) return { X, w };
   const keep: number[] = [];
   w.forEach((v, i) => v > 0 && keep.push(i));
@@ -649,7 +649,7 @@ export class GaussianMixture {
 }
 
 /** `log Σ_c exp(v[off + c])`, stable. */
-function logSumExp(v: Float64Array, off: number, k: number): number {
+export function logSumExp(v: Float64Array, off: number, k: number): number {
   let max = -Infinity;
   for (let c = 0; c < k; c++) if (v[off + c] > max) max = v[off + c];
   if (max === -Infinity) return -Infinity;

@@ -28,6 +28,18 @@ export type {
 export { GAUSSIAN_HMM_FORMAT, CATEGORICAL_HMM_FORMAT, HMM_MODEL_VERSION } from './hmm/json.js';
 export type { GaussianHMMJSON, CategoricalHMMJSON } from './hmm/json.js';
 export type { GaussianMixtureJSON } from './model-json.js';
+export { BernoulliMixture, BERNOULLI_FORMAT } from './discrete/bernoulli-mixture.js';
+export type { BernoulliMixtureOptions, BernoulliInit } from './discrete/bernoulli-mixture.js';
+export { CategoricalMixture, CATEGORICAL_FORMAT } from './discrete/categorical-mixture.js';
+export type { CategoricalMixtureOptions, CategoricalInit } from './discrete/categorical-mixture.js';
+export { PoissonMixture, POISSON_FORMAT } from './discrete/poisson-mixture.js';
+export type { PoissonMixtureOptions, PoissonInit } from './discrete/poisson-mixture.js';
+export { DiscreteMixture, DISCRETE_MODEL_VERSION } from './discrete/mixture.js';
+export type {
+  DiscreteMixtureOptions, DiscreteInitMethod, DiscreteFitOptions, DiscreteFitAsyncOptions, DiscreteScoreOptions,
+  DiscreteSample, DiscreteMixtureJSON,
+} from './discrete/mixture.js';
+export { discreteMixtureFromJSON } from './discrete/load.js';
 export {
   InputError, DegenerateComponentError, WasmUnavailableError, NotFittedError, AbortError, WorkerError,
 } from './errors.js';

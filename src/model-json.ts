@@ -77,8 +77,8 @@ export function modelToJSON(p: GaussianParams, facts: FitFacts): GaussianMixture
 const JSON_KEYS = ['format', 'version', 'covarianceType', 'nFeatures', 'nComponents', 'weights', 'means', 'covariances',
   'converged', 'nIter', 'lowerBound'];
 
-/** Parses and validates a model file (an object or its JSON text). Throws `InputError` naming the first bad field. */
-export function modelFromJSON(json: unknown): { params: GaussianParams; state: FitFacts } {
+/** The object of a model file given as an object or as its JSON text, with only the `allowed` keys. */
+export function jsonObject(json: unknown, allowed: readonly string[]): Record<string, unknown> {
   let value = json;
   if (typeof value === 'string') {
     try {
@@ -87,11 +87,14 @@ export function modelFromJSON(json: unknown): { params: GaussianParams; state: F
       throw new InputError('json', 'a model as JSON text', `text that does not parse (${(e as Error).message})`);
     }
   }
-  const o = checkKeys(value, JSON_KEYS, 'json');
-  if (o.format !== MODEL_FORMAT) throw new InputError('json.format', `"${MODEL_FORMAT}"`, describe(o.format));
-  if (o.version !== MODEL_VERSION) throw new InputError('json.version', String(MODEL_VERSION), describe(o.version));
-  const type = enumOption(o.covarianceType, 'json.covarianceType', 'full', COVARIANCE_TYPES);
-  if (o.covarianceType === undefined) throw new InputError('json.covarianceType', 'a covariance type', 'undefined');
+  return checkKeys(value, allowed, 'json');
+}
+
+/**
+ * The mixture weights of a model file (`json.weights`, checked against `json.nComponents`): k finite numbers ≥ 0
+ * summing to 1 within 1e-6.
+ */
+export function jsonWeights(o: Record<string, unknown>): Float64Array {
   if (!Array.isArray(o.weights) || o.weights.length === 0) {
     throw new InputError('json.weights', 'a non-empty array of k weights', describe(o.weights));
   }
@@ -99,17 +102,23 @@ export function modelFromJSON(json: unknown): { params: GaussianParams; state: F
   if (o.nComponents !== undefined && o.nComponents !== k) {
     throw new InputError('json.nComponents', `${k} (the number of weights)`, describe(o.nComponents));
   }
-  if (o.nFeatures === undefined) throw new InputError('json.nFeatures', 'a positive integer', 'undefined');
-  const d = integerOption(o.nFeatures, 'json.nFeatures', 1, 1);
   const weights = flattenNested(o.weights, [k], 'json.weights',
     { ok: (v) => Number.isFinite(v) && v >= 0, expected: 'a finite number ≥ 0' });
   const total = weights.reduce((a, b) => a + b, 0);
   if (!(Math.abs(total - 1) <= 1e-6)) throw new InputError('json.weights', 'weights summing to 1', `a sum of ${total}`);
   // Renormalize only what rounding cannot explain, so a model survives toJSON → fromJSON bit for bit.
   if (Math.abs(total - 1) > 1e-12) for (let c = 0; c < k; c++) weights[c] /= total;
-  const means = flattenNested(o.means, [k, d], 'json.means');
-  const covariances = flattenNested(o.covariances, covarianceShape(type, k, d), 'json.covariances');
-  checkCovariances(covariances, type, k, d, 'json.covariances');
+  return weights;
+}
+
+/** `json.nFeatures`, a positive integer. */
+export function jsonFeatures(o: Record<string, unknown>): number {
+  if (o.nFeatures === undefined) throw new InputError('json.nFeatures', 'a positive integer', 'undefined');
+  return integerOption(o.nFeatures, 'json.nFeatures', 1, 1);
+}
+
+/** The fit facts of a model file (`converged`, `nIter`, `lowerBound`, each optional). */
+export function jsonFitFacts(o: Record<string, unknown>): FitFacts {
   if (o.converged !== undefined && typeof o.converged !== 'boolean') {
     throw new InputError('json.converged', 'true or false', describe(o.converged));
   }
@@ -117,13 +126,27 @@ export function modelFromJSON(json: unknown): { params: GaussianParams; state: F
   if (o.lowerBound !== undefined && o.lowerBound !== null && (typeof o.lowerBound !== 'number' || !Number.isFinite(o.lowerBound))) {
     throw new InputError('json.lowerBound', 'a finite number or null', describe(o.lowerBound));
   }
-  const params = gaussianParams(type, k, d, weights, means, covariances);
   return {
-    params,
-    state: {
-      converged: (o.converged as boolean | undefined) ?? false,
-      nIter,
-      lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
-    },
+    converged: (o.converged as boolean | undefined) ?? false,
+    nIter,
+    lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
   };
+}
+
+/** Parses and validates a model file (an object or its JSON text). Throws `InputError` naming the first bad field. */
+export function modelFromJSON(json: unknown): { params: GaussianParams; state: FitFacts } {
+  const o = jsonObject(json, JSON_KEYS);
+  if (o.format !== MODEL_FORMAT) throw new InputError('json.format', `"${MODEL_FORMAT}"`, describe(o.format));
+  if (o.version !== MODEL_VERSION) throw new InputError('json.version', String(MODEL_VERSION), describe(o.version));
+  const type = enumOption(o.covarianceType, 'json.covarianceType', 'full', COVARIANCE_TYPES);
+  if (o.covarianceType === undefined) throw new InputError('json.covarianceType', 'a covariance type', 'undefined');
+  const weights = jsonWeights(o);
+  const k = weights.length;
+  const d = jsonFeatures(o);
+  const means = flattenNested(o.means, [k, d], 'json.means');
+  const covariances = flattenNested(o.covariances, covarianceShape(type, k, d), 'json.covariances');
+  checkCovariances(covariances, type, k, d, 'json.covariances');
+  const state = jsonFitFacts(o);
+  const params = gaussianParams(type, k, d, weights, means, covariances);
+  return { params, state };
 }

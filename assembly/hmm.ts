@@ -15,7 +15,8 @@
  *
  * Scratch of `forward_backward_f64` (bytes from `scratch`, 16-byte aligned): A (Kp×Kp) · Aᵀ (Kp×Kp) · ξ accumulator
  * (Kp×Kp) · pred, β̂_{t+1}, β̂_t, v, b̃_t (Kp each) = 8·(3Kp² + 5Kp) bytes.
- * Scratch of `viterbi_f64`: log A (Kp×Kp) · δ_{t−1}, δ_t (Kp each) = 8·(Kp² + 2Kp) bytes; ψ (T×K i32) is an argument.
+ * Scratch of `viterbi_f64`: log A (Kp×Kp) · δ_{t−1}, δ_t, arg-max (i64) (Kp each) = 8·(Kp² + 3Kp) bytes; ψ (T×K i32)
+ * is an argument.
  */
 import { expNonPositive } from './simd';
 
@@ -41,7 +42,7 @@ export function hmm_scratch_bytes(K: i32): i32 {
 /** Bytes of scratch of `viterbi_f64` for K states. */
 export function viterbi_scratch_bytes(K: i32): i32 {
   const kp = padK(K);
-  return 8 * (kp * kp + 2 * kp);
+  return 8 * (kp * kp + 3 * kp);
 }
 
 /**
@@ -96,6 +97,43 @@ function rescaleStep(lb: usize, K: i32, pred: usize, alpha: usize): f64 {
   return mp;
 }
 
+/**
+ * `out_j = Σ_q x_q M_qj` for the Kp×Kp matrix M (rows of `rowBytes`) and the K values at `x`: pairs of j, each sum
+ * over q in increasing order (the twin's order; products x_q·M_qj rounded, then added). Four pairs at a time where
+ * they exist, so that four sums advance independently.
+ */
+function matVecPairs(M: usize, x: usize, K: i32, rowBytes: usize, out: usize): void {
+  let jp: usize = 0;
+  for (; jp + 64 <= rowBytes; jp += 64) {
+    let s0 = f64x2.splat(0);
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    let mp = M + jp;
+    for (let q = 0; q < K; q++) {
+      const xv = v128.load64_splat(x + (<usize>q << 3));
+      s0 = f64x2.add(s0, f64x2.mul(xv, v128.load(mp)));
+      s1 = f64x2.add(s1, f64x2.mul(xv, v128.load(mp, 16)));
+      s2 = f64x2.add(s2, f64x2.mul(xv, v128.load(mp, 32)));
+      s3 = f64x2.add(s3, f64x2.mul(xv, v128.load(mp, 48)));
+      mp += rowBytes;
+    }
+    v128.store(out + jp, s0);
+    v128.store(out + jp, s1, 16);
+    v128.store(out + jp, s2, 32);
+    v128.store(out + jp, s3, 48);
+  }
+  for (; jp < rowBytes; jp += 16) {
+    let s = f64x2.splat(0);
+    let mp = M + jp;
+    for (let q = 0; q < K; q++) {
+      s = f64x2.add(s, f64x2.mul(v128.load64_splat(x + (<usize>q << 3)), v128.load(mp)));
+      mp += rowBytes;
+    }
+    v128.store(out + jp, s);
+  }
+}
+
 /** Sum of the K values at `p`, in order. */
 function sumRow(p: usize, K: i32): f64 {
   let s = 0.0;
@@ -138,16 +176,7 @@ export function forward_backward_f64(
       memory.copy(pred, start, rowBytes);
     } else {
       // pred_j = Σ_i α̂_{t−1}(i) A_ij, pairs of j, i increasing.
-      const prev = al - rowBytes;
-      for (let jp: usize = 0; jp < kpBytes; jp += 16) {
-        let s = f64x2.splat(0);
-        let ap = A + jp;
-        for (let i = 0; i < K; i++) {
-          s = f64x2.add(s, f64x2.mul(v128.load64_splat(prev + (<usize>i << 3)), v128.load(ap)));
-          ap += kpBytes;
-        }
-        v128.store(pred + jp, s);
-      }
+      matVecPairs(A, al - rowBytes, K, kpBytes, pred);
     }
     let m = -Infinity;
     for (let j = 0; j < K; j++) {
@@ -195,17 +224,10 @@ export function forward_backward_f64(
       const o = <usize>j << 3;
       store<f64>(v + o, load<f64>(up + o) == 0 ? 0.0 : (load<f64>(bUp + o) * load<f64>(beta + o)) / c);
     }
-    // β̂_t(i) = Σ_j A_ij v_j, pairs of i (rows of Aᵀ), j increasing.
-    for (let ip: usize = 0; ip < kpBytes; ip += 16) {
-      let s = f64x2.splat(0);
-      let tp = AT + ip;
-      for (let j = 0; j < K; j++) {
-        s = f64x2.add(s, f64x2.mul(v128.load(tp), v128.load64_splat(v + (<usize>j << 3))));
-        tp += kpBytes;
-      }
-      v128.store(next + ip, s);
-    }
-    // ξ_t(i, j) = α̂_t(i) (A_ij v_j), pairs of j; states with α̂_t(i) = 0 add nothing and get β̂_t(i) = 0.
+    // β̂_t(i) = Σ_j A_ij v_j = Σ_j v_j Aᵀ_ji, pairs of i (rows of Aᵀ), j increasing.
+    matVecPairs(AT, v, K, kpBytes, next);
+    // Σ_t α̂_t(i) v_j (times A_ij at the end: Σ_t ξ_t), pairs of j; states with α̂_t(i) = 0 add nothing and get
+    // β̂_t(i) = 0.
     for (let i = 0; i < K; i++) {
       const a = load<f64>(al + (<usize>i << 3));
       if (a == 0) {
@@ -216,7 +238,7 @@ export function forward_backward_f64(
       const row = <usize>i * kpBytes;
       for (let jp: usize = 0; jp < kpBytes; jp += 16) {
         const x = xacc + row + jp;
-        v128.store(x, f64x2.add(v128.load(x), f64x2.mul(av, f64x2.mul(v128.load(A + row + jp), v128.load(v + jp)))));
+        v128.store(x, f64x2.add(v128.load(x), f64x2.mul(av, v128.load(v + jp))));
       }
     }
     for (let j = 0; j < K; j++) {
@@ -234,7 +256,8 @@ export function forward_backward_f64(
   for (let i = 0; i < K; i++) {
     for (let j = 0; j < K; j++) {
       const p = xi + (<usize>(i * K + j) << 3);
-      store<f64>(p, load<f64>(p) + load<f64>(xacc + <usize>i * kpBytes + (<usize>j << 3)));
+      const o = <usize>i * kpBytes + (<usize>j << 3);
+      store<f64>(p, load<f64>(p) + load<f64>(A + o) * load<f64>(xacc + o));
     }
   }
   return logp;
@@ -254,15 +277,57 @@ export function viterbi_f64(
   const LA = scratch;
   let delta = LA + <usize>kp * kpBytes;
   let next = delta + kpBytes;
+  const args = next + kpBytes;
   padMatrix(logTrans, K, LA, 0, -Infinity);
   for (let j = 0; j < kp; j++) {
     const o = <usize>j << 3;
     store<f64>(delta + o, j < K ? load<f64>(logStart + o) + load<f64>(logB + o) : -Infinity);
   }
   for (let t = 1; t < T; t++) {
-    const lb = logB + <usize>t * rowBytes;
-    const ps = psi + (<usize>(t * K) << 2);
-    for (let jp: usize = 0; jp < kpBytes; jp += 16) {
+    // max_i (δ_{t−1}(i) + log A_ij) and its first arg-max for pairs of j, four pairs at a time where they exist.
+    let jp: usize = 0;
+    for (; jp + 64 <= kpBytes; jp += 64) {
+      const d0 = v128.load64_splat(delta);
+      let b0 = f64x2.add(d0, v128.load(LA + jp));
+      let b1 = f64x2.add(d0, v128.load(LA + jp, 16));
+      let b2 = f64x2.add(d0, v128.load(LA + jp, 32));
+      let b3 = f64x2.add(d0, v128.load(LA + jp, 48));
+      let a0 = i64x2.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      let ap = LA + jp;
+      for (let i = 1; i < K; i++) {
+        ap += kpBytes;
+        const di = v128.load64_splat(delta + (<usize>i << 3));
+        const iv = i64x2.splat(<i64>i);
+        const s0 = f64x2.add(di, v128.load(ap));
+        const s1 = f64x2.add(di, v128.load(ap, 16));
+        const s2 = f64x2.add(di, v128.load(ap, 32));
+        const s3 = f64x2.add(di, v128.load(ap, 48));
+        const g0 = f64x2.gt(s0, b0);
+        const g1 = f64x2.gt(s1, b1);
+        const g2 = f64x2.gt(s2, b2);
+        const g3 = f64x2.gt(s3, b3);
+        b0 = v128.bitselect(s0, b0, g0);
+        b1 = v128.bitselect(s1, b1, g1);
+        b2 = v128.bitselect(s2, b2, g2);
+        b3 = v128.bitselect(s3, b3, g3);
+        a0 = v128.bitselect(iv, a0, g0);
+        a1 = v128.bitselect(iv, a1, g1);
+        a2 = v128.bitselect(iv, a2, g2);
+        a3 = v128.bitselect(iv, a3, g3);
+      }
+      v128.store(next + jp, b0);
+      v128.store(next + jp, b1, 16);
+      v128.store(next + jp, b2, 32);
+      v128.store(next + jp, b3, 48);
+      v128.store(args + jp, a0);
+      v128.store(args + jp, a1, 16);
+      v128.store(args + jp, a2, 32);
+      v128.store(args + jp, a3, 48);
+    }
+    for (; jp < kpBytes; jp += 16) {
       let best = f64x2.add(v128.load64_splat(delta), v128.load(LA + jp));
       let arg = i64x2.splat(0);
       let ap = LA + jp;
@@ -273,16 +338,16 @@ export function viterbi_f64(
         best = v128.bitselect(s, best, gt);
         arg = v128.bitselect(i64x2.splat(<i64>i), arg, gt);
       }
-      const j = <i32>(jp >> 3);
+      v128.store(next + jp, best);
+      v128.store(args + jp, arg);
+    }
+    // δ_t(j) = that max + logB_tj, ψ_t(j) = its arg-max.
+    const lb = logB + <usize>t * rowBytes;
+    const ps = psi + (<usize>(t * K) << 2);
+    for (let j = 0; j < K; j++) {
       const o = <usize>j << 3;
-      if (j + 1 < K) {
-        v128.store(next + jp, f64x2.add(best, v128.load(lb + o)));
-        store<i32>(ps + (<usize>(j + 1) << 2), <i32>i64x2.extract_lane(arg, 1));
-      } else {
-        v128.store(next + jp, f64x2.add(best, v128.load64_zero(lb + o)));
-        store<f64>(next + o + 8, -Infinity);
-      }
-      store<i32>(ps + (<usize>j << 2), <i32>i64x2.extract_lane(arg, 0));
+      store<f64>(next + o, load<f64>(next + o) + load<f64>(lb + o));
+      store<i32>(ps + (<usize>j << 2), <i32>load<i64>(args + o));
     }
     const swap = delta;
     delta = next;

@@ -10,7 +10,8 @@
  *   pred_j = π_j (t = 0) or Σ_i α̂_{t−1}(i) A_ij,   b̃_t(j) = exp(logB_tj − m_t),
  *   c_t = Σ_j pred_j b̃_t(j),   α̂_t(j) = pred_j b̃_t(j) / c_t,   log p(x_{0..T−1}) = Σ_t (m_t + log c_t).
  * Backward pass (eqs. 93–95): β̂_{T−1} = 1, `v_j = b̃_{t+1}(j) β̂_{t+1}(j) / c_{t+1}`, `β̂_t(i) = Σ_j A_ij v_j`,
- *   γ_t(i) = α̂_t(i) β̂_t(i),   ξ_t(i, j) = α̂_t(i) · (A_ij v_j).
+ *   γ_t(i) = α̂_t(i) β̂_t(i),   ξ_t(i, j) = α̂_t(i) A_ij v_j,
+ * the sum Σ_t ξ_t(i, j) taken as A_ij · Σ_t α̂_t(i) v_j (one product per step and entry, A applied once at the end).
  */
 
 /**
@@ -150,9 +151,8 @@ export function forwardBackwardJs(
       }
       let s = 0;
       for (let j = 0; j < K; j++) {
-        const av = transMat[i * K + j]! * v[j]!;
-        s += av;
-        xi[i * K + j] += a * av;
+        s += transMat[i * K + j]! * v[j]!;
+        xi[i * K + j] += a * v[j]!;
       }
       next[i] = s;
     }
@@ -163,7 +163,7 @@ export function forwardBackwardJs(
     next = swap;
   }
   for (let j = 0; j < K; j++) gamma[j] = gamma[j]! * beta[j]!;
-  for (let q = 0; q < K * K; q++) xiSum[q] += xi[q]!;
+  for (let q = 0; q < K * K; q++) xiSum[q] += transMat[q]! * xi[q]!;
   return logp;
 }
 

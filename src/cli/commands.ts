@@ -1,6 +1,6 @@
 /** The subcommands: their options, their help and what they do. */
-import { GaussianMixture, selectModel } from '../index.js';
-import type { IterationInfo, SelectModelRow } from '../index.js';
+import { BernoulliMixture, CategoricalMixture, GaussianMixture, PoissonMixture, selectModel } from '../index.js';
+import type { DiscreteMixture, IterationInfo, SelectModelRow } from '../index.js';
 import { formatCsv, formatNumber, type NumericCsv } from '../io/csv.js';
 import {
   choiceListValue,
@@ -30,6 +30,15 @@ const INIT_METHODS = {
 const BACKENDS = ['auto', 'wasm', 'js'] as const;
 const DTYPES = ['float64', 'float32'] as const;
 const CRITERIA = ['bic', 'aic'] as const;
+/** `--family` values of `fit`. */
+const FAMILIES = ['gaussian', 'bernoulli', 'categorical', 'poisson'] as const;
+/** The discrete mixture classes by `--family`. */
+const DISCRETE_CLASSES = { bernoulli: BernoulliMixture, categorical: CategoricalMixture, poisson: PoissonMixture } as const;
+/** Options of `fit` that only the Gaussian family takes, and the one only the discrete families take. */
+const GAUSSIAN_ONLY = ['covariance', 'reg-covar', 'dtype', 'init-candidates'] as const;
+
+/** A model `predict` and `score` can use: a Gaussian mixture or a discrete one. */
+export type CliModel = GaussianMixture | DiscreteMixture;
 
 /** State a command shares with `runCli`: what to call the data in library messages, and how to clear progress. */
 export interface CommandContext {
@@ -177,7 +186,7 @@ function matrixOf(csv: NumericCsv): { data: Float64Array; rows: number; cols: nu
 }
 
 /** Throws unless the data has as many columns as the model has features. */
-function checkColumns(gm: GaussianMixture, csv: NumericCsv, dataPath: string, modelPath: string): void {
+function checkColumns(gm: CliModel, csv: NumericCsv, dataPath: string, modelPath: string): void {
   if (csv.cols !== gm.nFeatures) {
     throw new DataError(
       `${sourceName(dataPath)} has ${csv.cols} column${csv.cols === 1 ? '' : 's'}, but the model in ` +
@@ -223,11 +232,16 @@ const fit: Command = {
   name: 'fit',
   positionals: ['DATA.csv'],
   usage: 'fit DATA.csv -k K [options]',
-  summary: 'fit a mixture of K Gaussians, write the model JSON',
+  summary: 'fit a mixture of K components (Gaussian, Bernoulli, categorical, Poisson), write the model JSON',
   description: [
     'Fits a Gaussian mixture to the rows of DATA.csv by expectation-maximization and writes the model as JSON ' +
       '(format wasm-em/gaussian-mixture, covariances in scikit-learn\'s shapes) to stdout, or to the file given ' +
       'with -o. Progress is shown on stderr when it is a terminal.',
+    'With --family bernoulli (0/1 entries), categorical (integer codes 0, 1, ... per column; the number of ' +
+      'categories of a column is its largest code + 1) or poisson (counts) it fits that discrete mixture instead ' +
+      '(format wasm-em/<family>-mixture); --covariance, --reg-covar, --dtype and --init-candidates are for the ' +
+      'Gaussian family only, --alpha for the discrete ones, whose --init is kmeans++ or random. predict and score ' +
+      'read the family from the model file. Missing entries are supported by the Gaussian family only.',
     'With --workers the E-step runs on worker threads, each holding a share of the rows; the model is identical to ' +
       'the one fitted without.',
     'An empty field, NA or NaN is a missing entry: the fit uses the observed entries of each row (EM for incomplete ' +
@@ -235,7 +249,14 @@ const fit: Command = {
   ],
   options: [
     { name: 'k', short: 'k', type: 'string', placeholder: 'K', help: 'number of components (required)' },
+    { name: 'family', type: 'string', placeholder: 'NAME', help: `${FAMILIES.join('|')}: the component distribution [gaussian]` },
     { name: 'covariance', type: 'string', placeholder: 'TYPE', help: 'full|tied|diag|spherical [full]' },
+    {
+      name: 'alpha',
+      type: 'string',
+      placeholder: 'A',
+      help: 'discrete families: pseudo-count added to every count in the M-step, > 0 (1 is Laplace smoothing) [1e-10]',
+    },
     N_INIT,
     INIT_CANDIDATES,
     SEED,
@@ -253,13 +274,16 @@ const fit: Command = {
     const k = args.options.get('k');
     if (!k) throw new UsageError("missing -k K, the number of components (see 'wasm-em fit --help')", this.name);
     const nComponents = integerValue(k, this.name, 1);
+    const familyOption = args.options.get('family');
+    const family = familyOption ? choiceValue(familyOption, this.name, FAMILIES) : 'gaussian';
     const cov = args.options.get('covariance');
     const covarianceType = cov ? choiceValue(cov, this.name, COVARIANCE_TYPES) : 'full';
     const em = emOptions(args, this.name);
     const workers = workersValue(args, this.name);
     const output = stringOption(args, 'output');
     // Checks the options before reading a possibly large input.
-    const gm = new GaussianMixture({ nComponents, covarianceType, ...em });
+    const gm = family === 'gaussian' ? gaussianModel(args, this.name, nComponents, covarianceType, em)
+      : discreteModel(args, this.name, family, nComponents, em);
 
     ctx.dataSource = sourceName(dataPath);
     const csv = await readData(dataPath, ctx.io);
@@ -281,17 +305,45 @@ const fit: Command = {
     await writeText(output, JSON.stringify(gm.toJSON(), null, 2) + '\n', ctx.io);
     if (ctx.io.isTTY && output !== undefined && output !== '-') {
       ctx.io.stderr.write(
-        `wrote ${output}: K=${gm.nComponents} ${gm.covarianceType}, ` +
+        `wrote ${output}: K=${gm.nComponents} ${gm instanceof GaussianMixture ? gm.covarianceType : family}, ` +
           `${gm.converged ? 'converged' : 'did not converge'} after ${gm.nIter} iterations, mean log-likelihood ${formatNumber(gm.lowerBound)}\n`,
       );
     }
   },
 };
 
+/** The Gaussian mixture of `fit` (no discrete-only option given). */
+function gaussianModel(
+  args: ParsedArgs, command: string, nComponents: number, covarianceType: CovarianceType, em: ReturnType<typeof emOptions>,
+): GaussianMixture {
+  const alpha = args.options.get('alpha');
+  if (alpha) throw new UsageError(`${alpha.flag} applies to the discrete families (--family bernoulli|categorical|poisson)`, command);
+  return new GaussianMixture({ nComponents, covarianceType, ...em });
+}
+
+/** The discrete mixture of `fit --family NAME` (no Gaussian-only option given). */
+function discreteModel(
+  args: ParsedArgs, command: string, family: Exclude<(typeof FAMILIES)[number], 'gaussian'>, nComponents: number,
+  em: ReturnType<typeof emOptions>,
+): DiscreteMixture {
+  for (const name of GAUSSIAN_ONLY) {
+    const given = args.options.get(name);
+    if (given) throw new UsageError(`${given.flag} applies to --family gaussian only, not ${family}`, command);
+  }
+  const { nInit, seed, maxIter, tol, init, backend } = em;
+  if (init !== undefined && init !== 'kmeans++' && init !== 'random') {
+    throw new UsageError(`--init: expected kmeans++ or random for --family ${family}, got ${args.options.get('init')!.value}`, command);
+  }
+  const given = args.options.get('alpha');
+  const alpha = given ? nonNegativeValue(given, command) : undefined;
+  if (alpha === 0) throw new UsageError(`${given!.flag}: expected a number > 0, got ${given!.value}`, command);
+  return new DISCRETE_CLASSES[family]({ nComponents, nInit, seed, maxIter, tol, init, backend, alpha });
+}
+
 /** The model and the data of `COMMAND MODEL.json DATA.csv` (predict, impute, score), the data checked against it. */
 async function modelAndData(
   command: Command, args: ParsedArgs, ctx: CommandContext,
-): Promise<{ gm: GaussianMixture; csv: NumericCsv }> {
+): Promise<{ gm: CliModel; csv: NumericCsv }> {
   const [modelPath, dataPath] = expectPositionals(args, command.positionals, command.name, command.usage) as
     [string, string];
   oneStdin([modelPath, dataPath], command.name);
@@ -346,6 +398,10 @@ const impute: Command = {
   options: [],
   async run(args, ctx) {
     const { gm, csv } = await modelAndData(this, args, ctx);
+    if (!(gm instanceof GaussianMixture)) {
+      throw new DataError(`${sourceName(args.positionals[0]!)} holds a ${String(gm.toJSON().format)} model; impute needs a ` +
+        'Gaussian mixture (wasm-em/gaussian-mixture)');
+    }
     const completed = gm.impute(matrixOf(csv));
     ctx.io.stdout.write(formatCsv(completed, { header: csv.header }));
   },

@@ -42,6 +42,7 @@ const FLAGS: Record<string, string> = {
   'options.backend': '--backend',
   'options.dtype': '--dtype',
   'options.workers': '--workers',
+  'options.alpha': '--alpha',
 };
 
 /**
@@ -71,11 +72,12 @@ const WORD_FLAGS: Record<string, string> = {
   nInit: '--n-init',
   maxIter: '--max-iter',
   regCovar: '--reg-covar',
+  alpha: '--alpha',
 };
 
 /** Option names of the library in a message (advice such as "a larger regCovar") replaced by the CLI's flags. */
 export function flagNames(message: string): string {
-  return message.replace(/\b(nComponents|covarianceType|nInit|maxIter|regCovar)\b/g, (name) => WORD_FLAGS[name]!);
+  return message.replace(/\b(nComponents|covarianceType|nInit|maxIter|regCovar|alpha)\b/g, (name) => WORD_FLAGS[name]!);
 }
 
 /** One line: messages never span lines on the terminal. */

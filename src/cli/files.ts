@@ -1,6 +1,7 @@
 /** Reading data and models from files or standard input, and writing outputs. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { GaussianMixture, InputError } from '../index.js';
+import { GaussianMixture, InputError, discreteMixtureFromJSON } from '../index.js';
+import type { CliModel } from './commands.js';
 import { parseNumericCsv, type NumericCsv } from '../io/csv.js';
 import { DataError } from './errors.js';
 import type { CliIO } from './run.js';
@@ -59,8 +60,11 @@ export async function readData(path: string, io: CliIO): Promise<NumericCsv> {
   return parseNumericCsv(text, { source: sourceName(path), missing: 'nan' });
 }
 
-/** A model saved by `wasm-em fit` (or `toJSON`), from a file or standard input. */
-export async function readModel(path: string, io: CliIO): Promise<GaussianMixture> {
+/**
+ * A model saved by `wasm-em fit` (or `toJSON`), from a file or standard input: the class its `format` names (a
+ * Bernoulli, categorical or Poisson mixture), else a Gaussian mixture.
+ */
+export async function readModel(path: string, io: CliIO): Promise<CliModel> {
   const source = sourceName(path);
   const text = await readText(path, io);
   let json: unknown;
@@ -70,7 +74,7 @@ export async function readModel(path: string, io: CliIO): Promise<GaussianMixtur
     throw new DataError(`${source}: not a model file: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   try {
-    return GaussianMixture.fromJSON(json);
+    return discreteMixtureFromJSON(json) ?? GaussianMixture.fromJSON(json);
   } catch (e) {
     if (e instanceof InputError) throw new DataError(`${source}: not a valid wasm-em model: ${e.message}`);
     throw e;

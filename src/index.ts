@@ -21,12 +21,14 @@ export { GaussianHMM } from './hmm/gaussian-hmm.js';
 export type { GaussianHMMOptions, GaussianHMMSample } from './hmm/gaussian-hmm.js';
 export { CategoricalHMM } from './hmm/categorical-hmm.js';
 export type { CategoricalHMMOptions, CategoricalHMMSample, CategoricalEmission } from './hmm/categorical-hmm.js';
+export { PoissonHMM } from './hmm/poisson-hmm.js';
+export type { PoissonHMMOptions, PoissonHMMSample } from './hmm/poisson-hmm.js';
 export type { HmmOptions, HmmFitOptions, HmmFitAsyncOptions, Decoded } from './hmm/base.js';
 export type {
   GaussianSequencesInput, SymbolSequencesInput, SequenceOptions, GaussianSequenceOptions,
 } from './hmm/sequences.js';
-export { GAUSSIAN_HMM_FORMAT, CATEGORICAL_HMM_FORMAT, HMM_MODEL_VERSION } from './hmm/json.js';
-export type { GaussianHMMJSON, CategoricalHMMJSON } from './hmm/json.js';
+export { GAUSSIAN_HMM_FORMAT, CATEGORICAL_HMM_FORMAT, POISSON_HMM_FORMAT, HMM_MODEL_VERSION } from './hmm/json.js';
+export type { GaussianHMMJSON, CategoricalHMMJSON, PoissonHMMJSON } from './hmm/json.js';
 export type { GaussianMixtureJSON } from './model-json.js';
 export { BernoulliMixture, BERNOULLI_FORMAT } from './discrete/bernoulli-mixture.js';
 export type { BernoulliMixtureOptions, BernoulliInit } from './discrete/bernoulli-mixture.js';

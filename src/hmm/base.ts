@@ -280,6 +280,20 @@ export function emptyStatesOf(occupancy: Float64Array): Int32Array {
   return Int32Array.from(out);
 }
 
+/**
+ * The per-state statistics blocks of the states not in `empty`, in order, for an M-step that runs on them only (the
+ * kernels' layout: K equal blocks, then two totals, kept as zeros). `kept[i]` is the state of block i.
+ */
+export function nonEmptyStats(stats: Float64Array, K: number, empty: Int32Array): {
+  kept: number[]; reduced: Float64Array; block: number;
+} {
+  const block = (stats.length - 2) / K;
+  const kept = Array.from({ length: K }, (_, c) => c).filter((c) => !empty.includes(c));
+  const reduced = new Float64Array(kept.length * block + 2);
+  kept.forEach((c, i) => reduced.set(stats.subarray(c * block, (c + 1) * block), i * block));
+  return { kept, reduced, block };
+}
+
 /** Scratch buffers for one sequence: log-emissions, posteriors (T×K) and a path. */
 class Scratch {
   logB = new Float64Array(0);

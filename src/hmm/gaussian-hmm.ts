@@ -19,12 +19,12 @@ import { choleskyLower } from '../linalg.js';
 import type { Matrix } from '../matrix.js';
 import { checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
 import {
-  COMMON_KEYS, HiddenMarkovModel, resolveCommon, type EmissionSession, type HmmOptions,
+  COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions,
   type LetterSpec,
 } from './base.js';
 import { gaussianHmmFromJSON, gaussianHmmToJSON, type GaussianHMMJSON } from './json.js';
 import {
-  toGaussianSequences, type GaussianSequenceOptions, type GaussianSequences, type GaussianSequencesInput,
+  checkDistinctRows, checkFeatures, toGaussianSequences, type GaussianSequenceOptions, type GaussianSequences, type GaussianSequencesInput,
 } from './sequences.js';
 
 /** Constructor options of `GaussianHMM` (hmmlearn's names in camelCase; defaults in brackets). */
@@ -184,10 +184,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
   protected parse(X: unknown, options: GaussianSequenceOptions | undefined, fitting: boolean): GaussianSequences {
     const d = fitting ? this.gaussian.d ?? undefined : this.params!.emission.d;
     const data = toGaussianSequences(X, options, undefined);
-    if (d !== undefined && data.d !== d) {
-      throw new InputError('X', `observations of ${d} features (${fitting ? 'the given means or covariances' : "the model's nFeatures"})`,
-        `${data.d} features`);
-    }
+    checkFeatures(data, d, fitting ? 'the given means or covariances' : "the model's nFeatures");
     return data;
   }
 
@@ -196,14 +193,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
   }
 
   protected checkFitData(data: GaussianSequences): void {
-    if (!this.common.init.has('m')) return;
-    const K = this.common.nStates;
-    const seen = new Set<string>();
-    for (let i = 0; i < data.n && seen.size < K; i++) seen.add(data.data.subarray(i * data.d, (i + 1) * data.d).join(','));
-    if (seen.size < K) {
-      throw new InputError('options.nStates', `at most the number of distinct observations (${seen.size}), so that k-means can place the means`,
-        String(K), 'Use fewer states, more data, or give the means');
-    }
+    if (this.common.init.has('m')) checkDistinctRows(data, this.common.nStates, 'Use fewer states, more data, or give the means');
   }
 
   protected initEmission(data: GaussianSequences, rng: Rng): GaussianParams {
@@ -224,13 +214,10 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     if (!learnMeans && !learnCov) return previous;
     const { type, minCovar } = this.gaussian;
     const { k: K, d } = previous;
-    const kept = Array.from({ length: K }, (_, c) => c).filter((c) => !empty.includes(c));
+    const { kept, reduced, block } = nonEmptyStats(stats, K, empty);
     if (kept.length === 0) return previous;
-    const block = stats.length === 0 ? 0 : (stats.length - 2) / K;
-    const reduced = new Float64Array(kept.length * block + 2);
     const shift = new Float64Array(kept.length * d);
     kept.forEach((c, i) => {
-      reduced.set(stats.subarray(c * block, (c + 1) * block), i * block);
       // Covariances about the fixed means when the means are not learned: drop the first moments.
       if (!learnMeans) reduced.fill(0, i * block + 1, i * block + 1 + d);
       shift.set(previous.means.subarray(c * d, (c + 1) * d), i * d);

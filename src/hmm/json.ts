@@ -8,17 +8,23 @@
  * { "format": "wasm-em/categorical-hmm", "version": 1, "nStates": 2, "nSymbols": 3, "startProb": [..K],
  *   "transMat": [[..K] ×K], "emissionProb": [[..M] ×K], "learn": "ste", "emptyStates": [], "converged": true,
  *   "nIter": 7, "logLikelihood": -80.1 }
+ * { "format": "wasm-em/poisson-hmm", "version": 1, "nStates": 2, "nFeatures": 1, "lambdas": [[..d] ×K], "alpha": 1e-10,
+ *   "startProb": [..K], "transMat": [[..K] ×K], "learn": "stl", "emptyStates": [], "converged": true, "nIter": 9,
+ *   "logLikelihood": -512.3 }
  * ```
  */
 import { InputError, describe } from '../errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceShape, gaussianParams, type CovarianceType, type GaussianParams,
 } from '../families/gaussian.js';
+import type { DiscreteParams } from '../families/discrete.js';
 import { checkKeys, enumOption, flattenNested, integerOption } from '../options.js';
 import { probabilityRows, type CommonOptions, type HmmParams } from './base.js';
 
 /** Format tag of a Gaussian HMM file. */
 export const GAUSSIAN_HMM_FORMAT = 'wasm-em/gaussian-hmm';
+/** Format tag of a Poisson HMM file. */
+export const POISSON_HMM_FORMAT = 'wasm-em/poisson-hmm';
 /** Format tag of a categorical HMM file. */
 export const CATEGORICAL_HMM_FORMAT = 'wasm-em/categorical-hmm';
 /** Version of both HMM file formats. */
@@ -59,6 +65,16 @@ export interface CategoricalHMMJSON extends HmmJSONCommon {
   nSymbols: number;
   /** K×M, rows sum to 1. */
   emissionProb: number[][];
+}
+
+/** A Poisson HMM as JSON. */
+export interface PoissonHMMJSON extends HmmJSONCommon {
+  format: typeof POISSON_HMM_FORMAT;
+  nFeatures: number;
+  /** K×d rates, each > 0. */
+  lambdas: number[][];
+  /** Pseudo-count of the rate M-step. */
+  alpha: number;
 }
 
 /** Fit facts stored beside the parameters. */
@@ -118,6 +134,21 @@ export function categoricalHmmToJSON(
     ...commonToJSON(p, common, facts, 'ste'),
     nSymbols: e.nSymbols,
     emissionProb: nested(e.emissionProb, [common.nStates, e.nSymbols]) as number[][],
+  };
+}
+
+/** Serializes a fitted Poisson HMM. */
+export function poissonHmmToJSON(
+  p: HmmParams<DiscreteParams>, common: CommonOptions, facts: HmmFacts, alpha: number,
+): PoissonHMMJSON {
+  const e = p.emission;
+  return {
+    format: POISSON_HMM_FORMAT,
+    version: HMM_MODEL_VERSION,
+    ...commonToJSON(p, common, facts, 'stl'),
+    nFeatures: e.d,
+    lambdas: nested(e.mean, [e.k, e.d]) as number[][],
+    alpha,
   };
 }
 
@@ -189,4 +220,21 @@ export function categoricalHmmFromJSON(json: unknown): {
   const M = integerOption(o.nSymbols, 'json.nSymbols', 1, 1);
   const emissionProb = probabilityRows(o.emissionProb, K, M, 'json.emissionProb', false);
   return { params: { startProb, transMat, emission: { emissionProb, nSymbols: M }, emptyStates }, learn, facts };
+}
+
+/** Parses and validates a Poisson HMM file. Throws `InputError` naming the first bad field. */
+export function poissonHmmFromJSON(json: unknown): {
+  params: HmmParams<DiscreteParams>; learn: string; facts: HmmFacts; alpha: number;
+} {
+  const { o, K, startProb, transMat, learn, emptyStates, facts } =
+    readCommon(json, POISSON_HMM_FORMAT, ['nFeatures', 'lambdas', 'alpha'], 'stl');
+  if (o.nFeatures === undefined) throw new InputError('json.nFeatures', 'a positive integer', 'undefined');
+  const d = integerOption(o.nFeatures, 'json.nFeatures', 1, 1);
+  const mean = flattenNested(o.lambdas, [K, d], 'json.lambdas',
+    { ok: (v) => Number.isFinite(v) && v > 0, expected: 'a rate (a finite number > 0)' });
+  if (typeof o.alpha !== 'number' || !(o.alpha > 0) || !Number.isFinite(o.alpha)) {
+    throw new InputError('json.alpha', 'a finite number > 0', describe(o.alpha));
+  }
+  const emission: DiscreteParams = { k: K, d, nCategories: null, weights: new Float64Array(K).fill(1), mean };
+  return { params: { startProb, transMat, emission, emptyStates }, learn, facts, alpha: o.alpha };
 }

@@ -195,3 +195,21 @@ export function toSymbolSequences(X: unknown, options: SequenceOptions | undefin
   const lengths = toLengths(options?.lengths, n);
   return { symbols, symbolBound: bound, n, lengths, starts: startsOf(lengths) };
 }
+
+/**
+ * Throws unless `data` has `d` features (when d is known), naming where d comes from (`source`), e.g. the given means
+ * or the model's nFeatures.
+ */
+export function checkFeatures(data: GaussianSequences, d: number | undefined, source: string): void {
+  if (d !== undefined && data.d !== d) throw new InputError('X', `observations of ${d} features (${source})`, `${data.d} features`);
+}
+
+/** Throws unless the observations hold at least K distinct rows, which k-means needs to place K centres. */
+export function checkDistinctRows(data: GaussianSequences, K: number, hint: string): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < data.n && seen.size < K; i++) seen.add(data.data.subarray(i * data.d, (i + 1) * data.d).join(','));
+  if (seen.size < K) {
+    throw new InputError('options.nStates', `at most the number of distinct observations (${seen.size}), so that k-means can place the states`,
+      String(K), hint);
+  }
+}

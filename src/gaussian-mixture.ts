@@ -3,16 +3,16 @@
  * kernels (or their plain-TS twins), with sample weights.
  */
 import { resolveBackend, BACKEND_NAMES, type BackendName } from './backend/index.js';
-import type { Backend, BoundData } from './backend/kernel.js';
+import type { Backend } from './backend/kernel.js';
 import { initWasm } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
 import {
-  BLOCK_ROWS, bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
+  bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
   type IterationInfo,
 } from './em/driver.js';
 import { INIT_METHODS, initialParams, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
 import { Rng } from './em/rng.js';
-import { DegenerateComponentError, InputError, NotFittedError, describe } from './errors.js';
+import { DegenerateComponentError, InputError, describe } from './errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nParameters, toKernelParams,
   type CovarianceType, type GaussianParams,
@@ -27,6 +27,7 @@ import { DTYPES, centredFloat32, columnMeans, shiftMeans, type Dtype } from './d
 import { signalOption, workersOption } from './parallel/options.js';
 import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
 import { MissingBound } from './missing/bound.js';
+import { MixtureModel, logProbBlocks } from './mixture-base.js';
 import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
 import { checkNoEmptyColumn, hasMissing, isAllMissing } from './missing/patterns.js';
@@ -100,12 +101,6 @@ export interface FitAsyncOptions extends FitOptions {
   onProgress?: (info: ProgressInfo) => void;
 }
 
-/** Options of the scoring methods (`score`, `bic`, `aic`). */
-export interface ScoreOptions extends DataOptions {
-  /** Non-negative weight per row, as in `fit`. */
-  sampleWeight?: ArrayLike<number>;
-}
-
 /** Covariances in scikit-learn's shapes: full k×d×d, tied d×d, diag k×d, spherical k. */
 export type Covariances = Float64Array | Float64Array[] | Float64Array[][];
 
@@ -123,7 +118,6 @@ const OPTION_KEYS = [
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning'];
 const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal', 'onProgress'];
-const SCORE_KEYS = ['nFeatures', 'sampleWeight'];
 const DATA_KEYS = ['nFeatures'];
 
 interface ResolvedOptions {
@@ -240,13 +234,12 @@ interface PreparedFit {
  * scikit-learn's `GaussianMixture`. BIC follows scikit-learn's sign (lower is better): `−2 log L + p ln n`, the
  * negative of mclust's BIC.
  */
-export class GaussianMixture {
+export class GaussianMixture extends MixtureModel<GaussianParams> {
   private readonly options: ResolvedOptions;
-  private params: GaussianParams | null = null;
-  private fitState = { converged: false, nIter: 0, lowerBound: -Infinity, history: [] as number[] };
   private rowsAllMissing = 0;
 
   constructor(options: GaussianMixtureOptions = {}) {
+    super();
     this.options = resolveOptions(options);
   }
 
@@ -260,29 +253,6 @@ export class GaussianMixture {
     return this.options.covarianceType;
   }
 
-  /** Number of features d of the fitted model. */
-  get nFeatures(): number {
-    return this.fitted('nFeatures').d;
-  }
-
-  /** Whether the best restart converged. */
-  get converged(): boolean {
-    this.fitted('converged');
-    return this.fitState.converged;
-  }
-
-  /** EM iterations of the best restart. */
-  get nIter(): number {
-    this.fitted('nIter');
-    return this.fitState.nIter;
-  }
-
-  /** Per-sample mean log-likelihood at the last E-step of the best restart (scikit-learn's `lower_bound_`). */
-  get lowerBound(): number {
-    this.fitted('lowerBound');
-    return this.fitState.lowerBound;
-  }
-
   /**
    * Rows of the last fit whose every entry was missing (NaN): left out of the fit and of `lowerBound` (0 for a model
    * loaded with `fromJSON`).
@@ -290,17 +260,6 @@ export class GaussianMixture {
   get nRowsAllMissing(): number {
     this.fitted('nRowsAllMissing');
     return this.rowsAllMissing;
-  }
-
-  /** Per-sample mean log-likelihood at every iteration of the best restart. */
-  get logLikelihoodHistory(): number[] {
-    this.fitted('logLikelihoodHistory');
-    return this.fitState.history.slice();
-  }
-
-  /** Mixture weights, length k (a copy). */
-  get weights(): Float64Array {
-    return this.fitted('weights').weights.slice();
   }
 
   /** Means, k rows of d (copies). */
@@ -328,11 +287,6 @@ export class GaussianMixture {
   get nParameters(): number {
     const p = this.fitted('nParameters');
     return nParameters(p.covarianceType, p.k, p.d);
-  }
-
-  /** Whether the model has parameters (fitted or loaded). */
-  get isFitted(): boolean {
-    return this.params !== null;
   }
 
   /** The full d×d covariance matrix of component c, whatever the covariance type (rows are copies). */
@@ -452,47 +406,10 @@ export class GaussianMixture {
 
   /** Keeps the best restart's parameters (means back in the data's coordinates) and state; warns if it did not converge. */
   private finishFit(best: EmRunResult<GaussianParams>, run: PreparedFit): this {
-    const { onWarning, centre } = run;
-    if (!best.converged) {
-      onWarning?.(`EM did not converge in ${this.options.maxIter} iterations (last change of the mean log-likelihood ` +
-        `${Math.abs(best.history[best.history.length - 1] - (best.history[best.history.length - 2] ?? -Infinity))} ≥ tol ` +
-        `${this.options.tol}). Increase maxIter or tol, or check the initialization`);
-    }
-    this.params = centre === null ? best.params : shiftMeans(best.params, centre, 1);
-    this.fitState = { converged: best.converged, nIter: best.nIter, lowerBound: best.lowerBound, history: best.history };
+    const { centre } = run;
+    this.keepFit(best, centre === null ? best.params : shiftMeans(best.params, centre, 1), this.options, run.onWarning);
     this.rowsAllMissing = run.rowsAllMissing;
     return this;
-  }
-
-  /** Index of the most probable component for every row (length n). */
-  predict(X: DataInput, options?: DataOptions): Int32Array {
-    checkKeys(options, DATA_KEYS, 'options');
-    const p = this.fitted('predict');
-    const m = toMatrix(X, options, 'X', p.d);
-    const labels = new Int32Array(m.rows);
-    this.forEachLogProbBlock(m, p, (start, count, lp) => {
-      for (let i = 0; i < count; i++) {
-        let best = 0;
-        for (let c = 1; c < p.k; c++) if (lp[i * p.k + c] > lp[i * p.k + best]) best = c;
-        labels[start + i] = best;
-      }
-    });
-    return labels;
-  }
-
-  /** Posterior probability of each component for every row: n×k, rows sum to 1. */
-  predictProba(X: DataInput, options?: DataOptions): Matrix {
-    checkKeys(options, DATA_KEYS, 'options');
-    const p = this.fitted('predictProba');
-    const m = toMatrix(X, options, 'X', p.d);
-    const out = new Float64Array(m.rows * p.k);
-    this.forEachLogProbBlock(m, p, (start, count, lp) => {
-      for (let i = 0; i < count; i++) {
-        const lse = logSumExp(lp, i * p.k, p.k);
-        for (let c = 0; c < p.k; c++) out[(start + i) * p.k + c] = Math.exp(lp[i * p.k + c] - lse);
-      }
-    });
-    return { data: out, rows: m.rows, cols: p.k };
   }
 
   /**
@@ -514,31 +431,6 @@ export class GaussianMixture {
     if (Array.isArray(X)) return rowsOf(data, m.rows, m.cols).map((r) => Array.from(r));
     if (X instanceof Float64Array || X instanceof Float32Array) return data;
     return { data, rows: m.rows, cols: m.cols };
-  }
-
-  /** Log-likelihood `log p(x_i)` of every row (length n). */
-  scoreSamples(X: DataInput, options?: DataOptions): Float64Array {
-    checkKeys(options, DATA_KEYS, 'options');
-    const p = this.fitted('scoreSamples');
-    return this.rowLogLikelihoods(toMatrix(X, options, 'X', p.d), p);
-  }
-
-  /** Mean log-likelihood per row (weighted by `sampleWeight` when given). */
-  score(X: DataInput, options?: ScoreOptions): number {
-    const { total, n } = this.totalLogLikelihood(X, options, 'score');
-    return total / n;
-  }
-
-  /** Bayesian information criterion `−2 log L + p ln n` (lower is better; mclust reports the negative). */
-  bic(X: DataInput, options?: ScoreOptions): number {
-    const { total, n } = this.totalLogLikelihood(X, options, 'bic');
-    return -2 * total + this.nParameters * Math.log(n);
-  }
-
-  /** Akaike information criterion `−2 log L + 2p` (lower is better). */
-  aic(X: DataInput, options?: ScoreOptions): number {
-    const { total } = this.totalLogLikelihood(X, options, 'aic');
-    return -2 * total + 2 * this.nParameters;
   }
 
   /**
@@ -590,72 +482,25 @@ export class GaussianMixture {
   static fromJSON(json: unknown, options: Pick<GaussianMixtureOptions, 'backend'> = {}): GaussianMixture {
     checkKeys(options, ['backend'], 'options');
     const { params, state } = modelFromJSON(json);
-    const gm = new GaussianMixture({ nComponents: params.k, covarianceType: params.covarianceType, ...options });
-    gm.params = params;
-    gm.fitState = { ...state, history: [] };
-    return gm;
+    return new GaussianMixture({ nComponents: params.k, covarianceType: params.covarianceType, ...options })
+      .load(params, state);
   }
 
-  private fitted(method: string): GaussianParams {
-    if (this.params === null) throw new NotFittedError(method);
-    return this.params;
+  protected checkedRows(X: DataInput, options: DataOptions | undefined, p: GaussianParams): Matrix {
+    return toMatrix(X, options, 'X', p.d);
   }
 
-  private totalLogLikelihood(X: DataInput, options: ScoreOptions | undefined, method: string): { total: number; n: number } {
-    const o = checkKeys(options, SCORE_KEYS, 'options');
-    const p = this.fitted(method);
-    const m = toMatrix(X, options, 'X', p.d);
-    const w = toSampleWeight(o.sampleWeight, m.rows);
-    const ll = this.rowLogLikelihoods(m, p);
-    let total = 0;
-    let n = 0;
-    for (let i = 0; i < m.rows; i++) {
-      const wi = w === null ? 1 : w[i];
-      // A row with every entry missing carries no observation (its density is 1): it counts in neither sum.
-      if (wi === 0 || isAllMissing(m.data, i, m.cols)) continue;
-      total += wi * ll[i];
-      n += wi;
-    }
-    return { total, n };
+  /** A row whose every entry is missing carries no observation (its density is 1): it counts in no score. */
+  protected override countsInScores(m: Matrix, i: number): boolean {
+    return !isAllMissing(m.data, i, m.cols);
   }
 
-  private rowLogLikelihoods(m: Matrix, p: GaussianParams): Float64Array {
-    const out = new Float64Array(m.rows);
-    this.forEachLogProbBlock(m, p, (start, count, lp) => {
-      for (let i = 0; i < count; i++) out[start + i] = logSumExp(lp, i * p.k, p.k);
-    });
-    return out;
-  }
-
-  /** Runs the log-density kernel over blocks of rows; `fn` sees each block's count×k weighted log-densities. */
-  private forEachLogProbBlock(
-    m: Matrix, p: GaussianParams, fn: (start: number, count: number, lp: Float64Array) => void,
-  ): void {
-    const backend: Backend = resolveBackend(this.options.backend);
-    const bound: BoundData = hasMissing(m.data, m.data.length) ? new MissingBound(backend, m.data, m.rows, m.cols, null)
+  protected forEachLogProbBlock(m: Matrix, p: GaussianParams, fn: (start: number, count: number, lp: Float64Array) => void): void {
+    const backend = resolveBackend(this.options.backend);
+    const bound = hasMissing(m.data, m.data.length) ? new MissingBound(backend, m.data, m.rows, m.cols, null)
       : backend.bind(m.data, m.rows, m.cols, null);
-    try {
-      bound.setParams(toKernelParams(p));
-      const lp = new Float64Array(Math.min(BLOCK_ROWS, m.rows) * p.k);
-      for (let start = 0; start < m.rows; start += BLOCK_ROWS) {
-        const count = Math.min(BLOCK_ROWS, m.rows - start);
-        bound.logProb(start, count, lp);
-        fn(start, count, lp);
-      }
-    } finally {
-      bound.dispose();
-    }
+    logProbBlocks(bound, toKernelParams(p), m.rows, p.k, fn);
   }
-}
-
-/** `log Σ_c exp(v[off + c])`, stable. */
-export function logSumExp(v: Float64Array, off: number, k: number): number {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) if (v[off + c] > max) max = v[off + c];
-  if (max === -Infinity) return -Infinity;
-  let s = 0;
-  for (let c = 0; c < k; c++) s += Math.exp(v[off + c] - max);
-  return max + Math.log(s);
 }
 
 /** `rows` rows of `cols` values from a flat row-major array, starting at `offset` (copies). */

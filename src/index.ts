@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 export { GaussianMixture } from './gaussian-mixture.js';
-export type { GaussianMixtureOptions, FitOptions, FitAsyncOptions, ScoreOptions, Covariances, Sample } from './gaussian-mixture.js';
+export type { GaussianMixtureOptions, FitOptions, FitAsyncOptions, Covariances, Sample } from './gaussian-mixture.js';
+export type { ScoreOptions } from './mixture-base.js';
 export { selectModel } from './select-model.js';
 export { em, emAsync } from './em/user-model.js';
 export type { EmModel, EmOptions, EmResult, EmRandom } from './em/user-model.js';

@@ -122,6 +122,9 @@ const DTYPE: OptionSpec = {
   help: 'float64|float32: precision of the data during the fit; float32 centres the data, runs the E-step on 4 rows per vector and keeps the statistics in f64 [float64]',
 };
 
+/** The options of every command that runs EM (fit, select). */
+const EM_OPTIONS: readonly OptionSpec[] = [N_INIT, INIT_CANDIDATES, SEED, MAX_ITER, TOL, REG_COVAR, INIT, BACKEND, DTYPE];
+
 const WORKERS: OptionSpec = {
   name: 'workers',
   type: 'string',
@@ -257,15 +260,7 @@ const fit: Command = {
       placeholder: 'A',
       help: 'discrete families: pseudo-count added to every count in the M-step, > 0 (1 is Laplace smoothing) [1e-10]',
     },
-    N_INIT,
-    INIT_CANDIDATES,
-    SEED,
-    MAX_ITER,
-    TOL,
-    REG_COVAR,
-    INIT,
-    BACKEND,
-    DTYPE,
+    ...EM_OPTIONS,
     WORKERS,
     { name: 'output', short: 'o', type: 'string', placeholder: 'MODEL.json', help: 'write the model here [stdout]' },
   ],
@@ -490,15 +485,7 @@ const select: Command = {
       placeholder: 'NAME',
       help: 'bic|aic, the criterion that picks the best [bic]',
     },
-    N_INIT,
-    INIT_CANDIDATES,
-    SEED,
-    MAX_ITER,
-    TOL,
-    REG_COVAR,
-    INIT,
-    BACKEND,
-    DTYPE,
+    ...EM_OPTIONS,
     { name: 'output', short: 'o', type: 'string', placeholder: 'BEST.json', help: "write the best model's JSON here" },
   ],
   async run(args, ctx) {

@@ -5,7 +5,7 @@ import type { Command } from './commands.js';
 const PROGRAM_NOTES = [
   'DATA.csv holds numbers separated by commas (or by ";" or tabs when the first line has no comma), one row per',
   'observation, with an optional header line (detected: a first line with any non-numeric field). "-" reads it from',
-  'stdin. Missing values (empty fields, NA, NaN) are not supported yet.',
+  'stdin. An empty field, NA or NaN is a missing entry (Gaussian family only: fit, predict, score, impute).',
   '',
   'Exit status: 0 success, 1 bad data, model or file, 2 bad command line, 70 internal error.',
 ];
@@ -13,7 +13,7 @@ const PROGRAM_NOTES = [
 export function programHelp(commands: readonly Command[], version: string): string {
   const width = Math.max(...commands.map((c) => c.usage.length));
   return [
-    `wasm-em ${version}: Gaussian mixtures fitted by EM on WebAssembly SIMD kernels`,
+    `wasm-em ${version}: Gaussian, Bernoulli, categorical and Poisson mixtures fitted by EM on WebAssembly SIMD kernels`,
     '',
     'Usage:',
     ...commands.map((c) => `  wasm-em ${c.usage.padEnd(width)}  ${c.summary}`),

@@ -7,17 +7,18 @@
 import { resolveBackend, BACKEND_NAMES, type BackendName } from '../backend/index.js';
 import { initWasm } from '../backend/wasm/index.js';
 import {
-  BLOCK_ROWS, bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
+  bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
   type IterationInfo,
 } from '../em/driver.js';
 import { INIT_SAMPLE_ROWS, kmeansPlusPlus, nearestCenter, sampleRows, type InitData } from '../em/init.js';
 import { Rng } from '../em/rng.js';
-import { DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
+import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
   START_PSEUDO_COUNT, discreteStatsLength, drawIndex, hardAssignmentStats, maximizeDiscrete, randomResponsibilityStats,
   type DiscreteFamily, type DiscreteParams,
 } from '../families/discrete.js';
-import { distinctRowsAtLeast, dropZeroWeightRows, logSumExp } from '../gaussian-mixture.js';
+import { distinctRowsAtLeast, dropZeroWeightRows } from '../gaussian-mixture.js';
+import { MixtureModel, logProbBlocks, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
 import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
 import { signalOption, workersOption } from '../parallel/options.js';
@@ -80,11 +81,8 @@ export interface DiscreteFitAsyncOptions extends DiscreteFitOptions {
   onProgress?: (info: ProgressInfo) => void;
 }
 
-/** Options of `score`, `bic` and `aic`. */
-export interface DiscreteScoreOptions extends DataOptions {
-  /** Non-negative weight per row, as in `fit`. */
-  sampleWeight?: ArrayLike<number>;
-}
+/** Options of `score`, `bic` and `aic` (those of every mixture). */
+export type DiscreteScoreOptions = ScoreOptions;
 
 /** Rows drawn by `sample`. */
 export interface DiscreteSample {
@@ -133,8 +131,6 @@ export interface DiscreteSpec {
 const BASE_OPTION_KEYS = ['nComponents', 'init', 'nInit', 'maxIter', 'tol', 'seed', 'backend', 'alpha'];
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning'];
 const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal', 'onProgress'];
-const SCORE_KEYS = ['nFeatures', 'sampleWeight'];
-const DATA_KEYS = ['nFeatures'];
 
 interface ResolvedOptions {
   readonly nComponents: number;
@@ -157,14 +153,6 @@ interface PreparedFit {
   readonly backendName: 'wasm' | 'js';
   readonly steps: EmSteps<EmRunResult<DiscreteParams>>;
   readonly onWarning: DiscreteFitOptions['onWarning'];
-}
-
-/** Fit facts kept beside the parameters. */
-interface FitState {
-  converged: boolean;
-  nIter: number;
-  lowerBound: number;
-  history: number[];
 }
 
 /**
@@ -198,12 +186,11 @@ export function givenWeights(value: unknown, k: number, name: string): Float64Ar
  * (Dempster, Laird & Rubin 1977; Bishop 2006 §9.3.3) on the `'linear'` kernels. BIC and AIC follow scikit-learn's
  * sign (lower is better).
  */
-export abstract class DiscreteMixture {
+export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
   protected readonly options: ResolvedOptions;
-  protected params: DiscreteParams | null = null;
-  private fitState: FitState = { converged: false, nIter: 0, lowerBound: -Infinity, history: [] };
 
   protected constructor(protected readonly spec: DiscreteSpec, options: unknown, extraKeys: readonly string[] = []) {
+    super();
     const o = checkKeys(options, [...BASE_OPTION_KEYS, ...extraKeys], 'options');
     const init = o.init;
     if (init !== undefined && (init === null || typeof init !== 'object')) {
@@ -237,45 +224,6 @@ export abstract class DiscreteMixture {
   /** The pseudo-count α of the M-step. */
   get alpha(): number {
     return this.options.alpha;
-  }
-
-  /** Number of features d of the fitted model. */
-  get nFeatures(): number {
-    return this.fitted('nFeatures').d;
-  }
-
-  /** Whether the model has parameters (fitted or loaded). */
-  get isFitted(): boolean {
-    return this.params !== null;
-  }
-
-  /** Whether the best restart converged. */
-  get converged(): boolean {
-    this.fitted('converged');
-    return this.fitState.converged;
-  }
-
-  /** EM iterations of the best restart. */
-  get nIter(): number {
-    this.fitted('nIter');
-    return this.fitState.nIter;
-  }
-
-  /** Per-sample mean log-likelihood at the last E-step of the best restart (h(x) included). */
-  get lowerBound(): number {
-    this.fitted('lowerBound');
-    return this.fitState.lowerBound;
-  }
-
-  /** Per-sample mean log-likelihood at every iteration of the best restart (empty for a loaded model). */
-  get logLikelihoodHistory(): number[] {
-    this.fitted('logLikelihoodHistory');
-    return this.fitState.history.slice();
-  }
-
-  /** Mixture weights, length k (a copy). */
-  get weights(): Float64Array {
-    return this.fitted('weights').weights.slice();
   }
 
   /** Number of free parameters (for BIC/AIC). */
@@ -380,68 +328,8 @@ export abstract class DiscreteMixture {
   }
 
   private finishFit(best: EmRunResult<DiscreteParams>, run: PreparedFit): this {
-    if (!best.converged) {
-      const h = best.history;
-      run.onWarning?.(`EM did not converge in ${this.options.maxIter} iterations (last change of the mean ` +
-        `log-likelihood ${Math.abs(h[h.length - 1] - (h[h.length - 2] ?? -Infinity))} ≥ tol ${this.options.tol}). ` +
-        'Increase maxIter or tol, or check the initialization');
-    }
-    this.params = best.params;
-    this.fitState = { converged: best.converged, nIter: best.nIter, lowerBound: best.lowerBound, history: best.history };
+    this.keepFit(best, best.params, this.options, run.onWarning);
     return this;
-  }
-
-  /** Index of the most probable component of every row (length n). */
-  predict(X: DataInput, options?: DataOptions): Int32Array {
-    checkKeys(options, DATA_KEYS, 'options');
-    const p = this.fitted('predict');
-    let labels = new Int32Array(0);
-    this.logProbBlocks(X, options, p, (start, count, lp) => {
-      for (let i = 0; i < count; i++) {
-        let best = 0;
-        for (let c = 1; c < p.k; c++) if (lp[i * p.k + c] > lp[i * p.k + best]) best = c;
-        labels[start + i] = best;
-      }
-    }, (rows) => (labels = new Int32Array(rows)));
-    return labels;
-  }
-
-  /** Posterior probability of each component for every row: n×k, rows sum to 1. */
-  predictProba(X: DataInput, options?: DataOptions): Matrix {
-    checkKeys(options, DATA_KEYS, 'options');
-    const p = this.fitted('predictProba');
-    let out = new Float64Array(0);
-    const m = this.logProbBlocks(X, options, p, (start, count, lp) => {
-      for (let i = 0; i < count; i++) {
-        const lse = logSumExp(lp, i * p.k, p.k);
-        for (let c = 0; c < p.k; c++) out[(start + i) * p.k + c] = Math.exp(lp[i * p.k + c] - lse);
-      }
-    }, (rows) => (out = new Float64Array(rows * p.k)));
-    return { data: out, rows: m.rows, cols: p.k };
-  }
-
-  /** Log-likelihood `log p(x_i)` of every row (length n), h(x) included. */
-  scoreSamples(X: DataInput, options?: DataOptions): Float64Array {
-    checkKeys(options, DATA_KEYS, 'options');
-    return this.rowLogLikelihoods(X, options, this.fitted('scoreSamples')).ll;
-  }
-
-  /** Mean log-likelihood per row (weighted by `sampleWeight` when given). */
-  score(X: DataInput, options?: DiscreteScoreOptions): number {
-    const { total, n } = this.totalLogLikelihood(X, options, 'score');
-    return total / n;
-  }
-
-  /** Bayesian information criterion `−2 log L + p ln n` (lower is better). */
-  bic(X: DataInput, options?: DiscreteScoreOptions): number {
-    const { total, n } = this.totalLogLikelihood(X, options, 'bic');
-    return -2 * total + this.nParameters * Math.log(n);
-  }
-
-  /** Akaike information criterion `−2 log L + 2p` (lower is better). */
-  aic(X: DataInput, options?: DiscreteScoreOptions): number {
-    const { total } = this.totalLogLikelihood(X, options, 'aic');
-    return -2 * total + 2 * this.nParameters;
   }
 
   /**
@@ -486,69 +374,20 @@ export abstract class DiscreteMixture {
     };
   }
 
-  /** Sets loaded parameters and fit facts (`fromJSON`). */
-  protected load(params: DiscreteParams, state: Omit<FitState, 'history'>): this {
-    this.params = params;
-    this.fitState = { ...state, history: [] };
-    return this;
-  }
-
-  protected fitted(method: string): DiscreteParams {
-    if (this.params === null) throw new NotFittedError(method);
-    return this.params;
-  }
-
-  private totalLogLikelihood(X: DataInput, options: DiscreteScoreOptions | undefined, method: string): { total: number; n: number } {
-    const o = checkKeys(options, SCORE_KEYS, 'options');
-    const p = this.fitted(method);
-    const { ll, rows } = this.rowLogLikelihoods(X, options, p);
-    const w = toSampleWeight(o.sampleWeight, rows);
-    let total = 0;
-    let n = 0;
-    for (let i = 0; i < rows; i++) {
-      const wi = w === null ? 1 : w[i];
-      if (wi === 0) continue;
-      total += wi * ll[i];
-      n += wi;
-    }
-    return { total, n };
-  }
-
-  private rowLogLikelihoods(X: DataInput, options: DataOptions | undefined, p: DiscreteParams): { ll: Float64Array; rows: number } {
-    let ll: Float64Array = new Float64Array(0);
-    const m = this.logProbBlocks(X, options, p, (start, count, lp) => {
-      for (let i = 0; i < count; i++) ll[start + i] += logSumExp(lp, i * p.k, p.k);
-    }, (rows, data) => (ll = this.spec.family.rowConstant(data) ?? new Float64Array(rows)));
-    return { ll, rows: m.rows };
-  }
-
-  /**
-   * Validates `X` against the fitted model (columns, support, categories), then runs the log-density kernel over its
-   * rows in blocks; `fn` sees each block's count×k weighted log-densities (h(x) left out). `prepare` runs once the
-   * rows are validated, before the first block.
-   */
-  private logProbBlocks(
-    X: DataInput, options: DataOptions | undefined, p: DiscreteParams,
-    fn: (start: number, count: number, lp: Float64Array) => void,
-    prepare?: (rows: number, data: Matrix) => void,
-  ): Matrix {
-    const { family } = this.spec;
+  protected checkedRows(X: DataInput, options: DataOptions | undefined, p: DiscreteParams): Matrix {
     const m = toMatrix(X, options, 'X', p.d);
-    family.checkData(m, 'X', p.nCategories);
-    prepare?.(m.rows, m);
-    const D = family.columns(p.d, p.nCategories);
-    const bound = resolveBackend(this.options.backend).bind(family.encode(m, p.nCategories), m.rows, D, null);
-    try {
-      bound.setParams(family.kernelParams(p));
-      const lp = new Float64Array(Math.min(BLOCK_ROWS, m.rows) * p.k);
-      for (let start = 0; start < m.rows; start += BLOCK_ROWS) {
-        const count = Math.min(BLOCK_ROWS, m.rows - start);
-        bound.logProb(start, count, lp);
-        fn(start, count, lp);
-      }
-    } finally {
-      bound.dispose();
-    }
+    this.spec.family.checkData(m, 'X', p.nCategories);
     return m;
+  }
+
+  protected override rowConstant(m: Matrix): Float64Array | null {
+    return this.spec.family.rowConstant(m);
+  }
+
+  protected forEachLogProbBlock(m: Matrix, p: DiscreteParams, fn: (start: number, count: number, lp: Float64Array) => void): void {
+    const { family } = this.spec;
+    const bound = resolveBackend(this.options.backend).bind(family.encode(m, p.nCategories), m.rows,
+      family.columns(p.d, p.nCategories), null);
+    logProbBlocks(bound, family.kernelParams(p), m.rows, p.k, fn);
   }
 }

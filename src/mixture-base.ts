@@ -1,0 +1,245 @@
+/**
+ * `MixtureModel`: what every mixture class (`GaussianMixture`, `BernoulliMixture`, `CategoricalMixture`,
+ * `PoissonMixture`) does the same way once it has parameters — the fit facts, `predict` and `predictProba` from the
+ * weighted log-densities `log w_c + log p(x | c)` of the kernels, and the likelihood scores `scoreSamples`, `score`,
+ * `bic` and `aic` (scikit-learn's `BaseMixture`: BIC `−2 log L + p ln n`, lower is better). A subclass says how rows
+ * are checked and how their log-densities are computed.
+ */
+import type { BoundData, KernelParams } from './backend/kernel.js';
+import { BLOCK_ROWS, type EmRunResult } from './em/driver.js';
+import { NotFittedError } from './errors.js';
+import { toSampleWeight, type DataInput, type DataOptions, type Matrix } from './matrix.js';
+import { checkKeys } from './options.js';
+
+/** The parameters every mixture has: k components over d features with weights w (length k). */
+export interface MixtureParams {
+  readonly k: number;
+  readonly d: number;
+  readonly weights: Float64Array;
+}
+
+/** What a fit leaves beside the parameters. */
+export interface MixtureFitState {
+  converged: boolean;
+  nIter: number;
+  /** Per-sample mean log-likelihood at the last E-step. */
+  lowerBound: number;
+  /** Per-sample mean log-likelihood at every iteration (empty for a loaded model). */
+  history: number[];
+}
+
+/** Options of the scoring methods (`score`, `bic`, `aic`). */
+export interface ScoreOptions extends DataOptions {
+  /** Non-negative weight per row, as in `fit`. */
+  sampleWeight?: ArrayLike<number>;
+}
+
+const SCORE_KEYS = ['nFeatures', 'sampleWeight'];
+const DATA_KEYS = ['nFeatures'];
+
+/** `log Σ_c exp(v[off + c])`, stable. */
+export function logSumExp(v: Float64Array, off: number, k: number): number {
+  let max = -Infinity;
+  for (let c = 0; c < k; c++) if (v[off + c] > max) max = v[off + c];
+  if (max === -Infinity) return -Infinity;
+  let s = 0;
+  for (let c = 0; c < k; c++) s += Math.exp(v[off + c] - max);
+  return max + Math.log(s);
+}
+
+/** The shared half of the mixture classes; see the module comment. */
+export abstract class MixtureModel<P extends MixtureParams> {
+  protected params: P | null = null;
+  protected fitState: MixtureFitState = { converged: false, nIter: 0, lowerBound: -Infinity, history: [] };
+
+  /** Number of features d of the fitted model. */
+  get nFeatures(): number {
+    return this.fitted('nFeatures').d;
+  }
+
+  /** Whether the model has parameters (fitted or loaded). */
+  get isFitted(): boolean {
+    return this.params !== null;
+  }
+
+  /** Whether the best restart converged. */
+  get converged(): boolean {
+    this.fitted('converged');
+    return this.fitState.converged;
+  }
+
+  /** EM iterations of the best restart. */
+  get nIter(): number {
+    this.fitted('nIter');
+    return this.fitState.nIter;
+  }
+
+  /** Per-sample mean log-likelihood at the last E-step of the best restart (scikit-learn's `lower_bound_`). */
+  get lowerBound(): number {
+    this.fitted('lowerBound');
+    return this.fitState.lowerBound;
+  }
+
+  /** Per-sample mean log-likelihood at every iteration of the best restart (empty for a loaded model). */
+  get logLikelihoodHistory(): number[] {
+    this.fitted('logLikelihoodHistory');
+    return this.fitState.history.slice();
+  }
+
+  /** Mixture weights, length k (a copy). */
+  get weights(): Float64Array {
+    return this.fitted('weights').weights.slice();
+  }
+
+  /** Number of free parameters (for BIC/AIC). */
+  abstract get nParameters(): number;
+
+  /** Index of the most probable component for every row (length n). */
+  predict(X: DataInput, options?: DataOptions): Int32Array {
+    checkKeys(options, DATA_KEYS, 'options');
+    const p = this.fitted('predict');
+    const m = this.checkedRows(X, options, p);
+    const labels = new Int32Array(m.rows);
+    this.forEachLogProbBlock(m, p, (start, count, lp) => {
+      for (let i = 0; i < count; i++) {
+        let best = 0;
+        for (let c = 1; c < p.k; c++) if (lp[i * p.k + c] > lp[i * p.k + best]) best = c;
+        labels[start + i] = best;
+      }
+    });
+    return labels;
+  }
+
+  /** Posterior probability of each component for every row: n×k, rows sum to 1. */
+  predictProba(X: DataInput, options?: DataOptions): Matrix {
+    checkKeys(options, DATA_KEYS, 'options');
+    const p = this.fitted('predictProba');
+    const m = this.checkedRows(X, options, p);
+    const out = new Float64Array(m.rows * p.k);
+    this.forEachLogProbBlock(m, p, (start, count, lp) => {
+      for (let i = 0; i < count; i++) {
+        const lse = logSumExp(lp, i * p.k, p.k);
+        for (let c = 0; c < p.k; c++) out[(start + i) * p.k + c] = Math.exp(lp[i * p.k + c] - lse);
+      }
+    });
+    return { data: out, rows: m.rows, cols: p.k };
+  }
+
+  /** Log-likelihood `log p(x_i)` of every row (length n). */
+  scoreSamples(X: DataInput, options?: DataOptions): Float64Array {
+    checkKeys(options, DATA_KEYS, 'options');
+    const p = this.fitted('scoreSamples');
+    return this.rowLogLikelihoods(this.checkedRows(X, options, p), p);
+  }
+
+  /** Mean log-likelihood per row (weighted by `sampleWeight` when given). */
+  score(X: DataInput, options?: ScoreOptions): number {
+    const { total, n } = this.totalLogLikelihood(X, options, 'score');
+    return total / n;
+  }
+
+  /** Bayesian information criterion `−2 log L + p ln n` (lower is better; mclust reports the negative). */
+  bic(X: DataInput, options?: ScoreOptions): number {
+    const { total, n } = this.totalLogLikelihood(X, options, 'bic');
+    return -2 * total + this.nParameters * Math.log(n);
+  }
+
+  /** Akaike information criterion `−2 log L + 2p` (lower is better). */
+  aic(X: DataInput, options?: ScoreOptions): number {
+    const { total } = this.totalLogLikelihood(X, options, 'aic');
+    return -2 * total + 2 * this.nParameters;
+  }
+
+  /** `X` as a matrix checked against the fitted model (columns, support), before any kernel runs. */
+  protected abstract checkedRows(X: DataInput, options: DataOptions | undefined, p: P): Matrix;
+
+  /**
+   * Runs the log-density kernel over the rows of `m` in blocks of `BLOCK_ROWS`; `fn` sees each block's count×k
+   * weighted log-densities `log w_c + log p(x_i | c)`, leaving out any term that does not depend on c (`rowConstant`).
+   */
+  protected abstract forEachLogProbBlock(m: Matrix, p: P, fn: (start: number, count: number, lp: Float64Array) => void): void;
+
+  /** The per-row term the kernels leave out of every log-density (e.g. −Σ log x_j! for Poisson), or null for none. */
+  protected rowConstant(_m: Matrix): Float64Array | null {
+    return null;
+  }
+
+  /** Whether row i of `m` counts towards `score`, `bic` and `aic` (a row that observes nothing does not). */
+  protected countsInScores(_m: Matrix, _i: number): boolean {
+    return true;
+  }
+
+  /** The parameters, or `NotFittedError` naming `method`. */
+  protected fitted(method: string): P {
+    if (this.params === null) throw new NotFittedError(method);
+    return this.params;
+  }
+
+  /** Keeps `params` and the facts of the best run; warns through `onWarning` when it stopped on `maxIter`. */
+  protected keepFit(
+    best: EmRunResult<unknown>, params: P, limits: { maxIter: number; tol: number },
+    onWarning: ((message: string) => void) | undefined,
+  ): void {
+    if (!best.converged) {
+      const h = best.history;
+      onWarning?.(`EM did not converge in ${limits.maxIter} iterations (last change of the mean log-likelihood ` +
+        `${Math.abs(h[h.length - 1] - (h[h.length - 2] ?? -Infinity))} ≥ tol ${limits.tol}). ` +
+        'Increase maxIter or tol, or check the initialization');
+    }
+    this.params = params;
+    this.fitState = { converged: best.converged, nIter: best.nIter, lowerBound: best.lowerBound, history: best.history };
+  }
+
+  /** Sets loaded parameters and fit facts (`fromJSON`). */
+  protected load(params: P, state: Omit<MixtureFitState, 'history'>): this {
+    this.params = params;
+    this.fitState = { ...state, history: [] };
+    return this;
+  }
+
+  private rowLogLikelihoods(m: Matrix, p: P): Float64Array {
+    const out = this.rowConstant(m) ?? new Float64Array(m.rows);
+    this.forEachLogProbBlock(m, p, (start, count, lp) => {
+      for (let i = 0; i < count; i++) out[start + i] += logSumExp(lp, i * p.k, p.k);
+    });
+    return out;
+  }
+
+  private totalLogLikelihood(X: DataInput, options: ScoreOptions | undefined, method: string): { total: number; n: number } {
+    const o = checkKeys(options, SCORE_KEYS, 'options');
+    const p = this.fitted(method);
+    const m = this.checkedRows(X, options, p);
+    const w = toSampleWeight(o.sampleWeight, m.rows);
+    const ll = this.rowLogLikelihoods(m, p);
+    let total = 0;
+    let n = 0;
+    for (let i = 0; i < m.rows; i++) {
+      const wi = w === null ? 1 : w[i];
+      if (wi === 0 || !this.countsInScores(m, i)) continue;
+      total += wi * ll[i];
+      n += wi;
+    }
+    return { total, n };
+  }
+}
+
+/**
+ * Sets `params` on `bound`, runs `fn` over its `rows` rows in blocks of `BLOCK_ROWS` (each block's count×k
+ * log-densities) and disposes of it: the body of every `forEachLogProbBlock`.
+ */
+export function logProbBlocks(
+  bound: BoundData, params: KernelParams, rows: number, k: number,
+  fn: (start: number, count: number, lp: Float64Array) => void,
+): void {
+  try {
+    bound.setParams(params);
+    const lp = new Float64Array(Math.min(BLOCK_ROWS, rows) * k);
+    for (let start = 0; start < rows; start += BLOCK_ROWS) {
+      const count = Math.min(BLOCK_ROWS, rows - start);
+      bound.logProb(start, count, lp);
+      fn(start, count, lp);
+    }
+  } finally {
+    bound.dispose();
+  }
+}

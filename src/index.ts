@@ -5,6 +5,9 @@
  */
 export { GaussianMixture } from './gaussian-mixture.js';
 export type { GaussianMixtureOptions, FitOptions, FitAsyncOptions, Covariances, Sample } from './gaussian-mixture.js';
+export type { FitStreamOptions } from './gaussian-mixture.js';
+export type { StreamProgressInfo } from './stream/fit.js';
+export type { StreamSource, StreamChunk } from './stream/source.js';
 export type { ScoreOptions } from './mixture-base.js';
 export { selectModel } from './select-model.js';
 export { em, emAsync } from './em/user-model.js';
@@ -14,6 +17,11 @@ export type { CovarianceType } from './families/gaussian.js';
 export type { InitMethod, GivenInit } from './em/init.js';
 export type { IterationInfo } from './em/driver.js';
 export type { ProgressInfo } from './parallel/run.js';
+/**
+ * Number of workers started by `fitAsync` pools (of every model class) and not yet gone: 0 when no `fitAsync` is
+ * running, back to 0 once a fit resolves or rejects (abort included). For progress displays and leak checks.
+ */
+export { liveWorkers } from './parallel/platform.js';
 export type { Matrix, MatrixLike, DataInput, DataOptions } from './matrix.js';
 export type { BackendName } from './backend/index.js';
 export type { Dtype } from './dtype.js';

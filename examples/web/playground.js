@@ -169,7 +169,7 @@ export async function setupPlayground({ demo, wasm }) {
   function drawHistory(history, upTo, total) {
     lineChart(llCanvas, [{ label: 'log L', colour: '#0072B2', points: history.slice(0, upTo).map((v, i) => [i + 1, v]) }],
       { xLabel: 'EM iteration', yLabel: 'mean log-likelihood', title: 'Log-likelihood per row',
-        xRange: [1, Math.max(2, total)] });
+        xRange: [1, Math.max(2, total)], integerX: true });
   }
   function setRange() {
     const [x0, x1] = paddedRange(state.points.map((p) => p[0]), 0.1);

@@ -89,7 +89,7 @@ export function paddedRange(values, pad = 0.06) {
  * Frame, ticks, grid and axis labels of a view.
  * @param {CanvasRenderingContext2D} ctx
  */
-export function drawAxes(ctx, view, { xLabel = '', yLabel = '', title = '' } = {}) {
+export function drawAxes(ctx, view, { xLabel = '', yLabel = '', title = '', integerX = false } = {}) {
   const { box, range, px, py } = view;
   ctx.save();
   ctx.font = '11px system-ui, sans-serif';
@@ -99,6 +99,7 @@ export function drawAxes(ctx, view, { xLabel = '', yLabel = '', title = '' } = {
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   for (const t of ticks(range.x0, range.x1)) {
+    if (integerX && !Number.isInteger(t)) continue;
     const x = Math.round(px(t)) + 0.5;
     ctx.beginPath();
     ctx.moveTo(x, box.top);

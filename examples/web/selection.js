@@ -44,9 +44,9 @@ export function setupSelection({ demo, playground }) {
         };
       });
       lineChart($('select-bic'), series('bic'), { xLabel: 'K (components)', yLabel: 'BIC (lower is better)',
-        title: 'BIC = −2 log L + p ln n', xRange: [0.7, 8.3] });
+        title: 'BIC = −2 log L + p ln n', xRange: [0.7, 8.3], integerX: true });
       lineChart($('select-aic'), series('aic'), { xLabel: 'K (components)', yLabel: 'AIC (lower is better)',
-        title: 'AIC = −2 log L + 2p', xRange: [0.7, 8.3] });
+        title: 'AIC = −2 log L + 2p', xRange: [0.7, 8.3], integerX: true });
       const failed = table.filter((r) => r.error !== undefined).length;
       drawMixture($('select-model'), points, best, {
         range: playground.range(), xLabel: '', yLabel: '',

@@ -79,4 +79,17 @@ new m.GaussianMixture({ nComponents: 2, seed: 1, backend: 'wasm' }).fit(X, { nFe
 console.log(JSON.stringify(m.wasmRelaxedSimd()));`;
     expect(child(['--experimental-wasm-relaxed-simd'], body)).toBe(false);
   });
+
+  it('a fitAsync pool loads the build of the thread that owns the fit, so it gives fit\'s model bit for bit', () => {
+    // Workers inherit the flag and would validate the relaxed build on their own; the owner's choice must win.
+    // preferRelaxedSimd applies before the first load: one child per choice.
+    for (const prefer of [false, true]) {
+      const script = `m.preferRelaxedSimd(${prefer});
+const opts = { nComponents: 3, covarianceType: 'full', seed: 2, backend: 'wasm', maxIter: 20, tol: 0, initCandidates: 1 };
+const a = new m.GaussianMixture(opts).fit(X, { nFeatures: 4 });
+const b = await new m.GaussianMixture(opts).fitAsync(X, { nFeatures: 4, workers: 2 });
+console.log(JSON.stringify({ relaxed: m.wasmRelaxedSimd(), same: JSON.stringify(a.toJSON()) === JSON.stringify(b.toJSON()) }));`;
+      expect(child(['--experimental-wasm-relaxed-simd'], script)).toEqual({ relaxed: prefer, same: true });
+    }
+  });
 });

@@ -65,8 +65,9 @@ export async function workerStarter(): Promise<(events: WorkerEvents) => WorkerH
     import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads'),
     nodeWorkerScript(),
   ]);
+  const execArgv = workerExecArgv(process.execArgv);
   return (events) => {
-    const worker = new Worker(url);
+    const worker = new Worker(url, execArgv === undefined ? {} : { execArgv });
     live++;
     let gone = false;
     let stopping = false;
@@ -86,6 +87,18 @@ export async function workerStarter(): Promise<(events: WorkerEvents) => WorkerH
       },
     };
   };
+}
+
+/**
+ * The `execArgv` of a pool's Node workers: inherited from the owner (undefined) unless the owner's flags describe its
+ * own entry script (`--input-type`, `-e`/`--eval`, `-p`/`--print`, `-c`/`--check`, `-i`/`--interactive`), which
+ * would make a worker fail to start — `node --input-type=module -e …` is a legitimate way to run a fit. Then no flag
+ * is passed: the worker's script needs none, and V8 flags (`--experimental-wasm-relaxed-simd`, heap sizes) hold for
+ * the whole process anyway (Node refuses them in a worker's `execArgv`).
+ */
+export function workerExecArgv(argv: readonly string[]): string[] | undefined {
+  const entryFlag = /^(--input-type(=.*)?|-e|--eval(=.*)?|-p|--print(=.*)?|-c|--check|-i|--interactive)$/;
+  return argv.some((a) => entryFlag.test(a)) ? [] : undefined;
 }
 
 function browserWorker(url: URL, events: WorkerEvents): WorkerHandle {

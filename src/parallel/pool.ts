@@ -6,6 +6,7 @@
  */
 import type { KernelParams } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
+import { relaxedSimdChoice } from '../backend/wasm/load.js';
 import { BLOCK_ROWS, addInto } from '../em/driver.js';
 import { WorkerError } from '../errors.js';
 import { workerStarter, type WorkerHandle } from './platform.js';
@@ -85,7 +86,9 @@ export class WorkerPool {
             const rowWeights = weights === null ? null : weights.slice(from, to);
             const transfer = rowWeights === null ? [rows.buffer] : [rows.buffer, rowWeights.buffer];
             const count = to - from;
-            handle.post({ type: 'bind', backend, X: rows, weights: rowWeights, n: count, d, firstBlock, fault }, transfer);
+            handle.post({
+              type: 'bind', backend, X: rows, weights: rowWeights, n: count, d, firstBlock, relaxedSimd: relaxedSimdChoice(), fault,
+            }, transfer);
           }
           this.receive(w, m);
         },

@@ -22,6 +22,8 @@ export interface BindMessage {
   readonly d: number;
   /** Global index of the worker's first block. */
   readonly firstBlock: number;
+  /** The owner's `preferRelaxedSimd` choice (`relaxedSimdChoice`), applied before the worker loads the kernels. */
+  readonly relaxedSimd: boolean;
   readonly fault: WorkerFault;
 }
 

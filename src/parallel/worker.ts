@@ -4,6 +4,7 @@
  * kernel parameters returns the statistics of every block separately, in block order (protocol in `protocol.ts`).
  */
 import { resolveBackend } from '../backend/index.js';
+import { preferRelaxedSimd } from '../backend/wasm/load.js';
 import type { BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
 import { BLOCK_ROWS } from '../em/driver.js';
@@ -49,6 +50,8 @@ let fault: WorkerFault = null;
 
 function bind(message: BindMessage): void {
   bound?.dispose();
+  // The same kernel build as the owner's thread, so that the pool's statistics equal fit's to the bit.
+  preferRelaxedSimd(message.relaxedSimd);
   const backend = resolveBackend(message.backend);
   const { X, n, d, weights } = message;
   // Rows with missing entries: grouped by pattern within each block, as fit groups them, so the block statistics agree.

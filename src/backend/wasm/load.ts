@@ -123,6 +123,14 @@ export function preferRelaxedSimd(enabled: boolean): void {
   relaxedWanted = enabled;
 }
 
+/**
+ * Whether this thread runs (or, before loading, would try) the relaxed-SIMD build: what a `fitAsync` pool tells its
+ * workers, so that they load the same build as the thread that owns the fit.
+ */
+export function relaxedSimdChoice(): boolean {
+  return compiled !== null ? relaxedLoaded : relaxedWanted;
+}
+
 /** True when the loaded kernel module is the relaxed-SIMD build (false before loading). */
 export function wasmRelaxedSimd(): boolean {
   return relaxedLoaded;

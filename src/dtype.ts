@@ -19,16 +19,29 @@ export const DTYPES: readonly Dtype[] = ['float64', 'float32'];
 export function columnMeans(m: Matrix): Float64Array {
   const centre = new Float64Array(m.cols);
   const count = new Float64Array(m.cols);
+  addColumnSums(m, centre, count);
+  return meansOfSums(centre, count);
+}
+
+/**
+ * Adds the observed entries of each column of `m` to `sums` and their number to `counts`, row by row: `columnMeans`
+ * in pieces, for rows that arrive block by block (`fitStream`), with the same sums in the same order.
+ */
+export function addColumnSums(m: Matrix, sums: Float64Array, counts: Float64Array): void {
   for (let i = 0; i < m.rows; i++) {
     for (let j = 0; j < m.cols; j++) {
       const v = m.data[i * m.cols + j];
       if (v !== v) continue;
-      centre[j] += v;
-      count[j]++;
+      sums[j] += v;
+      counts[j]++;
     }
   }
-  for (let j = 0; j < m.cols; j++) centre[j] /= Math.max(1, count[j]);
-  return centre;
+}
+
+/** `sums[j] / max(1, counts[j])`, in place in `sums`, which it returns. */
+export function meansOfSums(sums: Float64Array, counts: Float64Array): Float64Array {
+  for (let j = 0; j < sums.length; j++) sums[j] /= Math.max(1, counts[j]);
+  return sums;
 }
 
 /** `Math.fround(x_ij − centre_j)`, row-major, as a `Float32Array`. */

@@ -9,6 +9,13 @@ export class InputError extends Error {
     super(`${argument}: expected ${expected}, got ${received}${hint ? `. ${hint}` : ''}`);
     this.argument = argument;
   }
+
+  /** The same error about another argument (the data of a chunk named by its place in a whole stream). */
+  renamed(argument: string): InputError {
+    const e = new InputError(argument, '', '');
+    e.message = argument + this.message.slice(this.argument.length);
+    return e;
+  }
 }
 
 /** A component lost its support (its covariance is not positive definite, or it holds no weight). */

@@ -12,7 +12,7 @@ import {
 } from './em/driver.js';
 import { INIT_METHODS, initialParams, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
 import { Rng } from './em/rng.js';
-import { DegenerateComponentError, InputError, describe } from './errors.js';
+import { AbortError, DegenerateComponentError, InputError, describe } from './errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nParameters, toKernelParams,
   type CovarianceType, type GaussianParams,
@@ -23,7 +23,7 @@ import {
   booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption,
 } from './options.js';
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
-import { DTYPES, centredFloat32, columnMeans, shiftMeans, type Dtype } from './dtype.js';
+import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
 import { signalOption, workersOption } from './parallel/options.js';
 import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
 import { MissingBound } from './missing/bound.js';
@@ -31,6 +31,10 @@ import { MixtureModel, logProbBlocks } from './mixture-base.js';
 import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
 import { checkNoEmptyColumn, hasMissing, isAllMissing } from './missing/patterns.js';
+import {
+  SourcePasses, meanFilledSample, runStreamSteps, scanSource, streamStarts, type StreamProgressInfo,
+} from './stream/fit.js';
+import { checkSource, type StreamSource } from './stream/source.js';
 
 /** Constructor options (scikit-learn's names in camelCase; defaults in brackets). */
 export interface GaussianMixtureOptions {
@@ -101,6 +105,18 @@ export interface FitAsyncOptions extends FitOptions {
   onProgress?: (info: ProgressInfo) => void;
 }
 
+/** Options of `fitStream`: `fit`'s without `sampleWeight`, and progress and abort. */
+export interface FitStreamOptions extends DataOptions {
+  /** Called after every EM iteration of every restart (as in `fit`). */
+  onIteration?: (info: IterationInfo) => void;
+  /** Called with a message when a fit does not converge or the likelihood decreases by more than rounding. */
+  onWarning?: (message: string) => void;
+  /** Called after every block of 4096 rows of every pass over the source. */
+  onProgress?: (info: StreamProgressInfo) => void;
+  /** Aborting it rejects the fit with an `AbortError` (at the next block) and leaves the model unchanged. */
+  signal?: AbortSignal;
+}
+
 /** Covariances in scikit-learn's shapes: full k×d×d, tied d×d, diag k×d, spherical k. */
 export type Covariances = Float64Array | Float64Array[] | Float64Array[][];
 
@@ -118,6 +134,7 @@ const OPTION_KEYS = [
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning'];
 const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal', 'onProgress'];
+const FIT_STREAM_KEYS = ['nFeatures', 'onIteration', 'onWarning', 'onProgress', 'signal'];
 const DATA_KEYS = ['nFeatures'];
 
 interface ResolvedOptions {
@@ -186,9 +203,11 @@ function resolveGivenInit(init: GivenInit, type: CovarianceType, k: number, d: n
   return { means, weights, covariances };
 }
 
-/** Counts distinct rows, stopping once `limit` is reached. */
-export function distinctRowsAtLeast(X: Matrix, limit: number): number {
-  const seen = new Set<string>();
+/**
+ * Counts distinct rows (those with an observed entry), stopping once `limit` is reached. Pass the same `seen` for the
+ * blocks of one data set to count over all of them.
+ */
+export function distinctRowsAtLeast(X: Matrix, limit: number, seen = new Set<string>()): number {
   for (let i = 0; i < X.rows && seen.size < limit; i++) {
     if (!isAllMissing(X.data, i, X.cols)) seen.add(X.data.subarray(i * X.cols, (i + 1) * X.cols).join(','));
   }
@@ -221,6 +240,21 @@ interface PreparedFit {
   readonly backend: Backend;
   readonly steps: EmSteps<EmRunResult<GaussianParams>>;
   readonly onWarning: FitOptions['onWarning'];
+}
+
+/** What `planFit` decides for a fit on d features. */
+interface FitPlan {
+  readonly d: number;
+  /** Whether the fit continues the fitted parameters (`warmStart`). */
+  readonly warm: boolean;
+  /** The given start, validated, or null for a random one. */
+  readonly given: ResolvedGivenInit | null;
+  readonly seed: number;
+  /** The random streams of candidate 0 and of the other candidates of every restart. */
+  readonly rngs: readonly [Rng, Rng];
+  readonly restarts: number;
+  /** Candidate starts per restart. */
+  readonly candidates: number;
 }
 
 /**
@@ -363,49 +397,119 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       checkNoEmptyColumn(data.data, data.rows, d);
       for (let i = 0; i < data.rows; i++) if (isAllMissing(data.data, i, d)) rowsAllMissing++;
     }
+    const plan = this.planFit(d, distinctRowsAtLeast(data, k));
+    const { given, warm, rngs } = plan;
+    const backend = resolveBackend(this.options.backend);
+    // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
+    const initData = incomplete ? meanFilledInitData(data, w, new Rng(plan.seed, 2)) : { X: data, weights: w };
+    // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
+    const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
+    const rows = centre === null ? data.data : centredFloat32(data, centre);
+    const makeOriginalStart = (candidate: number): GaussianParams => (warm ? this.params! : null)
+      ?? initialParams(given ?? (this.options.init as InitMethod), initData, k, type, regCovar, rngs[Math.min(candidate, 1)]);
+    const steps = this.fitSteps(plan, makeOriginalStart, centre, onIteration, onWarning);
+    return { data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, onWarning };
+  }
+
+  /**
+   * What a fit on d features decides before it sees the rows: checks the warm start's width and that there are at
+   * least k distinct rows (`distinct`, counted up to k), resolves a given start, draws the seed and its two streams.
+   */
+  private planFit(d: number, distinct: number): FitPlan {
+    const { nComponents: k, covarianceType: type } = this.options;
     const warm = this.options.warmStart && this.params !== null;
     if (warm && this.params!.d !== d) {
       throw new InputError('X', `${this.params!.d} columns (warmStart continues the fitted model)`, `${d} columns`);
     }
-    const distinct = distinctRowsAtLeast(data, k);
     if (distinct < k) {
       throw new InputError('options.nComponents', `at most the number of distinct rows with positive weight (${distinct})`,
         String(k), 'Use fewer components or more data');
     }
     const given = typeof this.options.init === 'object' ? resolveGivenInit(this.options.init, type, k, d) : null;
-    const backend = resolveBackend(this.options.backend);
+    // Candidate 0 of every restart draws from the first stream, so it starts where plain EM would; the other
+    // candidates draw from a second stream.
+    const seed = this.options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    // Short runs choose among random starts only: a given start or a warm start is used as it is.
+    const candidates = warm || given !== null ? 1 : this.options.initCandidates;
+    return { d, warm, given, seed, rngs: [new Rng(seed), new Rng(seed, 1)], restarts: warm ? 1 : this.options.nInit, candidates };
+  }
 
+  /**
+   * The EM steps of a planned fit: its restarts, each over its candidate starts, `makeOriginalStart(candidate)` in the
+   * data's coordinates (moved by −centre for a float32 fit).
+   */
+  private fitSteps(
+    plan: FitPlan, makeOriginalStart: (candidate: number) => GaussianParams, centre: Float64Array | null,
+    onIteration: FitOptions['onIteration'], onWarning: FitOptions['onWarning'],
+  ): EmSteps<EmRunResult<GaussianParams>> {
+    const { nComponents: k, covarianceType: type, regCovar } = this.options;
+    const { d } = plan;
     const family: EmFamily<GaussianParams> = {
       statsLength: statsLength(kernelShape(type), d, k),
       kernelParams: toKernelParams,
       maximize: (stats, params) => maximize(type, k, d, stats, params.means, regCovar),
     };
-    // Candidate 0 of every restart draws from the first stream, so it starts where plain EM would; the other
-    // candidates draw from a second stream.
-    const seed = this.options.seed ?? Math.floor(Math.random() * 2 ** 32);
-    const rngs = [new Rng(seed), new Rng(seed, 1)];
-    // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
-    const initData = incomplete ? meanFilledInitData(data, w, new Rng(seed, 2)) : { X: data, weights: w };
-    // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
-    const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
-    const rows = centre === null ? data.data : centredFloat32(data, centre);
-    const start = warm ? this.params! : null;
-    const makeOriginalStart = (candidate: number): GaussianParams => start
-      ?? initialParams(given ?? (this.options.init as InitMethod), initData, k, type, regCovar, rngs[Math.min(candidate, 1)]);
     const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
       : shiftMeans(makeOriginalStart(candidate), centre, -1);
-    // Short runs choose among random starts only: a given start or a warm start is used as it is.
-    const candidates = warm || given !== null ? 1 : this.options.initCandidates;
     const isRecoverable = (e: unknown): boolean => e instanceof DegenerateComponentError;
-    const steps = bestRestartSteps(warm ? 1 : this.options.nInit,
-      (init) => bestStartSteps(family, makeStart, candidates, this.options.initCandidateIter,
+    return bestRestartSteps(plan.restarts,
+      (init) => bestStartSteps(family, makeStart, plan.candidates, this.options.initCandidateIter,
         { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
-    return { data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, onWarning };
+  }
+
+  /**
+   * Fits the mixture by EM to rows read from `source` pass after pass, without holding them: the path of a CSV file
+   * (Node; the CLI's reader, empty fields and `NA` are missing entries), or a function that opens the source anew
+   * for each pass and returns an (async) iterable of row blocks (`number[][]`, `{ data, rows, cols }`, a flat typed
+   * array with `nFeatures`) or of CSV text (strings or bytes, such as a Node `Readable`).
+   *
+   * The model is `fit`'s on the same rows with the same seed, to the bit: whatever the source's chunks, the rows are
+   * re-cut into blocks of 4096 and the block statistics summed in block order, and the starts see what `fit`'s see.
+   * A first pass counts the rows (and keeps them when there are at most 100 000); a larger source is then read once
+   * more for the sample of each random start (and once for a start from given means without weights and
+   * covariances), and once per EM iteration. Memory holds a block of rows and the at most 100 000 rows of a start.
+   * Missing entries (NaN) and `dtype: 'float32'` work as in `fit`; sample weights are not available (use `fit`).
+   *
+   * Rejects with `InputError` naming the line (CSV) or row of bad input, or when a later pass yields other rows than
+   * the first; with `AbortError` when `signal` aborts (the model is then unchanged).
+   */
+  async fitStream(source: StreamSource, options: FitStreamOptions = {}): Promise<this> {
+    if (options !== null && typeof options === 'object' && 'sampleWeight' in options) {
+      throw new InputError('options.sampleWeight', 'no sample weights: fitStream reads unweighted rows',
+        'sampleWeight', 'Fit in memory with fit(X, { sampleWeight }) for weighted rows');
+    }
+    const o = checkKeys(options, FIT_STREAM_KEYS, 'options');
+    const src = checkSource(source);
+    const onIteration = callbackOption<FitOptions['onIteration']>(o.onIteration, 'options.onIteration');
+    const onWarning = callbackOption<FitOptions['onWarning']>(o.onWarning, 'options.onWarning');
+    const onProgress = callbackOption<FitStreamOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    const signal = signalOption(o.signal);
+    if (o.nFeatures !== undefined) integerOption(o.nFeatures, 'options.nFeatures', 1, 1);
+    if (signal?.aborted) throw new AbortError();
+    if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
+    const backend = resolveBackend(this.options.backend);
+    const { nComponents: k, covarianceType: type, regCovar } = this.options;
+    const passes = new SourcePasses(src, { nFeatures: o.nFeatures as number | undefined, signal }, onProgress);
+    const seen = new Set<string>();
+    const facts = await scanSource(passes, (block) => distinctRowsAtLeast(block, k, seen));
+    const plan = this.planFit(facts.d, seen.size);
+    const initData = facts.incomplete ? await meanFilledSample(passes, facts, new Rng(plan.seed, 2))
+      : facts.held === null ? null : { X: facts.held, weights: null };
+    const makeOriginalStart = await streamStarts(passes, facts, {
+      k, type, regCovar, method: this.options.init as InitMethod, given: plan.given,
+      warm: plan.warm ? this.params! : null, rngs: plan.rngs, restarts: plan.restarts, candidates: plan.candidates, initData,
+    });
+    const centre = this.options.dtype === 'float32' ? meansOfSums(facts.sums.slice(), facts.counts) : null;
+    const steps = this.fitSteps(plan, makeOriginalStart, centre, onIteration, onWarning);
+    const best = await runStreamSteps(steps, passes, backend, centre, facts.incomplete);
+    return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing });
   }
 
   /** Keeps the best restart's parameters (means back in the data's coordinates) and state; warns if it did not converge. */
-  private finishFit(best: EmRunResult<GaussianParams>, run: PreparedFit): this {
+  private finishFit(
+    best: EmRunResult<GaussianParams>, run: Pick<PreparedFit, 'centre' | 'onWarning' | 'rowsAllMissing'>,
+  ): this {
     const { centre } = run;
     this.keepFit(best, centre === null ? best.params : shiftMeans(best.params, centre, 1), this.options, run.onWarning);
     this.rowsAllMissing = run.rowsAllMissing;

@@ -5,6 +5,9 @@
  */
 export { GaussianMixture } from './gaussian-mixture.js';
 export type { GaussianMixtureOptions, FitOptions, FitAsyncOptions, Covariances, Sample } from './gaussian-mixture.js';
+export type { FitStreamOptions } from './gaussian-mixture.js';
+export type { StreamProgressInfo } from './stream/fit.js';
+export type { StreamSource, StreamChunk } from './stream/source.js';
 export type { ScoreOptions } from './mixture-base.js';
 export { selectModel } from './select-model.js';
 export { em, emAsync } from './em/user-model.js';

@@ -13,7 +13,9 @@ import {
   type ParsedArgs,
 } from './args.js';
 import { DataError, UsageError, flagNames, oneLine } from './errors.js';
-import { readData, readModel, sourceName, writeText } from './files.js';
+import { fileSize, readData, readModel, sourceName, writeText } from './files.js';
+import { rowBlocks } from '../stream/source.js';
+import type { StreamProgressInfo } from '../stream/fit.js';
 import type { CliIO } from './run.js';
 import { formatTable } from './table.js';
 
@@ -188,11 +190,11 @@ function matrixOf(csv: NumericCsv): { data: Float64Array; rows: number; cols: nu
   return { data: csv.data, rows: csv.rows, cols: csv.cols };
 }
 
-/** Throws unless the data has as many columns as the model has features. */
-function checkColumns(gm: CliModel, csv: NumericCsv, dataPath: string, modelPath: string): void {
-  if (csv.cols !== gm.nFeatures) {
+/** Throws unless the data has as many columns (`cols`) as the model has features. */
+function checkColumns(gm: CliModel, cols: number, dataPath: string, modelPath: string): void {
+  if (cols !== gm.nFeatures) {
     throw new DataError(
-      `${sourceName(dataPath)} has ${csv.cols} column${csv.cols === 1 ? '' : 's'}, but the model in ` +
+      `${sourceName(dataPath)} has ${cols} column${cols === 1 ? '' : 's'}, but the model in ` +
         `${sourceName(modelPath)} has ${gm.nFeatures} feature${gm.nFeatures === 1 ? '' : 's'}: give the columns the ` +
         'model was fitted on, in the same order',
     );
@@ -215,18 +217,66 @@ function warn(ctx: CommandContext): (message: string) => void {
   };
 }
 
-/** A one-line progress display on stderr, rewritten in place; only when stderr is a terminal. */
-function progressLine(ctx: CommandContext): ((text: string) => void) | undefined {
-  if (!ctx.io.isTTY) return undefined;
+/**
+ * A progress display on stderr. On a terminal: one line rewritten in place, at most 10 times a second except for the
+ * steps that end something (`done`, the default). Elsewhere nothing, unless `always` (`--progress`): then one line per
+ * step that ends something.
+ */
+function progressLine(ctx: CommandContext, always = false): ((text: string, done?: boolean) => void) | undefined {
+  if (!ctx.io.isTTY) {
+    if (!always) return undefined;
+    return (text, done = true) => {
+      if (done) ctx.io.stderr.write(text + '\n');
+    };
+  }
   let showing = false;
+  let last = 0;
   ctx.clearProgress = () => {
     if (showing) ctx.io.stderr.write('\r\x1b[K');
     showing = false;
   };
-  return (text) => {
+  return (text, done = true) => {
+    const now = Date.now();
+    if (!done && now - last < 100) return;
+    last = now;
     ctx.io.stderr.write(`\r\x1b[K${text}`);
     showing = true;
   };
+}
+
+/** `12.3k`, `4.56M`: a count for a progress line. */
+function compact(x: number): string {
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
+  if (x >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
+  return String(Math.round(x));
+}
+
+/** The progress line of a streamed fit: the pass, a bar over its rows, the EM run and the log-likelihood, rows/s. */
+function streamProgressText(p: StreamProgressInfo, nInit: number): string {
+  const rate = `${compact(p.rowsPerSecond)} rows/s`;
+  if (p.rowsTotal === null) return `pass ${p.pass}: counting rows  ${compact(p.rowsSeen)} rows  ${rate}`;
+  const filled = Math.round((20 * p.rowsSeen) / p.rowsTotal);
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]`;
+  const what = p.phase === 'init' ? 'reading the rows of a start'
+    : `restart ${p.init + 1}/${nInit}  start ${p.candidate + 1}  iteration ${p.iteration}  mean log-likelihood ` +
+      (Number.isFinite(p.logLikelihood) ? p.logLikelihood.toFixed(6) : '-');
+  return `pass ${p.pass} ${bar} ${what}  ${rate}`;
+}
+
+/** Writes to stdout and waits until a stream that reports a full buffer (`write` returned false) has drained. */
+async function writeFlowing(io: CliIO, text: string): Promise<void> {
+  const ok = io.stdout.write(text);
+  const out = io.stdout as { once?: (event: 'drain', listener: () => void) => unknown };
+  if (ok === false && typeof out.once === 'function') await new Promise<void>((resolve) => out.once!('drain', resolve));
+}
+
+/** The `--memory-budget` of `fit` in bytes [512 MiB]. */
+function memoryBudget(args: ParsedArgs, command: string): number {
+  const given = args.options.get('memory-budget');
+  if (!given) return 512 * 2 ** 20;
+  const mib = nonNegativeValue(given, command);
+  if (mib === 0) throw new UsageError(`${given.flag}: expected a number of MiB > 0, got ${given.value}`, command);
+  return mib * 2 ** 20;
 }
 
 // ─── fit ────────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -249,6 +299,8 @@ const fit: Command = {
       'the one fitted without.',
     'An empty field, NA or NaN is a missing entry: the fit uses the observed entries of each row (EM for incomplete ' +
       'data).',
+    'A DATA.csv file larger than --memory-budget is not read into memory: the Gaussian fit streams it, reading the ' +
+      'file once per EM iteration (and once more for each start), with the model it would fit in memory.',
   ],
   options: [
     { name: 'k', short: 'k', type: 'string', placeholder: 'K', help: 'number of components (required)' },
@@ -262,6 +314,13 @@ const fit: Command = {
     },
     ...EM_OPTIONS,
     WORKERS,
+    {
+      name: 'memory-budget',
+      type: 'string',
+      placeholder: 'MB',
+      help: 'stream DATA.csv from the file, one pass per EM iteration, when it is larger than MB MiB [512]',
+    },
+    { name: 'progress', type: 'boolean', help: 'report progress on stderr even when it is not a terminal' },
     { name: 'output', short: 'o', type: 'string', placeholder: 'MODEL.json', help: 'write the model here [stdout]' },
   ],
   async run(args, ctx) {
@@ -280,22 +339,36 @@ const fit: Command = {
     const gm = family === 'gaussian' ? gaussianModel(args, this.name, nComponents, covarianceType, em)
       : discreteModel(args, this.name, family, nComponents, em);
 
+    const budget = memoryBudget(args, this.name);
+    const streamed = dataPath !== '-' && (await fileSize(dataPath)) > budget;
+    if (streamed && (!(gm instanceof GaussianMixture) || workers !== undefined)) {
+      throw new DataError(`${dataPath} is larger than --memory-budget (${budget / 2 ** 20} MiB), and streamed fits are ` +
+        `${workers === undefined ? 'for the Gaussian family only' : 'on this thread only (no --workers)'}: ` +
+        'raise --memory-budget to read it in memory');
+    }
     ctx.dataSource = sourceName(dataPath);
-    const csv = await readData(dataPath, ctx.io);
-    const show = progressLine(ctx);
+    const show = progressLine(ctx, args.options.has('progress'));
     const nInit = em.nInit ?? 1;
-    const fitOptions = {
-      onIteration: show
-        ? (info: IterationInfo) =>
-            show(
-              `restart ${info.init + 1}/${nInit}  start ${info.candidate + 1}  iteration ${info.iter}  ` +
-                `mean log-likelihood ${info.logLikelihood.toFixed(6)}`,
-            )
-        : undefined,
-      onWarning: warn(ctx),
-    };
-    if (workers === undefined) gm.fit(matrixOf(csv), fitOptions);
-    else await gm.fitAsync(matrixOf(csv), { ...fitOptions, workers });
+    if (streamed) {
+      await (gm as GaussianMixture).fitStream(dataPath, {
+        onWarning: warn(ctx),
+        onProgress: show && ((p) => show(streamProgressText(p, nInit), p.rowsSeen === p.rowsTotal)),
+      });
+    } else {
+      const csv = await readData(dataPath, ctx.io);
+      const fitOptions = {
+        onIteration: show
+          ? (info: IterationInfo) =>
+              show(
+                `restart ${info.init + 1}/${nInit}  start ${info.candidate + 1}  iteration ${info.iter}  ` +
+                  `mean log-likelihood ${info.logLikelihood.toFixed(6)}`,
+              )
+          : undefined,
+        onWarning: warn(ctx),
+      };
+      if (workers === undefined) gm.fit(matrixOf(csv), fitOptions);
+      else await gm.fitAsync(matrixOf(csv), { ...fitOptions, workers });
+    }
     ctx.clearProgress();
     await writeText(output, JSON.stringify(gm.toJSON(), null, 2) + '\n', ctx.io);
     if (ctx.io.isTTY && output !== undefined && output !== '-') {
@@ -345,7 +418,7 @@ async function modelAndData(
   const gm = await readModel(modelPath, ctx.io);
   ctx.dataSource = sourceName(dataPath);
   const csv = await readData(dataPath, ctx.io);
-  checkColumns(gm, csv, dataPath, modelPath);
+  checkColumns(gm, csv.cols, dataPath, modelPath);
   return { gm, csv };
 }
 
@@ -360,18 +433,33 @@ const predict: Command = {
     'Reads a model written by "wasm-em fit" and prints CSV on stdout, one line per row of DATA.csv, in order. ' +
       'Without --proba: a header line "label", then the 0-based index of the most probable component of each row. ' +
       'With --proba: a header line "p0,p1,...,p(K-1)", then the K posterior probabilities of each row (they sum to 1).',
-    'DATA.csv must have the columns the model was fitted on, in the same order.',
+    'DATA.csv must have the columns the model was fitted on, in the same order. It is read block by block (4096 ' +
+      'rows) and each block\'s lines are written as soon as they are computed, so memory stays small whatever the ' +
+      'size of the input, and "cat big.csv | wasm-em predict m.json - | head" stops early.',
   ],
   options: [{ name: 'proba', type: 'boolean', help: 'print the probability of every component instead of a label' }],
   async run(args, ctx) {
-    const { gm, csv } = await modelAndData(this, args, ctx);
-    if (args.options.has('proba')) {
-      const p = gm.predictProba(matrixOf(csv));
-      const header = Array.from({ length: p.cols }, (_, c) => `p${c}`);
-      ctx.io.stdout.write(formatCsv(p, { header }));
-    } else {
-      const labels = gm.predict(matrixOf(csv));
-      ctx.io.stdout.write(formatCsv({ data: labels, rows: labels.length, cols: 1 }, { header: ['label'] }));
+    const [modelPath, dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string, string];
+    oneStdin([modelPath, dataPath], this.name);
+    const gm = await readModel(modelPath, ctx.io);
+    ctx.dataSource = sourceName(dataPath);
+    const proba = args.options.has('proba');
+    // A file that cannot be read is named as the other commands name it; stdin is read as it arrives.
+    if (dataPath !== '-') await fileSize(dataPath);
+    const blocks = rowBlocks(dataPath === '-' ? () => ctx.io.stdin : dataPath,
+      { nFeatures: undefined, signal: undefined, label: sourceName(dataPath) });
+    for await (const block of blocks) {
+      const first = block.first === 0;
+      if (first) checkColumns(gm, block.cols, dataPath, modelPath);
+      let text: string;
+      if (proba) {
+        const p = gm.predictProba(block);
+        text = formatCsv(p, { header: first ? Array.from({ length: p.cols }, (_, c) => `p${c}`) : null });
+      } else {
+        const labels = gm.predict(block);
+        text = formatCsv({ data: labels, rows: labels.length, cols: 1 }, { header: first ? ['label'] : null });
+      }
+      await writeFlowing(ctx.io, text);
     }
   },
 };

@@ -1,5 +1,5 @@
 /** Reading data and models from files or standard input, and writing outputs. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { GaussianMixture, InputError, discreteMixtureFromJSON } from '../index.js';
 import type { CliModel } from './commands.js';
 import { parseNumericCsv, type NumericCsv } from '../io/csv.js';
@@ -46,6 +46,19 @@ export async function readText(path: string, io: CliIO): Promise<string> {
   } catch (e) {
     throw new DataError(`cannot read ${path}: ${systemReason(e)}`);
   }
+}
+
+/** The size of a file in bytes; a `DataError` when it cannot be read (missing, a directory). */
+export async function fileSize(path: string): Promise<number> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+    size = info.size;
+  } catch (e) {
+    throw new DataError(`cannot read ${path}: ${systemReason(e)}`);
+  }
+  return size;
 }
 
 /** A numeric CSV table from a file or standard input. */

@@ -62,6 +62,16 @@ export function initialParams(
 ): GaussianParams {
   if (typeof method === 'object') return fromGivenMeans(method, full, k, type, regCovar);
   const data = full.X.rows > INIT_SAMPLE_ROWS ? sampleRows(full, INIT_SAMPLE_ROWS, k, rng) : full;
+  return randomStart(method, data, k, type, regCovar, rng);
+}
+
+/**
+ * The random starts of `initialParams` on the rows they see (all rows, or the sample of larger data): what follows
+ * the sampling, for callers that draw the sample themselves (`fitStream` gathers it from its source).
+ */
+export function randomStart(
+  method: InitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+): GaussianParams {
   const { X } = data;
   switch (method) {
     case 'kmeans++': {
@@ -96,31 +106,65 @@ export const INIT_SAMPLE_ROWS = 100_000;
  */
 export function sampleRows(data: InitData, m: number, k: number, rng: Rng): InitData {
   const { X, weights } = data;
-  const n = X.rows;
   const d = X.cols;
+  const rows = floydSample(X.rows, m, rng);
+  const out = new Float64Array(m * d);
+  rows.forEach((i, r) => out.set(X.data.subarray(i * d, (i + 1) * d), r * d));
+  if (!hasDistinctRows({ data: out, rows: m, cols: d }, k)) return data;
+  return { X: { data: out, rows: m, cols: d }, weights: weights === null ? null : Float64Array.from(rows, (i) => weights[i]) };
+}
+
+/** m distinct indices of [0, n) drawn uniformly (Floyd's algorithm, m ≤ n), increasing. */
+export function floydSample(n: number, m: number, rng: Rng): Int32Array {
   const chosen = new Set<number>();
   for (let j = n - m; j < n; j++) {
     const t = rng.int(j + 1);
     chosen.add(chosen.has(t) ? j : t);
   }
-  const rows = Int32Array.from(chosen).sort();
-  const out = new Float64Array(m * d);
-  rows.forEach((i, r) => out.set(X.data.subarray(i * d, (i + 1) * d), r * d));
+  return Int32Array.from(chosen).sort();
+}
+
+/** Whether X has at least k distinct rows (the test `sampleRows` makes of its sample). */
+export function hasDistinctRows(X: Matrix, k: number): boolean {
+  const d = X.cols;
   const distinct = new Set<string>();
-  for (let r = 0; r < m && distinct.size < k; r++) distinct.add(out.subarray(r * d, (r + 1) * d).join(','));
-  if (distinct.size < k) return data;
-  return { X: { data: out, rows: m, cols: d }, weights: weights === null ? null : Float64Array.from(rows, (i) => weights[i]) };
+  for (let r = 0; r < X.rows && distinct.size < k; r++) distinct.add(X.data.subarray(r * d, (r + 1) * d).join(','));
+  return distinct.size >= k;
 }
 
 function fromGivenMeans(
   given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, regCovar: number,
 ): GaussianParams {
   const d = data.X.cols;
-  if (given.weights !== null && given.covariances !== null) {
-    return gaussianParams(type, k, d, given.weights, given.means, given.covariances);
-  }
-  const labels = nearestCenter(data.X, given.means, k);
-  const stats = hardAssignmentStats(data, labels, given.means, k, type);
+  if (!givenNeedsRows(given)) return givenStart(given, null, k, d, type, regCovar);
+  const stats = new Float64Array(statsLength(kernelShape(type), d, k));
+  addGivenMeansStats(given, data, k, type, stats);
+  return givenStart(given, stats, k, d, type, regCovar);
+}
+
+/** Whether a given start needs the rows: it lacks weights or covariances, which are then estimated from them. */
+export function givenNeedsRows(given: ResolvedGivenInit): boolean {
+  return given.weights === null || given.covariances === null;
+}
+
+/**
+ * Adds to `stats` (kernel layout) the rows of `data`, each assigned to its nearest given mean, about that mean: the
+ * statistics of a given start, which may be added block after block in row order (`fitStream`).
+ */
+export function addGivenMeansStats(
+  given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, stats: Float64Array,
+): void {
+  hardAssignmentStats(data, nearestCenter(data.X, given.means, k), given.means, k, type, stats);
+}
+
+/**
+ * The start from given means: the given weights and covariances, the others estimated by one M-step from `stats`
+ * (`addGivenMeansStats` over all rows; null when both are given).
+ */
+export function givenStart(
+  given: ResolvedGivenInit, stats: Float64Array | null, k: number, d: number, type: CovarianceType, regCovar: number,
+): GaussianParams {
+  if (stats === null) return gaussianParams(type, k, d, given.weights!, given.means, given.covariances!);
   const block = componentStatsLength(kernelShape(type), d);
   for (let c = 0; c < k; c++) {
     if (stats[c * block] === 0) {
@@ -195,12 +239,12 @@ export function nearestCenter(X: Matrix, centers: Float64Array, k: number): Int3
 /** Statistics (kernel layout) of one-hot responsibilities, about `centers`. */
 function hardAssignmentStats(
   data: InitData, labels: Int32Array, centers: Float64Array, k: number, type: CovarianceType,
+  stats: Float64Array = new Float64Array(statsLength(kernelShape(type), data.X.cols, k)),
 ): Float64Array {
   const { X, weights } = data;
   const d = X.cols;
   const shape = kernelShape(type);
   const block = componentStatsLength(shape, d);
-  const stats = new Float64Array(statsLength(shape, d, k));
   const diff = new Float64Array(d);
   for (let i = 0; i < X.rows; i++) {
     const w = weights === null ? 1 : weights[i];

@@ -82,48 +82,134 @@ const DECIMAL_COMMA_RE = /^[+-]?\d*,\d+$/;
 type FieldKind = 'number' | 'missing' | 'infinite' | 'text';
 
 function classify(field: string): FieldKind {
-  if (MISSING_TOKENS.has(field)) return 'missing';
+  // Numbers first: they are nearly every field, and a regular expression test costs less than hashing a new string.
   if (NUMBER_RE.test(field)) return 'number';
+  if (MISSING_TOKENS.has(field)) return 'missing';
   if (INFINITY_RE.test(field)) return 'infinite';
   return 'text';
 }
 
 /** One record (a logical CSV row, which may span several physical lines when a quoted field holds a line break). */
 interface CsvRecord {
-  /** Field values: unquoted fields trimmed, quoted fields verbatim. */
-  fields: string[];
+  /**
+   * Field values: unquoted fields trimmed, quoted fields verbatim; with `ScanMode.numbers`, an unquoted plain decimal
+   * that `Number` reads exactly (see `fastDecimal`) as its number.
+   */
+  fields: (string | number)[];
   /** Physical line (1-based) where the record starts. */
   line: number;
   /** True for a line with nothing but whitespace. */
   blank: boolean;
+  /** The scanned text and the record's range in it (without its line end), to read it again as text. */
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** How `scanRecords` hands fields over; read at every record, so a callback may change it for the next one. */
+interface ScanMode {
+  /** Whether unquoted plain decimals are handed over as numbers. */
+  numbers: boolean;
+}
+
+/** The value `fastDecimal` read. */
+let fastValue = 0;
+
+const DIGIT_0 = 0x30;
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, e) => 10 ** e);
+
+/**
+ * Reads an unquoted field at `i` that is a plain decimal (`[+-]digits[.digits][e[+-]digits]`, at most 15 significant
+ * digits, a power of ten within 10^±22, followed by optional padding and the end of the field) into `fastValue`, and
+ * returns the index after it; −1 for anything else, which the caller reads as text. Such a number is the correctly
+ * rounded product or quotient of two exact doubles (Clinger's fast path), so it equals `Number(field)` bit for bit,
+ * without making a string of the field.
+ */
+function fastDecimal(text: string, i: number, n: number, delim: number, padTab: boolean): number {
+  let ch = text.charCodeAt(i);
+  const negative = ch === 0x2d;
+  if (negative || ch === 0x2b) ch = text.charCodeAt(++i);
+  let mantissa = 0;
+  let significant = 0;
+  let digits = 0;
+  let scale = 0;
+  while (ch >= DIGIT_0 && ch <= DIGIT_0 + 9) {
+    if (mantissa > 0 || ch > DIGIT_0) significant++;
+    mantissa = mantissa * 10 + (ch - DIGIT_0);
+    digits++;
+    ch = text.charCodeAt(++i);
+  }
+  if (ch === 0x2e) {
+    ch = text.charCodeAt(++i);
+    while (ch >= DIGIT_0 && ch <= DIGIT_0 + 9) {
+      if (mantissa > 0 || ch > DIGIT_0) significant++;
+      mantissa = mantissa * 10 + (ch - DIGIT_0);
+      digits++;
+      scale--;
+      ch = text.charCodeAt(++i);
+    }
+  }
+  if (digits === 0 || significant > 15) return -1;
+  if (ch === 0x65 || ch === 0x45) {
+    ch = text.charCodeAt(++i);
+    const negativeExponent = ch === 0x2d;
+    if (negativeExponent || ch === 0x2b) ch = text.charCodeAt(++i);
+    let exponent = 0;
+    let exponentDigits = 0;
+    while (ch >= DIGIT_0 && ch <= DIGIT_0 + 9 && exponentDigits < 4) {
+      exponent = exponent * 10 + (ch - DIGIT_0);
+      exponentDigits++;
+      ch = text.charCodeAt(++i);
+    }
+    if (exponentDigits === 0 || (ch >= DIGIT_0 && ch <= DIGIT_0 + 9)) return -1;
+    scale += negativeExponent ? -exponent : exponent;
+  }
+  while (i < n && (ch === SPACE || (ch === TAB && padTab))) ch = text.charCodeAt(++i);
+  if (i < n && ch !== delim && ch !== LF && ch !== CR) return -1;
+  if (scale < -22 || scale > 22) return -1;
+  const value = scale >= 0 ? mantissa * POWERS_OF_TEN[scale]! : mantissa / POWERS_OF_TEN[-scale]!;
+  fastValue = negative ? -value : value;
+  return i;
 }
 
 /**
  * The delimiter of a text: `,` unless the first non-blank record has no comma but a `;` or a tab (outside quotes).
  */
 export function detectDelimiter(text: string): CsvDelimiter {
+  return scanDelimiter(text).delimiter;
+}
+
+/**
+ * `detectDelimiter`, and whether the text decides it: false when the text ends before the first non-blank record
+ * does, so that more text (the next chunk of a stream) could still hold a comma.
+ */
+function scanDelimiter(text: string): { delimiter: CsvDelimiter; decided: boolean } {
   let inQuotes = false;
   let nonBlank = false;
   let semicolon = false;
   let tab = false;
+  let decided = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (inQuotes) {
       if (ch === '"') inQuotes = false; // an escaped "" closes and reopens
       continue;
     }
-    if (ch === ',') return ',';
+    if (ch === ',') return { delimiter: ',', decided: true };
     if (ch === '"') {
       inQuotes = true;
       nonBlank = true;
     } else if (ch === ';') semicolon = true;
     else if (ch === '\t') tab = true;
     else if (ch === '\n' || ch === '\r') {
-      if (nonBlank) break;
+      if (nonBlank) {
+        decided = true;
+        break;
+      }
       semicolon = tab = false;
     } else if (ch !== ' ' && ch !== '\ufeff') nonBlank = true;
   }
-  return semicolon ? ';' : tab ? '\t' : ',';
+  return { delimiter: semicolon ? ';' : tab ? '\t' : ',', decided };
 }
 
 const QUOTE = 0x22;
@@ -132,26 +218,40 @@ const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
 
+/** Where `scanRecords` stopped: the index of the first character not consumed, and its 1-based line. */
+interface ScanEnd {
+  next: number;
+  line: number;
+}
+
 /**
- * Splits `text` into records and hands each to `onRecord`. A quoted field runs to its closing quote, across delimiters
- * and line ends; `""` inside it is one quote. Spaces (and tabs, unless tab is the delimiter) around a field are
- * dropped.
+ * Splits `text` from index `from` (at 1-based line `line`) into records and hands each to `onRecord`. A quoted field
+ * runs to its closing quote, across delimiters and line ends; `""` inside it is one quote. Spaces (and tabs, unless
+ * tab is the delimiter) around a field are dropped. Unless `final`, the text is a prefix of the input: a record that
+ * reaches its end (it might go on in the next chunk) is left unconsumed, and the returned `next` is where it starts.
  */
 function scanRecords(
   text: string,
+  from: number,
+  line: number,
+  final: boolean,
   delimiter: CsvDelimiter,
   source: string,
   onRecord: (record: CsvRecord) => void,
-): void {
+  mode: ScanMode = { numbers: false },
+): ScanEnd {
   const n = text.length;
   const delim = delimiter.charCodeAt(0);
   const isPad = (ch: number): boolean => ch === SPACE || (ch === TAB && delim !== TAB);
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
+  let i = from;
   while (i < n) {
+    const recordStart = i;
     const recordLine = line;
-    const fields: string[] = [];
+    const incomplete = (): ScanEnd => ({ next: recordStart, line: recordLine });
+    const fields: (string | number)[] = [];
+    const numbers = mode.numbers;
     let blank = true;
+    let end = 0;
     // One iteration per field; leaves `i` just past the delimiter, or at the line end / end of text.
     for (;;) {
       while (i < n && isPad(text.charCodeAt(i))) i++;
@@ -162,6 +262,7 @@ function scanRecords(
         let start = ++i;
         for (;;) {
           if (i >= n) {
+            if (!final) return incomplete();
             throw new CsvError(
               { source, line: openLine, column: fields.length + 1 },
               'a closing quote (")',
@@ -171,6 +272,7 @@ function scanRecords(
           }
           const ch = text.charCodeAt(i);
           if (ch === QUOTE) {
+            if (i + 1 >= n && !final) return incomplete();
             if (text.charCodeAt(i + 1) === QUOTE) {
               value += text.slice(start, i + 1);
               i += 2;
@@ -185,6 +287,7 @@ function scanRecords(
           i++;
         }
         while (i < n && isPad(text.charCodeAt(i))) i++;
+        if (i >= n && !final) return incomplete();
         const next = i < n ? text.charCodeAt(i) : -1;
         if (next !== -1 && next !== delim && next !== LF && next !== CR) {
           const rest = /^[^\r\n]*/.exec(text.slice(i, i + 40))![0];
@@ -196,6 +299,11 @@ function scanRecords(
           );
         }
         fields.push(value);
+      } else if (numbers && i < n && (end = fastDecimal(text, i, n, delim, delim !== TAB)) >= 0) {
+        i = end;
+        if (i >= n && !final) return incomplete();
+        blank = false;
+        fields.push(fastValue);
       } else {
         const start = i;
         while (i < n) {
@@ -203,7 +311,8 @@ function scanRecords(
           if (ch === delim || ch === LF || ch === CR) break;
           i++;
         }
-        let end = i;
+        if (i >= n && !final) return incomplete();
+        end = i;
         while (end > start && isPad(text.charCodeAt(end - 1))) end--;
         if (end > start) blank = false;
         fields.push(text.slice(start, end));
@@ -215,14 +324,17 @@ function scanRecords(
       }
       break;
     }
-    // Consume the line end: CRLF, LF or a lone CR.
+    const recordEnd = i;
+    // Consume the line end: CRLF, LF or a lone CR (a CR at the end of a chunk may be the first half of a CRLF).
     if (i < n) {
+      if (text.charCodeAt(i) === CR && i + 1 >= n && !final) return incomplete();
       if (text.charCodeAt(i) === CR && text.charCodeAt(i + 1) === LF) i += 2;
       else i++;
       line++;
     }
-    onRecord({ fields, line: recordLine, blank });
+    onRecord({ fields, line: recordLine, blank, text, start: recordStart, end: recordEnd });
   }
+  return { next: i, line };
 }
 
 /**
@@ -235,76 +347,169 @@ function scanRecords(
  * @throws CsvError (an `InputError`) naming the source, line, column and offending text.
  */
 export function parseNumericCsv(text: string, options: ParseCsvOptions = {}): NumericCsv {
-  const source = options.source ?? 'CSV';
-  const missing = options.missing ?? 'error';
-  const delimiter = options.delimiter ?? detectDelimiter(text);
-
-  let header: string[] | null = null;
-  let headerLine = 0;
-  let cols = -1;
-  let rows = 0;
   let data = new Float64Array(1024);
+  let length = 0;
+  const reader = new NumericCsvReader(options, (row) => {
+    if (length + row.length > data.length) {
+      const grown = new Float64Array(Math.max(data.length * 2, length + row.length));
+      grown.set(data);
+      data = grown;
+    }
+    data.set(row, length);
+    length += row.length;
+  });
+  reader.push(text);
+  const { rows, cols, header } = reader.end();
+  return { data: data.length === length ? data : data.slice(0, length), rows, cols, header };
+}
+
+/** The shape of a table read by `NumericCsvReader`. */
+export interface NumericCsvShape {
+  rows: number;
+  cols: number;
+  /** Column names when the first row is a header, else `null`. */
+  header: string[] | null;
+}
+
+/**
+ * The numeric CSV reader of `parseNumericCsv`, fed text chunk by chunk (a file or a pipe read piece by piece), with
+ * the same rules and errors: each row is handed to `onRow` as soon as its line end has been read, so a table of any
+ * size passes through a bounded amount of memory. Chunks may split the text anywhere, inside a field, a quoted line
+ * break or a CRLF. The delimiter, when not given, is detected once the first non-blank record is complete.
+ */
+export class NumericCsvReader {
+  private readonly source: string;
+  private readonly missing: MissingPolicy;
+  private delimiter: CsvDelimiter | undefined;
+  /** Text received and not yet consumed: the start of a record whose end has not arrived. */
+  private pending = '';
+  private line = 1;
+  private begun = false;
+  private ended = false;
+  private header: string[] | null = null;
+  private headerLine = 0;
+  private cols = -1;
+  private rows = 0;
+  private row = new Float64Array(0);
   /** Blank lines after the first record: ignored at the end, rows of missing values (an error) before another row. */
-  const pendingBlanks: CsvRecord[] = [];
+  private readonly pendingBlanks: CsvRecord[] = [];
+  /** Numbers are read as such once the first record (perhaps a header, whose text is kept) has been read. */
+  private readonly mode: ScanMode = { numbers: false };
 
-  const columnName = (j: number): string | null => (header ? header[j] ?? null : null);
+  /**
+   * @param options as `parseNumericCsv`'s
+   * @param onRow called with each row's values (an array reused for the next row: copy what you keep) and its line
+   */
+  constructor(options: ParseCsvOptions, private readonly onRow: (values: Float64Array, line: number) => void) {
+    this.source = options.source ?? 'CSV';
+    this.missing = options.missing ?? 'error';
+    this.delimiter = options.delimiter;
+  }
 
-  const addRow = (record: CsvRecord): void => {
+  /** Number of columns, once the first non-blank record has been read (−1 before). */
+  get columns(): number {
+    return this.cols;
+  }
+
+  /** Reads a chunk of text; throws `CsvError` at the first bad record. */
+  push(chunk: string): void {
+    if (this.ended) throw new Error('NumericCsvReader: push() after end()');
+    this.pending = this.pending.length === 0 ? chunk : this.pending + chunk;
+    this.scan(false);
+  }
+
+  /** Reads what is left (the last record may lack its line end) and returns the table's shape. */
+  end(): NumericCsvShape {
+    if (!this.ended) {
+      this.scan(true);
+      this.ended = true;
+    }
+    const { source, cols, rows, headerLine } = this;
+    if (cols < 0) {
+      throw new CsvError({ source }, 'a CSV table with at least one row of numbers', 'an empty input');
+    }
+    if (rows === 0) {
+      throw new CsvError({ source }, 'at least one row of numbers after the header', `only a header line (line ${headerLine})`);
+    }
+    return { rows, cols, header: this.header };
+  }
+
+  private scan(final: boolean): void {
+    let text = this.pending;
+    if (!this.begun) {
+      if (text.length === 0 && !final) return;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      this.begun = true;
+    }
+    if (this.delimiter === undefined) {
+      const found = scanDelimiter(text);
+      if (!found.decided && !final) {
+        this.pending = text;
+        return;
+      }
+      this.delimiter = found.delimiter;
+    }
+    const end = scanRecords(text, 0, this.line, final, this.delimiter, this.source, (record) => this.record(record),
+      this.mode);
+    this.pending = end.next === 0 ? text : text.slice(end.next);
+    this.line = end.line;
+  }
+
+  private record(record: CsvRecord): void {
+    if (this.cols < 0) {
+      if (record.blank) return; // leading blank lines
+      this.cols = record.fields.length;
+      this.row = new Float64Array(this.cols);
+      this.headerLine = record.line;
+      this.mode.numbers = true;
+      const fields = record.fields as string[];
+      if (fields.some((f) => classify(f.trim()) === 'text')) {
+        this.header = fields;
+        return;
+      }
+      this.addRow(record);
+      return;
+    }
+    if (record.blank) {
+      this.pendingBlanks.push(record);
+      return;
+    }
+    for (const blank of this.pendingBlanks.splice(0)) this.addRow(blank);
+    this.addRow(record);
+  }
+
+  private addRow(record: CsvRecord): void {
     const { fields, line } = record;
+    const { cols, header, source } = this;
     if (fields.length !== cols) {
-      const like = header ? `as in the header on line ${headerLine}` : `as on line ${headerLine}`;
+      const like = header ? `as in the header on line ${this.headerLine}` : `as on line ${this.headerLine}`;
       throw new CsvError(
-        { source, line, text: fields.join(delimiter) },
+        { source, line, text: this.fieldTexts(record).join(this.delimiter) },
         `${cols} field${cols === 1 ? '' : 's'} (${like})`,
         record.blank ? 'a blank line' : `${fields.length}`,
         record.blank ? 'Remove blank lines between rows' : 'Every row needs the same number of fields',
       );
     }
-    if ((rows + 1) * cols > data.length) {
-      const grown = new Float64Array(Math.max(data.length * 2, (rows + 1) * cols));
-      grown.set(data);
-      data = grown;
-    }
-    const offset = rows * cols;
     for (let j = 0; j < cols; j++) {
       const field = fields[j]!;
-      const where = { source, line, column: j + 1, columnName: columnName(j), text: field };
-      data[offset + j] = parseField(field, where, missing);
-    }
-    rows++;
-  };
-
-  scanRecords(text, delimiter, source, (record) => {
-    if (cols < 0) {
-      if (record.blank) return; // leading blank lines
-      cols = record.fields.length;
-      headerLine = record.line;
-      if (record.fields.some((f) => classify(f.trim()) === 'text')) {
-        header = record.fields;
-        return;
+      if (typeof field === 'number') {
+        this.row[j] = field;
+        continue;
       }
-      addRow(record);
-      return;
+      const where = { source, line, column: j + 1, columnName: header ? header[j] ?? null : null, text: field };
+      this.row[j] = parseField(field, where, this.missing);
     }
-    if (record.blank) {
-      pendingBlanks.push(record);
-      return;
-    }
-    for (const blank of pendingBlanks.splice(0)) addRow(blank);
-    addRow(record);
-  });
+    this.rows++;
+    this.onRow(this.row, line);
+  }
 
-  if (cols < 0) {
-    throw new CsvError({ source }, 'a CSV table with at least one row of numbers', 'an empty input');
+  /** The fields of a record as text (for messages), numbers included as written. */
+  private fieldTexts(record: CsvRecord): string[] {
+    let fields: string[] = [];
+    scanRecords(record.text.slice(record.start, record.end), 0, record.line, true, this.delimiter!, this.source,
+      (r) => (fields = r.fields as string[]));
+    return fields;
   }
-  if (rows === 0) {
-    throw new CsvError(
-      { source },
-      'at least one row of numbers after the header',
-      `only a header line (line ${headerLine})`,
-    );
-  }
-  return { data: data.length === rows * cols ? data : data.slice(0, rows * cols), rows, cols, header };
 }
 
 /** Reads one field as a number, or throws a `CsvError` saying why it is not one. */

@@ -1,0 +1,302 @@
+/**
+ * The passes of `GaussianMixture.fitStream` over a source that is read again for every pass: a first pass that counts
+ * the rows and gathers what the starts need, the passes that gather the sample of each random start of data over
+ * `INIT_SAMPLE_ROWS` rows, and one pass per EM iteration that sums the statistics of each block of `BLOCK_ROWS` rows
+ * in block order — the sums `fit` makes in memory, so that both give the same model. Only a block of rows (and the
+ * rows the starts see, at most `INIT_SAMPLE_ROWS`) is held at a time.
+ */
+import type { Backend, BoundData } from '../backend/kernel.js';
+import { statsLength } from '../backend/kernel.js';
+import { addColumnSums, centredFloat32, meansOfSums } from '../dtype.js';
+import { addInto, type EmSteps } from '../em/driver.js';
+import {
+  INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows, initialParams,
+  randomStart, type InitData, type InitMethod, type ResolvedGivenInit,
+} from '../em/init.js';
+import type { Rng } from '../em/rng.js';
+import { AbortError, DegenerateComponentError, InputError } from '../errors.js';
+import { kernelShape, type CovarianceType, type GaussianParams } from '../families/gaussian.js';
+import type { Matrix } from '../matrix.js';
+import { MissingBound } from '../missing/bound.js';
+import { meanFillRow, sampledCandidates } from '../missing/init-data.js';
+import { checkNoEmptyColumn, isAllMissing } from '../missing/patterns.js';
+import { rowBlocks, sourceLabel, type ReadOptions, type RowBlock, type StreamSource } from './source.js';
+
+/** Progress of `fitStream`, reported after every block of rows of every pass. */
+export interface StreamProgressInfo {
+  /** `'scan'`: the first pass (counting rows); `'init'`: a pass for a start; `'em'`: an EM iteration. */
+  readonly phase: 'scan' | 'init' | 'em';
+  /** Passes over the source so far, this one included (1-based). */
+  readonly pass: number;
+  /** Restart index, 0-based (0 outside EM). */
+  readonly init: number;
+  /** Candidate start within the restart, 0-based (0 outside EM). */
+  readonly candidate: number;
+  /** The EM iteration of this pass, 1-based (0 outside EM). */
+  readonly iteration: number;
+  /** Rows of this pass read so far. */
+  readonly rowsSeen: number;
+  /** Rows of the source (null during the first pass). */
+  readonly rowsTotal: number | null;
+  /** Rows per second in this pass so far. */
+  readonly rowsPerSecond: number;
+  /** Per-sample mean log-likelihood of the previous iteration of this run (`-Infinity` before the first). */
+  readonly logLikelihood: number;
+}
+
+/** What a pass is for, in progress reports. */
+type PassInfo = Pick<StreamProgressInfo, 'phase' | 'init' | 'candidate' | 'iteration' | 'logLikelihood'>;
+
+const NO_RUN = { init: 0, candidate: 0, iteration: 0, logLikelihood: -Infinity } as const;
+
+/** Passes over one source, each checked against the first: the same number of rows of the same width. */
+export class SourcePasses {
+  /** Rows and columns of the first pass (−1 until it has ended). */
+  n = -1;
+  d = -1;
+  private passes = 0;
+
+  constructor(
+    readonly source: StreamSource, private readonly read: ReadOptions,
+    private readonly onProgress: ((info: StreamProgressInfo) => void) | undefined,
+  ) {}
+
+  /** The source's name in messages. */
+  get label(): string {
+    return sourceLabel(this.source);
+  }
+
+  /** Reads the source once, calling `fn` on each block in order. */
+  async each(info: PassInfo, fn: (block: RowBlock) => void): Promise<void> {
+    const pass = ++this.passes;
+    const t0 = performance.now();
+    let seen = 0;
+    let cols = -1;
+    for await (const block of rowBlocks(this.source, this.read)) {
+      if (this.n >= 0 && (block.cols !== this.d || block.first + block.rows > this.n)) throw this.changed(pass, block);
+      cols = block.cols;
+      fn(block);
+      seen += block.rows;
+      if (this.onProgress !== undefined) {
+        const seconds = (performance.now() - t0) / 1000;
+        this.onProgress({ ...info, pass, rowsSeen: seen, rowsTotal: this.n >= 0 ? this.n : null,
+          rowsPerSecond: seconds > 0 ? seen / seconds : 0 });
+      }
+      if (this.read.signal?.aborted) throw new AbortError();
+    }
+    if (this.n < 0) {
+      this.n = seen;
+      this.d = cols;
+    } else if (seen !== this.n) {
+      throw new InputError(this.label, `${this.n} rows on every pass (as on the first)`, `${seen} rows on pass ${pass}`,
+        REOPEN_HINT);
+    }
+  }
+
+  private changed(pass: number, block: RowBlock): InputError {
+    if (block.cols !== this.d) {
+      return new InputError(`${this.label} row ${block.first}`, `${this.d} columns (as on the first pass)`,
+        `${block.cols} columns on pass ${pass}`, REOPEN_HINT);
+    }
+    return new InputError(this.label, `${this.n} rows on every pass (as on the first)`, `more on pass ${pass}`, REOPEN_HINT);
+  }
+}
+
+const REOPEN_HINT = 'The source must yield the same rows each time it is opened';
+
+/** What the first pass finds out. */
+export interface SourceFacts {
+  readonly n: number;
+  readonly d: number;
+  /** Whether some entry is missing (NaN). */
+  readonly incomplete: boolean;
+  /** Sums and counts of the observed entries of each column, in row order (`addColumnSums`). */
+  readonly sums: Float64Array;
+  readonly counts: Float64Array;
+  readonly rowsAllMissing: number;
+  /** All the rows when there are at most `INIT_SAMPLE_ROWS` of them, else null. */
+  readonly held: Matrix | null;
+}
+
+/**
+ * The first pass: rows, columns, missing entries, column sums; the rows themselves while there are at most
+ * `INIT_SAMPLE_ROWS`; `countDistinct` sees every block (the check of k distinct rows). Throws `InputError` for a
+ * column with no observed entry.
+ */
+export async function scanSource(passes: SourcePasses, countDistinct: (block: Matrix) => void): Promise<SourceFacts> {
+  let d = -1;
+  let sums = new Float64Array(0);
+  let counts = new Float64Array(0);
+  let incomplete = false;
+  let rowsAllMissing = 0;
+  let held: RowBlock[] | null = [];
+  let n = 0;
+  await passes.each({ phase: 'scan', ...NO_RUN }, (block) => {
+    if (d < 0) {
+      d = block.cols;
+      sums = new Float64Array(d);
+      counts = new Float64Array(d);
+    }
+    addColumnSums(block, sums, counts);
+    for (let i = 0; i < block.rows; i++) {
+      if (isAllMissing(block.data, i, d)) rowsAllMissing++;
+    }
+    if (!incomplete) incomplete = block.data.some((v) => v !== v);
+    countDistinct(block);
+    n += block.rows;
+    if (held !== null && n <= INIT_SAMPLE_ROWS) held.push(block);
+    else held = null;
+  });
+  // A column's count as its one "row": NaN where no entry is observed, for the check's message.
+  if (incomplete) checkNoEmptyColumn(Float64Array.from(counts, (c) => (c > 0 ? c : NaN)), 1, d, passes.label);
+  return { n, d, incomplete, sums, counts, rowsAllMissing, held: held === null ? null : concat(held, n, d) };
+}
+
+function concat(blocks: RowBlock[], n: number, d: number): Matrix {
+  const data = new Float64Array(n * d);
+  for (const b of blocks) data.set(b.data, b.first * d);
+  return { data, rows: n, cols: d };
+}
+
+/**
+ * The rows the starts of an incomplete source see: those with an observed entry, sampled as `meanFilledInitData`
+ * samples them (with `rng`, the same draws), mean-filled; one pass.
+ */
+export async function meanFilledSample(passes: SourcePasses, facts: SourceFacts, rng: Rng): Promise<InitData> {
+  const { d } = facts;
+  const means = meansOfSums(facts.sums.slice(), facts.counts);
+  const count = facts.n - facts.rowsAllMissing;
+  const chosen = sampledCandidates(count, rng);
+  const m = chosen === null ? count : chosen.length;
+  const X = new Float64Array(m * d);
+  let candidate = 0;
+  let r = 0;
+  await passes.each({ phase: 'init', ...NO_RUN }, (block) => {
+    for (let i = 0; i < block.rows && r < m; i++) {
+      if (isAllMissing(block.data, i, d)) continue;
+      if (chosen === null || chosen[r] === candidate) meanFillRow(block.data, i, d, means, X, r++);
+      candidate++;
+    }
+  });
+  return { X: { data: X, rows: m, cols: d }, weights: null };
+}
+
+/** The rows of the source at the increasing `indices`, in that order; one pass. */
+export async function gatherRows(passes: SourcePasses, indices: Int32Array, d: number): Promise<Matrix> {
+  const X = new Float64Array(indices.length * d);
+  let r = 0;
+  await passes.each({ phase: 'init', ...NO_RUN }, (block) => {
+    const end = block.first + block.rows;
+    for (; r < indices.length && indices[r] < end; r++) {
+      const i = indices[r] - block.first;
+      X.set(block.data.subarray(i * d, (i + 1) * d), r * d);
+    }
+  });
+  return { data: X, rows: indices.length, cols: d };
+}
+
+/** How the starts of a streamed fit are made. */
+export interface StreamStartPlan {
+  readonly k: number;
+  readonly type: CovarianceType;
+  readonly regCovar: number;
+  readonly method: InitMethod;
+  readonly given: ResolvedGivenInit | null;
+  /** The warm start's parameters, or null. */
+  readonly warm: GaussianParams | null;
+  readonly rngs: readonly [Rng, Rng];
+  readonly restarts: number;
+  readonly candidates: number;
+  /** The rows every start sees (at most `INIT_SAMPLE_ROWS`), or null when each random start samples the source. */
+  readonly initData: InitData | null;
+}
+
+/**
+ * Computes, before EM, every start `fit` would compute during it, in the order it would (restart by restart,
+ * candidate by candidate: the random streams are drawn in that order and by nothing else), with the passes they need;
+ * returns `makeStart(candidate)`, which hands them out in that order. A start that fails with a
+ * `DegenerateComponentError` rethrows it when handed out, where `fit` would have thrown it.
+ */
+export async function streamStarts(
+  passes: SourcePasses, facts: SourceFacts, plan: StreamStartPlan,
+): Promise<(candidate: number) => GaussianParams> {
+  const { k, type, regCovar, given, warm, initData } = plan;
+  if (warm !== null) return () => warm;
+  const queue: { candidate: number; start: GaussianParams | Error }[] = [];
+  let givenParams: GaussianParams | null = null;
+  const make = async (candidate: number): Promise<GaussianParams> => {
+    if (given !== null) {
+      if (givenParams !== null) return givenParams;
+      if (!givenNeedsRows(given)) {
+        givenParams = givenStart(given, null, k, facts.d, type, regCovar);
+      } else if (initData !== null) {
+        givenParams = initialParams(given, initData, k, type, regCovar, plan.rngs[0]);
+      } else {
+        const stats = new Float64Array(statsLength(kernelShape(type), facts.d, k));
+        await passes.each({ phase: 'init', ...NO_RUN }, (block) => addGivenMeansStats(given, { X: block, weights: null }, k, type, stats));
+        givenParams = givenStart(given, stats, k, facts.d, type, regCovar);
+      }
+      return givenParams;
+    }
+    const rng = plan.rngs[Math.min(candidate, 1)];
+    if (initData !== null) return initialParams(plan.method, initData, k, type, regCovar, rng);
+    const sample = await gatherRows(passes, floydSample(facts.n, INIT_SAMPLE_ROWS, rng), facts.d);
+    if (!hasDistinctRows(sample, k)) {
+      throw new InputError('source', `a uniform sample of ${INIT_SAMPLE_ROWS} rows with at least ${k} distinct rows`,
+        'fewer', 'A streamed fit starts from a sample of the rows; fit() in memory uses all of them then');
+    }
+    return randomStart(plan.method, { X: sample, weights: null }, k, type, regCovar, rng);
+  };
+  for (let r = 0; r < plan.restarts; r++) {
+    for (let m = 0; m < plan.candidates; m++) {
+      try {
+        queue.push({ candidate: m, start: await make(m) });
+      } catch (e) {
+        if (!(e instanceof DegenerateComponentError)) throw e;
+        queue.push({ candidate: m, start: e });
+      }
+    }
+  }
+  let next = 0;
+  return (candidate) => {
+    const entry = queue[next++];
+    if (entry === undefined || entry.candidate !== candidate) {
+      throw new Error(`fitStream: start ${next - 1} asked for candidate ${candidate}, computed for ${entry?.candidate}`);
+    }
+    if (entry.start instanceof Error) throw entry.start;
+    return entry.start;
+  };
+}
+
+/**
+ * Answers the statistics requests of `steps` with one pass over the source each: every block bound on its own (as a
+ * `MissingBound` when the source has missing entries; centred float32 rows when `centre` is given), its statistics
+ * added in block order — `runSteps`'s sums. Returns the steps' result.
+ */
+export async function runStreamSteps<R>(
+  steps: EmSteps<R>, passes: SourcePasses, backend: Backend, centre: Float64Array | null, incomplete: boolean,
+): Promise<R> {
+  let step = steps.next(undefined as unknown as Float64Array);
+  while (!step.done) {
+    const request = step.value;
+    const { params } = request;
+    const stats = new Float64Array(statsLength(params.shape, params.d, params.k));
+    const block = new Float64Array(stats.length);
+    await passes.each({ phase: 'em', init: request.init, candidate: request.candidate, iteration: request.iter,
+      logLikelihood: request.logLikelihood }, (b) => {
+      const rows = centre === null ? b.data : centredFloat32(b, centre);
+      const bound: BoundData = incomplete ? new MissingBound(backend, rows, b.rows, b.cols, null)
+        : backend.bind(rows, b.rows, b.cols, null);
+      try {
+        bound.setParams(params);
+        block.fill(0);
+        bound.accumulate(0, b.rows, block);
+        addInto(stats, block);
+      } finally {
+        bound.dispose();
+      }
+    });
+    step = steps.next(stats);
+  }
+  return step.value;
+}

@@ -2,7 +2,7 @@
  * Plain-TypeScript twin of `assembly/gaussian-full.ts`: the fused E-step and statistics for full (and tied) covariances.
  * Scalar loops written for clarity; the oracle for the WASM kernel and the pure-JS yardstick.
  */
-import { EXP_FLUSH } from './exp-flush';
+import { weightedResponsibilities } from './exp-flush';
 import { forGivenResponsibilities } from './given-responsibilities';
 
 /**
@@ -50,17 +50,11 @@ export function accumulateGaussFull(
     const w = weights === null ? 1 : weights[start + i];
     if (w === 0) continue;
     logProbGaussFull(X, start + i, 1, d, k, logConst, means, prec, precStride, lp, diff);
-    let max = -Infinity;
-    for (let c = 0; c < k; c++) if (lp[c] > max) max = lp[c];
-    let sum = 0;
-    for (let c = 0; c < k; c++) if (lp[c] - max >= EXP_FLUSH) sum += Math.exp(lp[c] - max);
-    const lse = max + Math.log(sum);
-    ll += w * lse;
+    ll += w * weightedResponsibilities(lp, k, w);
     wsum += w;
     const row = (start + i) * d;
     for (let c = 0; c < k; c++) {
-      if (lp[c] - max < EXP_FLUSH) continue;
-      const r = w * Math.exp(lp[c] - lse);
+      const r = lp[c];
       if (r === 0) continue;
       addStatsFull(X, row, d, r, means, c * d, stats, c * block, diff);
     }

@@ -44,8 +44,10 @@ export class WasmUnavailableError extends Error {
 /** A method that needs a fitted model was called before `fit`. */
 export class NotFittedError extends Error {
   override readonly name = 'NotFittedError';
-  constructor(method: string) {
-    super(`${method}() needs a fitted model: call fit(X) first, or load one with GaussianMixture.fromJSON()`);
+  /** @param disposed the model's `dispose()` dropped its parameters (the message says so) */
+  constructor(method: string, disposed = false) {
+    super(`${method}() needs a fitted model${disposed ? ' (this one was disposed)' : ''}: call fit(X) first, ` +
+      'or load one with GaussianMixture.fromJSON()');
   }
 }
 

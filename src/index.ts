@@ -54,4 +54,4 @@ export { discreteMixtureFromJSON } from './discrete/load.js';
 export {
   InputError, DegenerateComponentError, WasmUnavailableError, NotFittedError, AbortError, WorkerError,
 } from './errors.js';
-export { initWasm, preferRelaxedSimd, wasmAvailable, wasmRelaxedSimd } from './backend/wasm/index.js';
+export { initWasm, preferRelaxedSimd, wasmAvailable, wasmRelaxedSimd, wasmMemoryBytes } from './backend/wasm/index.js';

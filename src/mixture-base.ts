@@ -171,8 +171,23 @@ export abstract class MixtureModel<P extends MixtureParams> {
 
   /** The parameters, or `NotFittedError` naming `method`. */
   protected fitted(method: string): P {
-    if (this.params === null) throw new NotFittedError(method);
+    if (this.params === null) throw new NotFittedError(method, this.disposed);
     return this.params;
+  }
+
+  private disposed = false;
+
+  /**
+   * Drops the parameters and fit facts: the model is unfitted again (methods that need parameters throw
+   * `NotFittedError` saying it was disposed; `fit` makes it usable again). Idempotent. A model holds no WebAssembly
+   * memory between calls (each call binds its rows and releases them before it returns, `wasmMemoryBytes()`), so this
+   * only lets its parameters be collected while the object itself stays referenced; a `fitAsync`/`fitStream` already
+   * running is not stopped (abort its `signal`).
+   */
+  dispose(): void {
+    this.params = null;
+    this.fitState = { converged: false, nIter: 0, lowerBound: -Infinity, history: [] };
+    this.disposed = true;
   }
 
   /** Keeps `params` and the facts of the best run; warns through `onWarning` when it stopped on `maxIter`. */
@@ -188,12 +203,14 @@ export abstract class MixtureModel<P extends MixtureParams> {
     }
     this.params = params;
     this.fitState = { converged: best.converged, nIter: best.nIter, lowerBound: best.lowerBound, history: best.history };
+    this.disposed = false;
   }
 
   /** Sets loaded parameters and fit facts (`fromJSON`). */
   protected load(params: P, state: Omit<MixtureFitState, 'history'>): this {
     this.params = params;
     this.fitState = { ...state, history: [] };
+    this.disposed = false;
     return this;
   }
 

@@ -520,6 +520,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     }
     this.params = best.params;
     this.facts = { converged: best.converged, nIter: best.nIter, logLikelihood: best.lowerBound, history: h };
+    this.disposed = false;
     return this;
   }
 
@@ -662,8 +663,22 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   }
 
   protected fitted(method: string): HmmParams<E> {
-    if (this.params === null) throw new NotFittedError(method);
+    if (this.params === null) throw new NotFittedError(method, this.disposed);
     return this.params;
+  }
+
+  private disposed = false;
+
+  /**
+   * Drops the parameters and fit facts: the model is unfitted again (methods that need parameters throw
+   * `NotFittedError` saying it was disposed; `fit` makes it usable again). Idempotent. A model holds no WebAssembly
+   * memory between calls (each call binds its sequences and releases them before it returns), so this only lets its
+   * parameters be collected while the object stays referenced; a running `fitAsync` is not stopped (abort its `signal`).
+   */
+  dispose(): void {
+    this.params = null;
+    this.facts = { converged: false, nIter: 0, logLikelihood: -Infinity, history: [] };
+    this.disposed = true;
   }
 }
 

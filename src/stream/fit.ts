@@ -66,8 +66,16 @@ export class SourcePasses {
     return sourceLabel(this.source);
   }
 
-  /** Reads the source once, calling `fn` on each block in order. */
+  /** When the passes last returned to the event loop. */
+  private lastYield = performance.now();
+
+  /**
+   * Reads the source once, calling `fn` on each block in order. Returns to the event loop (a macrotask) at most every
+   * `YIELD_MS` between blocks, so that a source read from memory (whose blocks come as microtasks) still lets timers
+   * and UI events run, and an abort they fire stops the pass at the next block.
+   */
   async each(info: PassInfo, fn: (block: RowBlock) => void): Promise<void> {
+    if (this.read.signal?.aborted) throw new AbortError();
     const pass = ++this.passes;
     const t0 = performance.now();
     let seen = 0;
@@ -81,6 +89,10 @@ export class SourcePasses {
         const seconds = (performance.now() - t0) / 1000;
         this.onProgress({ ...info, pass, rowsSeen: seen, rowsTotal: this.n >= 0 ? this.n : null,
           rowsPerSecond: seconds > 0 ? seen / seconds : 0 });
+      }
+      if (performance.now() - this.lastYield >= YIELD_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        this.lastYield = performance.now();
       }
       if (this.read.signal?.aborted) throw new AbortError();
     }
@@ -103,6 +115,9 @@ export class SourcePasses {
 }
 
 const REOPEN_HINT = 'The source must yield the same rows each time it is opened';
+
+/** Longest time in milliseconds that the passes of a streamed fit run without returning to the event loop. */
+const YIELD_MS = 16;
 
 /** What the first pass finds out. */
 export interface SourceFacts {

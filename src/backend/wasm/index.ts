@@ -372,6 +372,20 @@ class WasmBoundData implements BoundData {
   }
 }
 
+/** The engines of every wasm backend of this thread that hold a memory now (an engine leaves when it is dropped). */
+const liveEngines = new Set<Engine>();
+
+/**
+ * Bytes of WebAssembly memory held now by the wasm backends of this thread: the sum of `memory.buffer.byteLength`
+ * over the engines in use (0 when no fit, prediction or decoding is running: an engine is dropped once nothing is
+ * bound to it). Workers of `fitAsync` pools have their own memories, gone with them. For leak checks and soak tests.
+ */
+export function wasmMemoryBytes(): number {
+  let bytes = 0;
+  for (const engine of liveEngines) bytes += engine.arena.memory.buffer.byteLength;
+  return bytes;
+}
+
 /** The wasm backend. Use `wasmBackend()`. */
 class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
@@ -409,6 +423,7 @@ class WasmBackend implements Backend {
       const memory = new WebAssembly.Memory({ initial: 1 });
       const kernels = instantiateKernels(memory);
       this.engine = { arena: new Arena(memory, kernels.heap_base()), kernels, work: { ptr: -1, bytes: 0, owner: null } };
+      liveEngines.add(this.engine);
     }
     this.live++;
     return this.engine;
@@ -418,7 +433,10 @@ class WasmBackend implements Backend {
   release(engine: Engine): void {
     if (engine !== this.engine) return;
     this.live--;
-    if (this.live === 0) this.engine = null;
+    if (this.live === 0) {
+      liveEngines.delete(engine);
+      this.engine = null;
+    }
   }
 }
 

@@ -18,7 +18,7 @@ import { initWasm } from '../backend/wasm/index.js';
 import type { IterationInfo } from '../em/driver.js';
 import { runEm, runEmAsync, type GenericEmModel, type GenericEmOptions, type GenericEmResult } from '../em/generic.js';
 import { Rng } from '../em/rng.js';
-import { DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
+import { AbortError, DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
 import { signalOption } from '../parallel/options.js';
@@ -428,6 +428,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
    */
   async fitAsync(X: In, options: HmmFitAsyncOptions & O = {} as HmmFitAsyncOptions & O): Promise<this> {
     const signal = signalOption((options as HmmFitAsyncOptions).signal);
+    if (signal?.aborted) throw new AbortError();
     if (this.common.backend !== 'js') await initWasm().catch(() => undefined);
     const run = this.prepare(X, options, [...this.dataKeys, 'onIteration', 'onWarning', 'signal']);
     let result: GenericEmResult<HmmParams<E>>;

@@ -130,6 +130,16 @@ describe('fitAsync aborted', () => {
     expect(state(gm)).toBe(json);
   });
 
+  // Regression: an HMM's fitAsync given an aborted signal validated the data and computed its starts (k-means) first.
+  it('an HMM before the call: rejects before any work', async () => {
+    const hmm = new GaussianHMM({ nStates: 2, seed: 1 });
+    const t0 = performance.now();
+    const p = hmm.fitAsync({ data: X, rows: n, cols: d }, { signal: AbortSignal.abort() });
+    await expectAbort(p);
+    expect(performance.now() - t0).toBeLessThan(50);
+    expect(hmm.isFitted).toBe(false);
+  });
+
   it('a discrete mixture and an HMM, mid-fit', async () => {
     const B = Float64Array.from(X, (v) => (v > 0 ? 1 : 0));
     const bm = new BernoulliMixture({ nComponents: 2, seed: 1, maxIter: 50, tol: 0 });
@@ -260,5 +270,40 @@ describe('worker faults reject with WorkerError, never hang, leave no worker', (
   it('worker 1 calls process.exit at its third statistics request', async () => {
     setWorkerScript(EXITING);
     await expectWorkerError(fittedModel().gm, /^worker 1 of the fit exited with code 7/, 1);
+  });
+
+  it('worker 1 calls process.exit on receiving its rows (during bind)', async () => {
+    setWorkerScript(EXITING);
+    process.env.WASM_EM_FAULT = 'bind';
+    try {
+      await expectWorkerError(new GaussianMixture(OPTIONS), /^worker 1 of the fit exited with code 5/, 1);
+    } finally {
+      delete process.env.WASM_EM_FAULT;
+    }
+  });
+
+  it('worker 1 dies of an uncaught error thrown from a timer mid-fit', async () => {
+    setWorkerScript(EXITING);
+    process.env.WASM_EM_FAULT = 'uncaught';
+    try {
+      await expectWorkerError(fittedModel().gm, /^worker 1 of the fit threw: uncaught in a timer/, 1);
+    } finally {
+      delete process.env.WASM_EM_FAULT;
+    }
+  });
+
+  it('a fault and an abort in two fits at once: each gets its own error', async () => {
+    setWorkerScript(EXITING);
+    const ac = new AbortController();
+    let seen = 0;
+    const [a, b] = await within(Promise.all([
+      new GaussianMixture(OPTIONS).fitAsync(X, { nFeatures: d, workers: 2 }).then(() => null, (e: Error) => e),
+      new GaussianMixture(OPTIONS).fitAsync(X, { nFeatures: d, workers: 2, signal: ac.signal, onProgress: () => {
+        if (++seen === 3) ac.abort();
+      } }).then(() => null, (e: Error) => e),
+    ]));
+    expect(a).toBeInstanceOf(WorkerError);
+    expect(b).toBeInstanceOf(AbortError);
+    expect(liveWorkers()).toBe(0);
   });
 });

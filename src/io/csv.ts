@@ -62,13 +62,26 @@ export class CsvError extends InputError {
     const column = where.column ?? null;
     let argument = where.source;
     if (line !== null) argument += `, line ${line}`;
-    if (column !== null) argument += `, column ${column}${where.columnName ? ` (${where.columnName})` : ''}`;
+    if (column !== null) argument += `, column ${column}${where.columnName ? ` (${columnLabel(where.columnName)})` : ''}`;
     super(argument, expected, received, hint);
     this.source = where.source;
     this.line = line;
     this.column = column;
     this.text = where.text ?? null;
   }
+}
+
+/** Longest part of a field quoted in a message: a message is one line, not a copy of a 1 MB field. */
+const QUOTED_MAX = 40;
+
+/** A field as quoted in a message: JSON-escaped (one line), cut after `QUOTED_MAX` characters. */
+function quoted(field: string): string {
+  return JSON.stringify(field.length > QUOTED_MAX ? field.slice(0, QUOTED_MAX) + '…' : field);
+}
+
+/** A header name in a message: as written when short and printable, else `quoted`. */
+function columnLabel(name: string): string {
+  return name.length <= QUOTED_MAX && !/[\x00-\x1f\x7f]/.test(name) ? name : quoted(name);
 }
 
 /** Spellings read as a missing value. */
@@ -290,6 +303,8 @@ function scanRecords(
         if (i >= n && !final) return incomplete();
         const next = i < n ? text.charCodeAt(i) : -1;
         if (next !== -1 && next !== delim && next !== LF && next !== CR) {
+          // The message quotes the rest of the line up to 40 characters: wait for them, or for the line end.
+          if (!final && n - i < 40 && !/[\r\n]/.test(text.slice(i))) return incomplete();
           const rest = /^[^\r\n]*/.exec(text.slice(i, i + 40))![0];
           throw new CsvError(
             { source, line, column: fields.length + 1, text: rest },
@@ -383,6 +398,11 @@ export class NumericCsvReader {
   private delimiter: CsvDelimiter | undefined;
   /** Text received and not yet consumed: the start of a record whose end has not arrived. */
   private pending = '';
+  /**
+   * Length `pending` must reach before it is scanned again: twice what the last scan left unconsumed (an incomplete
+   * record), so that a long record arriving in small chunks is scanned O(log) times, not once per chunk.
+   */
+  private rescanAt = 0;
   private line = 1;
   private begun = false;
   private ended = false;
@@ -415,7 +435,9 @@ export class NumericCsvReader {
   push(chunk: string): void {
     if (this.ended) throw new Error('NumericCsvReader: push() after end()');
     this.pending = this.pending.length === 0 ? chunk : this.pending + chunk;
+    if (this.pending.length < this.rescanAt) return;
     this.scan(false);
+    this.rescanAt = 2 * this.pending.length;
   }
 
   /** Reads what is left (the last record may lack its line end) and returns the table's shape. */
@@ -523,23 +545,23 @@ function parseField(
     case 'number': {
       const x = Number(t);
       if (Number.isFinite(x)) return x;
-      throw new CsvError(where, 'a finite number', `${JSON.stringify(field)}, which overflows float64`);
+      throw new CsvError(where, 'a finite number', `${quoted(field)}, which overflows float64`);
     }
     case 'missing':
       if (missing === 'nan') return NaN;
       throw new CsvError(
         where,
         'a number',
-        t === '' ? 'an empty field' : JSON.stringify(field),
+        t === '' ? 'an empty field' : quoted(field),
         "Read it with { missing: 'nan' } to treat it as a missing entry",
       );
     case 'infinite':
-      throw new CsvError(where, 'a finite number', JSON.stringify(field), 'Infinite values are not allowed');
+      throw new CsvError(where, 'a finite number', quoted(field), 'Infinite values are not allowed');
     case 'text':
       throw new CsvError(
         where,
         'a number',
-        JSON.stringify(field),
+        quoted(field),
         DECIMAL_COMMA_RE.test(t) ? 'Write decimals with a point (1.5), not a comma' : undefined,
       );
   }

@@ -4,7 +4,9 @@
  * the fit within a block, rejects with `AbortError`, leaves the model as it was (bit for bit) and no worker behind.
  * A worker that throws, exits or dies of an uncaught error rejects with `WorkerError` naming it, never hangs.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortError, BernoulliMixture, GaussianHMM, GaussianMixture, WorkerError, type GaussianMixtureOptions,
@@ -237,6 +239,30 @@ describe('fitStream aborted', () => {
       expect(gm.isFitted).toBe(false);
     });
   }
+
+  it('reading a CSV file: the file is closed after the abort', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-em-abort-'));
+    const file = join(dir, 'rows.csv');
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) lines.push(`${X[i * d]},${X[i * d + 1]}`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const handles = (): number => process.getActiveResourcesInfo().filter((r) => r === 'FileHandle' || r === 'FSReqCallback').length;
+    const before = handles();
+    try {
+      for (const phase of ['scan', 'em'] as const) {
+        const { gm, json } = fittedModel();
+        const ac = new AbortController();
+        await expectAbort(gm.fitStream(file, { signal: ac.signal, onProgress: (info) => {
+          if (info.phase === phase) ac.abort();
+        } }));
+        expect(state(gm)).toBe(json);
+        for (let t = 0; t < 50 && handles() > before; t++) await new Promise((r) => setTimeout(r, 10));
+        expect(handles()).toBeLessThanOrEqual(before);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('before the call', async () => {
     const gm = new GaussianMixture(OPTIONS);

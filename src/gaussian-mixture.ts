@@ -214,6 +214,31 @@ export function distinctRowsAtLeast(X: Matrix, limit: number, seen = new Set<str
   return seen.size;
 }
 
+/**
+ * Throws an `InputError` when a feature deviates from its mean (`centre`) by so much that the statistics of EM would
+ * overflow: weighted sums of squared deviations in float64 (about the component means, which lie within the data's
+ * range), or the float32 kernels' sums of 16 products r·diff² in f32 lanes (`dtype: 'float32'`, up to 2⁶⁰).
+ */
+export function checkFeatureRange(data: Matrix, centre: Float64Array, w: Float64Array | null, dtype: Dtype): void {
+  const { rows, cols } = data;
+  let total = 0;
+  for (let i = 0; i < rows; i++) total += w === null ? 1 : w[i];
+  const limit = dtype === 'float32' ? 2 ** 60 : Math.sqrt(Number.MAX_VALUE / (8 * Math.max(total, 1)));
+  for (let j = 0; j < cols; j++) {
+    let m = 0;
+    for (let i = 0; i < rows; i++) {
+      const v = Math.abs(data.data[i * cols + j] - centre[j]);
+      if (v > m) m = v;
+    }
+    if (m > limit) {
+      throw new InputError(`X (column ${j})`,
+        `values within ${limit.toPrecision(3)} of the column's mean (their squared deviations must stay finite in ${dtype})`,
+        `a deviation of ${m.toPrecision(3)}`,
+        `Scale the features (e.g. divide each by its standard deviation)${dtype === 'float32' ? ", or use dtype: 'float64'" : ''}`);
+    }
+  }
+}
+
 /** Keeps only the rows with positive weight (weight 0 must equal dropping the row). */
 export function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matrix; w: Float64Array | null } {
   if (w === null || w.every((v) => v > 0)) return { X, w };
@@ -397,13 +422,14 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       checkNoEmptyColumn(data.data, data.rows, d);
       for (let i = 0; i < data.rows; i++) if (isAllMissing(data.data, i, d)) rowsAllMissing++;
     }
+    const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
+    checkFeatureRange(data, centre ?? columnMeans(data), w, this.options.dtype);
     const plan = this.planFit(d, distinctRowsAtLeast(data, k));
     const { given, warm, rngs } = plan;
     const backend = resolveBackend(this.options.backend);
     // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
     const initData = incomplete ? meanFilledInitData(data, w, new Rng(plan.seed, 2)) : { X: data, weights: w };
     // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
-    const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
     const rows = centre === null ? data.data : centredFloat32(data, centre);
     const makeOriginalStart = (candidate: number): GaussianParams => (warm ? this.params! : null)
       ?? initialParams(given ?? (this.options.init as InitMethod), initData, k, type, regCovar, rngs[Math.min(candidate, 1)]);

@@ -214,18 +214,50 @@ export function featureScales(data: InitData): Float64Array {
     total += w;
     for (let j = 0; j < d; j++) scale[j] += w * (X.data[i * d + j] - mean[j]) ** 2;
   }
-  for (let j = 0; j < d; j++) scale[j] = scale[j] > 0 ? 1 / Math.sqrt(scale[j] / total) : 1;
+  for (let j = 0; j < d; j++) {
+    const s = 1 / Math.sqrt(scale[j] / total);
+    // Deviations under ~1e-154 or over ~1e154 have squares that underflow or overflow: measure those in units of the
+    // largest deviation (a constant feature keeps 1).
+    scale[j] = s > 0 && Number.isFinite(s) ? s : rescaledScale(data, mean, j, total);
+  }
   return scale;
+}
+
+/** `featureScales` of feature j for extreme magnitudes: the standard deviation taken in units of the largest deviation. */
+function rescaledScale(data: InitData, mean: Float64Array, j: number, total: number): number {
+  const { X, weights } = data;
+  const d = X.cols;
+  let m = 0;
+  for (let i = 0; i < X.rows; i++) m = Math.max(m, Math.abs(X.data[i * d + j] - mean[j]));
+  if (!(m > 0) || !Number.isFinite(m)) return 1;
+  let s = 0;
+  for (let i = 0; i < X.rows; i++) s += (weights === null ? 1 : weights[i]) * ((X.data[i * d + j] - mean[j]) / m) ** 2;
+  const scale = 1 / (m * Math.sqrt(s / total));
+  return scale > 0 && Number.isFinite(scale) ? scale : 1;
+}
+
+/**
+ * The power of two that brings the largest deviation of the rows from the first center near 1 when its square would
+ * underflow or overflow (beyond 2^±500), else 1: distances in those units order the rows as exact ones would, and
+ * multiplying by a power of two changes no bit of ordinary data.
+ */
+function distanceUnit(X: Matrix, centers: Float64Array): Float64Array | undefined {
+  const d = X.cols;
+  let m = 0;
+  for (let p = 0; p < X.data.length; p++) m = Math.max(m, Math.abs(X.data[p] - centers[p % d]));
+  if (!(m > 0) || !Number.isFinite(m) || (m > 2 ** -500 && m < 2 ** 500)) return undefined;
+  return new Float64Array(d).fill(2 ** -Math.round(Math.log2(m)));
 }
 
 /** Index of the nearest center of every row (ties go to the lower index). */
 export function nearestCenter(X: Matrix, centers: Float64Array, k: number): Int32Array {
   const labels = new Int32Array(X.rows);
+  const unit = distanceUnit(X, centers);
   for (let i = 0; i < X.rows; i++) {
     let best = 0;
     let bestD = Infinity;
     for (let c = 0; c < k; c++) {
-      const t = dist2(X, i, centers, c);
+      const t = dist2(X, i, centers, c, unit);
       if (t < bestD) {
         bestD = t;
         best = c;

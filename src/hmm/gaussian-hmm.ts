@@ -14,7 +14,8 @@ import {
   COVARIANCE_TYPES, checkCovariances, covarianceLength, covarianceShape, gaussianParams, kernelShape, maximize,
   toKernelParams, type CovarianceType, type GaussianParams,
 } from '../families/gaussian.js';
-import { nest, rowsOf, type Covariances } from '../gaussian-mixture.js';
+import { checkFeatureRange, nest, rowsOf, type Covariances } from '../gaussian-mixture.js';
+import { columnMeans } from '../dtype.js';
 import { choleskyLower } from '../linalg.js';
 import type { Matrix } from '../matrix.js';
 import { checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
@@ -193,6 +194,8 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
   }
 
   protected checkFitData(data: GaussianSequences): void {
+    const all = { data: data.data, rows: data.n, cols: data.d };
+    checkFeatureRange(all, columnMeans(all), null, 'float64');
     if (this.common.init.has('m')) checkDistinctRows(data, this.common.nStates, 'Use fewer states, more data, or give the means');
   }
 

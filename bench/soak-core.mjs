@@ -180,7 +180,7 @@ async function oneFit(lib, rng, limits, watch) {
       await body();
       return info;
     } catch (e) {
-      return { ...info, error: e?.name ?? typeof e, message: e?.message ?? String(e) };
+      return { ...info, error: e?.name ?? typeof e, message: e?.message ?? String(e), argument: e?.argument };
     } finally {
       model?.dispose();
     }
@@ -200,8 +200,8 @@ const MB = 2 ** 20;
 /** Heap (after a collection when possible), RSS and WebAssembly memory now, in bytes. */
 function snapshot(lib, fits) {
   globalThis.gc?.();
-  const { heapUsed, rss } = process.memoryUsage();
-  return { fits, heapUsed, rss, wasm: lib.wasmMemoryBytes() };
+  const { heapUsed, heapTotal, external, arrayBuffers, rss } = process.memoryUsage();
+  return { fits, heapUsed, heapTotal, external, arrayBuffers, rss, wasm: lib.wasmMemoryBytes() };
 }
 
 /**
@@ -221,6 +221,8 @@ export async function runSoak(lib, { fits, seed = 1, every = 100, limits = {}, o
   const byFamily = {};
   const expectedErrors = {};
   const examples = {};
+  /** Expected errors by name and the argument they name (InputError's `argument`). */
+  const expectedBy = {};
   const failures = [];
   const t0 = performance.now();
   for (let i = 1; i <= fits; i++) {
@@ -230,6 +232,8 @@ export async function runSoak(lib, { fits, seed = 1, every = 100, limits = {}, o
       if (expected.has(r.error)) {
         expectedErrors[r.error] = (expectedErrors[r.error] ?? 0) + 1;
         examples[r.error] ??= `${r.family}, n = ${r.n}, k = ${r.k}: ${r.message}`;
+        const what = `${r.error} ${r.argument ?? ''}`.trim();
+        expectedBy[what] = (expectedBy[what] ?? 0) + 1;
       }
       else failures.push({ fit: i, ...r });
     }
@@ -254,7 +258,7 @@ export async function runSoak(lib, { fits, seed = 1, every = 100, limits = {}, o
   const heapBounded = bound.lastQuarterHeapMax <= 1.2 * bound.firstQuarterHeapMax + 8 * MB;
   return {
     fits, seed, seconds: (performance.now() - t0) / 1000, gcExposed: typeof globalThis.gc === 'function',
-    expectedErrors, expectedErrorExamples: examples, failures, counts: byFamily, wasmPeakDuringFits: wasmPeak, checkpoints, bound, heapBounded,
+    expectedErrors, expectedErrorExamples: examples, expectedErrorsByArgument: expectedBy, failures, counts: byFamily, wasmPeakDuringFits: wasmPeak, checkpoints, bound, heapBounded,
     liveWorkersAtEnd: lib.liveWorkers(),
   };
 }

@@ -39,9 +39,13 @@ export function setWorkerScript(url: URL | null): void {
   scriptOverride = url;
 }
 
-/** The worker bundle: `worker.js` next to the running bundle (ESM: `import.meta.url`; CJS: `__dirname`). */
+/**
+ * The worker bundle: `worker.js` next to the running bundle (ESM: `import.meta.url`; CJS: `__dirname`). The ESM test
+ * comes first: a `node -e` script defines a global `__dirname` of '.', which the ESM bundle it imports must not take.
+ */
 async function nodeWorkerScript(): Promise<URL> {
   if (scriptOverride !== null) return scriptOverride;
+  if (typeof import.meta.url === 'string') return new URL('./worker.js', import.meta.url);
   if (typeof __dirname === 'string') {
     const [{ pathToFileURL }, { join }] = await Promise.all([
       import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'),

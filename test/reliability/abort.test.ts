@@ -4,6 +4,7 @@
  * the fit within a block, rejects with `AbortError`, leaves the model as it was (bit for bit) and no worker behind.
  * A worker that throws, exits or dies of an uncaught error rejects with `WorkerError` naming it, never hangs.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -282,6 +283,19 @@ describe('worker faults reject with WorkerError, never hang, leave no worker', (
     expect(gm.isFitted ? state(gm) : '').toBe(before);
     expect(liveWorkers()).toBe(0);
   }
+
+  // Regression: a `node -e` script (CommonJS, whose global __dirname is '.') importing the ESM bundle made its workers
+  // load ./worker.js from the working directory: every fitAsync failed with "Cannot find module".
+  it('not from a node -e script that imports the ESM bundle (workers found beside the bundle)', () => {
+    const bundle = new URL('../../dist/index.js', import.meta.url).href;
+    const script = `import(${JSON.stringify(bundle)}).then(async (m) => {
+  const X = Array.from({ length: 9000 }, (_, i) => [Math.sin(i), Math.cos(i * 7)]);
+  await new m.GaussianMixture({ nComponents: 2, seed: 1 }).fitAsync(X, { workers: 2 });
+  console.log('live ' + m.liveWorkers());
+}, (e) => { console.error(e); process.exit(1); });`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: tmpdir(), encoding: 'utf8', timeout: 30_000 });
+    expect(out.trim()).toBe('live 0');
+  });
 
   it('the fault hook: a worker throws', async () => {
     poolTestHooks.fault = 'throw';

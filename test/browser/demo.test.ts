@@ -172,6 +172,27 @@ describe('the demo page in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('fits with fitAsync on Web Workers to the page\'s fit bit for bit, and to Node\'s within 1e-12', async () => {
+    // The page's module graph (dist/index.js) in the page; a string, so that the test's transform leaves import() alone.
+    const X = faithful();
+    const options = { nComponents: 3, covarianceType: 'full', seed: 3, backend: 'wasm', initCandidates: 2 };
+    const web = await page.evaluate(`(async () => {
+      const { GaussianMixture } = await import('/dist/index.js');
+      const gm = await new GaussianMixture(${JSON.stringify(options)}).fitAsync(${JSON.stringify(X)}, { workers: 2 });
+      const sync = new GaussianMixture(${JSON.stringify(options)}).fit(${JSON.stringify(X)});
+      if (JSON.stringify(sync.toJSON()) !== JSON.stringify(gm.toJSON())) throw new Error('fitAsync differs from fit in the page');
+      return JSON.stringify(gm.toJSON());
+    })()`) as string;
+    const node = new pkg.GaussianMixture(options as ConstructorParameters<Package['GaussianMixture']>[0]).fit(X);
+    // Chromium's V8 and Node's may round Math.exp and Math.log differently in the last bit, so the page's model is
+    // Node's to 1e-12 relative (every number of the JSON); within the page, fitAsync equals fit bit for bit.
+    const [a, b] = [JSON.parse(web).means.flat(2) as number[], node.means.flatMap((m) => Array.from(m))];
+    a.forEach((v, i) => expect(Math.abs(v - b[i]!), `means entry ${i}: page ${v}, Node ${b[i]}`).toBeLessThanOrEqual(1e-12 * Math.abs(b[i]!)));
+    expect(Math.abs(JSON.parse(web).lowerBound - node.lowerBound)).toBeLessThanOrEqual(1e-12 * Math.abs(node.lowerBound));
+    expect(await liveWorkersSettle()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it('aborts the large fit (N = 1 000 000) within seconds and stops its workers', async () => {
     await generate(1_000_000);
     await startSampling();

@@ -197,8 +197,14 @@ function* chunks(X, rows) {
 
 const MB = 2 ** 20;
 
-/** Heap (after a collection when possible), RSS and WebAssembly memory now, in bytes. */
-function snapshot(lib, fits) {
+/**
+ * Heap (after a collection when possible), RSS and WebAssembly memory now, in bytes. V8 frees the backing stores of
+ * collected ArrayBuffers on a background thread: a turn of the event loop after the collection lets that finish, so
+ * `arrayBuffers` and RSS do not still count the last fit's buffers.
+ */
+async function snapshot(lib, fits) {
+  globalThis.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 20));
   globalThis.gc?.();
   const { heapUsed, heapTotal, external, arrayBuffers, rss } = process.memoryUsage();
   return { fits, heapUsed, heapTotal, external, arrayBuffers, rss, wasm: lib.wasmMemoryBytes() };
@@ -208,11 +214,11 @@ function snapshot(lib, fits) {
  * Runs `fits` fits; `onCheckpoint(snapshot)` after every `every`. Errors of the names in `expected` are counted as
  * expected (typed rejections of unsuitable data); any other is a failure. Returns the report.
  */
-export async function runSoak(lib, { fits, seed = 1, every = 100, limits = {}, onCheckpoint = () => {} }) {
+export async function runSoak(lib, { fits, seed = 1, every = 100, limits = {}, onCheckpoint = () => {}, onFit = () => {} }) {
   const lim = { maxN: 20000, maxSeqN: 5000, maxIter: 30, ...limits };
   const expected = new Set(['InputError', 'DegenerateComponentError']);
   const rng = seededRandom(seed);
-  const checkpoints = [snapshot(lib, 0)];
+  const checkpoints = [await snapshot(lib, 0)];
   onCheckpoint(checkpoints[0]);
   let wasmPeak = 0;
   const watch = () => {
@@ -227,6 +233,7 @@ export async function runSoak(lib, { fits, seed = 1, every = 100, limits = {}, o
   const t0 = performance.now();
   for (let i = 1; i <= fits; i++) {
     const r = await oneFit(lib, rng, lim, watch);
+    onFit(i, r);
     for (const key of [r.family, r.entry, r.backend]) byFamily[key] = (byFamily[key] ?? 0) + 1;
     if (r.error !== undefined) {
       if (expected.has(r.error)) {
@@ -238,7 +245,7 @@ export async function runSoak(lib, { fits, seed = 1, every = 100, limits = {}, o
       else failures.push({ fit: i, ...r });
     }
     if (i % every === 0 || i === fits) {
-      const s = snapshot(lib, i);
+      const s = await snapshot(lib, i);
       checkpoints.push(s);
       onCheckpoint(s);
     }

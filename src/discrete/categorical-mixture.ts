@@ -49,7 +49,9 @@ const SPEC: DiscreteSpec = {
   parseMean(value, name, k, d, nCategories) {
     const offsets = categoryOffsets(nCategories!);
     const D = offsets[d];
-    const mean = new Float64Array(k * D);
+    // Every vector is read before the table is allocated, so claimed sizes (nCategories) cannot allocate more than
+    // the value holds.
+    const vectors: Float64Array[] = [];
     const components = arrayOf(value, k, name);
     for (let c = 0; c < k; c++) {
       const features = arrayOf(components[c], d, `${name}[${c}]`);
@@ -61,9 +63,11 @@ const SPEC: DiscreteSpec = {
         if (!(Math.abs(total - 1) <= 1e-6)) throw new InputError(at, 'probabilities summing to 1', `a sum of ${total}`);
         // Renormalize only what rounding cannot explain, so a model survives toJSON → fromJSON bit for bit.
         if (Math.abs(total - 1) > 1e-12) for (let v = 0; v < probs.length; v++) probs[v] /= total;
-        mean.set(probs, c * D + offsets[j]);
+        vectors.push(probs);
       }
     }
+    const mean = new Float64Array(k * D);
+    vectors.forEach((probs, p) => mean.set(probs, Math.floor(p / d) * D + offsets[p % d]));
     return mean;
   },
   meanToJSON(p) {

@@ -20,7 +20,7 @@ import {
 import { choleskyLower } from './linalg.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
 import {
-  booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption,
+  booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments,
 } from './options.js';
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
 import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
@@ -569,9 +569,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    */
   sample(n: number, options: { seed?: number } = {}): Sample {
     const p = this.fitted('sample');
-    checkKeys(options, ['seed'], 'options');
-    integerOption(n, 'n', 1, 1);
-    const rng = new Rng(options.seed ?? this.options.seed);
+    const { seed } = sampleArguments(n, options, p.d, this.options.seed);
+    const rng = new Rng(seed);
     const { k, d } = p;
     const counts = new Int32Array(k);
     for (let i = 0; i < n; i++) {

@@ -84,8 +84,9 @@ export function toMatrix(X: unknown, options: DataOptions | undefined, name = 'X
     }
     rows = m.rows;
     cols = m.cols;
-    data = m.data instanceof Float64Array ? m.data : Float64Array.from(m.data as ArrayLike<number>);
+    // Numbers checked before the copy is allocated: a `length` that lies cannot allocate what is not there.
     if (!(m.data instanceof Float64Array) && !(m.data instanceof Float32Array)) checkNumbers(m.data, `${name}.data`);
+    data = m.data instanceof Float64Array ? m.data : Float64Array.from(m.data as ArrayLike<number>);
   } else if (Array.isArray(X)) {
     rows = X.length;
     if (rows === 0) throw new InputError(name, 'at least one row', 'an empty array');

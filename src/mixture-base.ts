@@ -7,7 +7,7 @@
  */
 import type { BoundData, KernelParams } from './backend/kernel.js';
 import { BLOCK_ROWS, type EmRunResult } from './em/driver.js';
-import { NotFittedError } from './errors.js';
+import { InputError, NotFittedError } from './errors.js';
 import { toSampleWeight, type DataInput, type DataOptions, type Matrix } from './matrix.js';
 import { checkKeys } from './options.js';
 
@@ -235,6 +235,10 @@ export abstract class MixtureModel<P extends MixtureParams> {
       if (wi === 0 || !this.countsInScores(m, i)) continue;
       total += wi * ll[i];
       n += wi;
+    }
+    if (n === 0) {
+      throw new InputError('X', `a row with an observed entry and positive weight (${method} averages over them)`,
+        'none: every row has all its entries missing or weight 0');
     }
     return { total, n };
   }

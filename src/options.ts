@@ -85,3 +85,24 @@ export function flattenNested(
   walk(value, 0, name);
   return Float64Array.from(leaves);
 }
+
+/**
+ * Most numbers a `sample(n)` may return (n × the numbers per draw): 2^28, 2 GiB as float64. A larger n is an
+ * `InputError` at once rather than minutes of drawing and an allocation failure.
+ */
+export const MAX_SAMPLE_ENTRIES = 2 ** 28;
+
+/**
+ * The arguments of `sample(n, { seed })`: n an integer in [1, MAX_SAMPLE_ENTRIES / width], the seed a finite number
+ * (as the constructors' `seed`) or the model's when undefined.
+ */
+export function sampleArguments(
+  n: unknown, options: unknown, width: number, fallbackSeed: number | undefined,
+): { n: number; seed: number | undefined } {
+  const o = checkKeys(options, ['seed'], 'options');
+  const count = integerOption(n, 'n', 1, 1, Math.max(1, Math.floor(MAX_SAMPLE_ENTRIES / Math.max(1, width))));
+  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
+    throw new InputError('options.seed', 'a finite number or undefined', describe(o.seed));
+  }
+  return { n: count, seed: (o.seed as number | undefined) ?? fallbackSeed };
+}

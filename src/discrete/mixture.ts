@@ -20,7 +20,7 @@ import {
 import { distinctRowsAtLeast, dropZeroWeightRows } from '../gaussian-mixture.js';
 import { MixtureModel, logProbBlocks, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
-import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
+import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
 import { signalOption, workersOption } from '../parallel/options.js';
 import { runStepsOnPool, type ProgressInfo } from '../parallel/run.js';
 
@@ -338,9 +338,8 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
    */
   sample(n: number, options: { seed?: number } = {}): DiscreteSample {
     const p = this.fitted('sample');
-    checkKeys(options, ['seed'], 'options');
-    integerOption(n, 'n', 1, 1);
-    const rng = new Rng(options.seed ?? this.options.seed);
+    const { seed } = sampleArguments(n, options, p.d, this.options.seed);
+    const rng = new Rng(seed);
     const { k, d } = p;
     const counts = new Int32Array(k);
     for (let i = 0; i < n; i++) counts[drawIndex(p.weights, k, rng)]++;

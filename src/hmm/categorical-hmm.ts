@@ -7,7 +7,8 @@
 import type { Rng } from '../em/rng.js';
 import { Rng as Random } from '../em/rng.js';
 import { InputError } from '../errors.js';
-import { checkKeys, integerOption } from '../options.js';
+import { MAX_CATEGORIES } from '../families/categorical.js';
+import { checkKeys, integerOption, sampleArguments } from '../options.js';
 import { rowsOf } from '../gaussian-mixture.js';
 import {
   COMMON_KEYS, HiddenMarkovModel, dirichletRows, logDirichlet, priorOption, probabilityRows, resolveCommon,
@@ -109,7 +110,7 @@ export class CategoricalHMM extends HiddenMarkovModel<CategoricalEmission, Symbo
   constructor(options: CategoricalHMMOptions = {}) {
     const o = checkKeys(options, KEYS, 'options');
     const K = integerOption(o.nStates, 'options.nStates', 1, 1);
-    let M = o.nSymbols === undefined ? null : integerOption(o.nSymbols, 'options.nSymbols', 1, 1);
+    let M = o.nSymbols === undefined ? null : integerOption(o.nSymbols, 'options.nSymbols', 1, 1, MAX_CATEGORIES);
     let emission: Float64Array | null = null;
     if (o.emissionProb !== undefined) {
       const first = (o.emissionProb as ArrayLike<ArrayLike<number>>)?.[0];
@@ -185,9 +186,8 @@ export class CategoricalHMM extends HiddenMarkovModel<CategoricalEmission, Symbo
   /** Draws one sequence of n symbols: a state path from π and A, then each symbol from its state's row of B. */
   sample(n: number, options: { seed?: number } = {}): CategoricalHMMSample {
     const p = this.fitted('sample');
-    checkKeys(options, ['seed'], 'options');
-    integerOption(n, 'n', 1, 1);
-    const rng = new Random(options.seed ?? this.common.seed);
+    const { seed } = sampleArguments(n, options, 2, this.common.seed);
+    const rng = new Random(seed);
     const states = this.samplePath(n, rng, p);
     const { emissionProb: B, nSymbols: M } = p.emission;
     const X = new Int32Array(n);

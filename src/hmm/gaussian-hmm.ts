@@ -18,7 +18,7 @@ import { checkFeatureRange, nest, rowsOf, type Covariances } from '../gaussian-m
 import { columnMeans } from '../dtype.js';
 import { choleskyLower } from '../linalg.js';
 import type { Matrix } from '../matrix.js';
-import { checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
+import { checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
 import {
   COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions,
   type LetterSpec,
@@ -261,9 +261,8 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
    */
   sample(n: number, options: { seed?: number } = {}): GaussianHMMSample {
     const p = this.fitted('sample');
-    checkKeys(options, ['seed'], 'options');
-    integerOption(n, 'n', 1, 1);
-    const rng = new Random(options.seed ?? this.common.seed);
+    const { seed } = sampleArguments(n, options, p.emission.d + 1, this.common.seed);
+    const rng = new Random(seed);
     const states = this.samplePath(n, rng, p);
     const e = p.emission;
     const { k: K, d } = e;

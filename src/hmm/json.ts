@@ -17,6 +17,7 @@ import { InputError, describe } from '../errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceShape, gaussianParams, type CovarianceType, type GaussianParams,
 } from '../families/gaussian.js';
+import { MAX_CATEGORIES } from '../families/categorical.js';
 import type { DiscreteParams } from '../families/discrete.js';
 import { checkKeys, enumOption, flattenNested, integerOption } from '../options.js';
 import { probabilityRows, type CommonOptions, type HmmParams } from './base.js';
@@ -217,7 +218,7 @@ export function categoricalHmmFromJSON(json: unknown): {
   const { o, K, startProb, transMat, learn, emptyStates, facts } =
     readCommon(json, CATEGORICAL_HMM_FORMAT, ['nSymbols', 'emissionProb'], 'ste');
   if (o.nSymbols === undefined) throw new InputError('json.nSymbols', 'a positive integer', 'undefined');
-  const M = integerOption(o.nSymbols, 'json.nSymbols', 1, 1);
+  const M = integerOption(o.nSymbols, 'json.nSymbols', 1, 1, MAX_CATEGORIES);
   const emissionProb = probabilityRows(o.emissionProb, K, M, 'json.emissionProb', false);
   return { params: { startProb, transMat, emission: { emissionProb, nSymbols: M }, emptyStates }, learn, facts };
 }

@@ -14,7 +14,7 @@ import { discreteStatsLength, maximizeDiscrete, type DiscreteParams } from '../f
 import { poissonFamily } from '../families/poisson.js';
 import { rowsOf } from '../gaussian-mixture.js';
 import type { Matrix } from '../matrix.js';
-import { checkKeys, flattenNested, integerOption, numberOption } from '../options.js';
+import { checkKeys, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
 import {
   COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions,
   type LetterSpec,
@@ -181,9 +181,8 @@ export class PoissonHMM extends HiddenMarkovModel<DiscreteParams, GaussianSequen
   /** Draws one sequence of n count vectors: a state path from π and A, then Poisson counts at its state's rates. */
   sample(n: number, options: { seed?: number } = {}): PoissonHMMSample {
     const p = this.fitted('sample');
-    checkKeys(options, ['seed'], 'options');
-    integerOption(n, 'n', 1, 1);
-    const rng = new Random(options.seed ?? this.common.seed);
+    const { seed } = sampleArguments(n, options, p.emission.d + 1, this.common.seed);
+    const rng = new Random(seed);
     const states = this.samplePath(n, rng, p);
     const { d } = p.emission;
     const data = new Float64Array(n * d);

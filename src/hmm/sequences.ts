@@ -3,6 +3,7 @@
  * sequence. Every error is an `InputError` naming the argument, raised before any kernel runs.
  */
 import { InputError, describe } from '../errors.js';
+import { MAX_CATEGORIES } from '../families/categorical.js';
 import { toMatrix, type MatrixLike } from '../matrix.js';
 
 /** Observations of a Gaussian HMM: many T_i×d sequences. */
@@ -157,10 +158,12 @@ export function toSymbolSequences(X: unknown, options: SequenceOptions | undefin
     throw new InputError('X', 'sequences of integer symbols (number[][], or a flat array with options.lengths)',
       isArrayLike(X) && X.length === 0 ? 'an empty array' : describe(X));
   }
-  const expected = nSymbols === undefined ? 'an integer symbol ≥ 0' : `an integer symbol in [0, ${nSymbols})`;
+  // Symbols are stored as Int32 and index K×M tables: at most MAX_CATEGORIES of them, as the categorical mixture's codes.
+  const limit = nSymbols ?? MAX_CATEGORIES;
+  const expected = `an integer symbol in [0, ${limit})`;
   let bound = 0;
   const check = (v: unknown, name: () => string): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || (nSymbols !== undefined && v >= nSymbols)) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= limit) {
       throw new InputError(name(), expected, describe(v));
     }
     if (v >= bound) bound = v + 1;

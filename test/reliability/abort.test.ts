@@ -83,6 +83,8 @@ describe('fitAsync aborted', () => {
         const ac = new AbortController();
         let after = 0;
         setTimeout(() => ac.abort(), delay);
+        // 1000 iterations: the fit is still running when the last timer fires, however fast the machine.
+        (gm as unknown as { options: { maxIter: number } }).options.maxIter = 1000;
         const p = gm.fitAsync(X, { nFeatures: d, workers: 2, signal: ac.signal, onProgress: () => {
           if (ac.signal.aborted) after++;
         } });

@@ -5,28 +5,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/run.js';
 import { BernoulliMixture, CategoricalMixture, PoissonMixture } from '../src/index.js';
+import { cliInProcess, type CliRun as Run } from './helpers/cli-in-process.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdin: Readable.from([]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    isTTY: false,
-  });
-  return { code, out, err };
-}
+const cli = cliInProcess;
 
 function expectUserError(run: Run, code: 1 | 2, pattern: RegExp): void {
   expect(run.code, run.err).toBe(code);

@@ -6,14 +6,13 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
 import { CsvError, NumericCsvReader, parseNumericCsv, type ParseCsvOptions } from '../../src/io/csv.js';
 import { InputError } from '../../src/index.js';
 import { Counter, runs, show, timeout, typedOnly } from './fuzz-helpers.js';
+import { cliInProcess } from '../helpers/cli-in-process.js';
 
 const CORPUS = fileURLToPath(new URL('./corpus/', import.meta.url));
 const counter = new Counter('csv');
@@ -236,23 +235,7 @@ const EXPECTED: Record<string, [number, number] | RegExp> = {
   'whitespace-only.csv': /empty input/,
 };
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(argv: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdin: Readable.from([]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    isTTY: false,
-  });
-  return { code, out, err };
-}
+const cli = cliInProcess;
 
 describe('CSV corpus', () => {
   const files = readdirSync(CORPUS).filter((f) => f !== 'README.md').sort();

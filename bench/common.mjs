@@ -141,11 +141,21 @@ async function fitOnce(lib, X, c, init, variant, maxIter, onIteration) {
  * @param variant `{ name, backend, dtype?, workers? }`
  */
 export async function msPerIteration(lib, X, c, init, variant, timed, fits = 1) {
+  return medianIterationGap(variant.name ?? variant.backend, timed, fits,
+    (onIteration) => fitOnce(lib, X, c, init, variant, timed + 1, onIteration));
+}
+
+/**
+ * Milliseconds per EM iteration of the fits `runFit(onIteration)` makes (`timed + 1` iterations each, called back
+ * after every one): tinybench's median over `fits` runs of the median gap between successive callbacks, so the first
+ * iteration and the set-up are left out.
+ */
+export async function medianIterationGap(name, timed, fits, runFit) {
   const bench = new Bench({ iterations: fits, time: 0, warmup: false, throws: true });
-  bench.add(variant.name ?? variant.backend, async () => {
+  bench.add(name, async () => {
     const stamps = [];
     const t0 = bench.now();
-    await fitOnce(lib, X, c, init, variant, timed + 1, () => stamps.push(bench.now()));
+    await runFit(() => stamps.push(bench.now()));
     if (stamps.length !== timed + 1) throw new Error(`expected ${timed + 1} iterations, got ${stamps.length}`);
     return {
       overriddenDuration: median(stamps.slice(1).map((t, i) => t - stamps[i])),

@@ -7,9 +7,8 @@
 // fit starts from the same given parameters (the generating ones) with tol 0, so both backends do the same work. The
 // time per iteration is the median gap between successive `onIteration` calls of one fit (data validation, encoding,
 // copy and the first iteration are left out), taken as tinybench's median over `fits` runs.
-import { Bench } from 'tinybench';
 import * as lib from 'wasm-em';
-import { fmtMs, fmtRatio, formatTable, parseFlags, saveRun } from './common.mjs';
+import { fmtMs, fmtRatio, formatTable, medianIterationGap, parseFlags, saveRun } from './common.mjs';
 
 const flags = parseFlags(process.argv.slice(2), 30, 'families.json');
 const N = flags.quick ? 10_000 : 100_000;
@@ -64,29 +63,10 @@ const CASES = [
     rows: () => makeRows(N, K, (c, u) => rates[c].map((l) => poisson(l, u)), 13) },
 ];
 
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /** Milliseconds per EM iteration of `Model` on `X` with `backend` (tinybench median over FITS fits). */
-async function msPerIteration(c, X, backend) {
-  const bench = new Bench({ iterations: FITS, time: 0, warmup: false, throws: true });
-  bench.add(backend, () => {
-    const stamps = [];
-    const t0 = bench.now();
-    new c.Model({ nComponents: K, init: c.init, maxIter: TIMED + 1, tol: 0, backend })
-      .fit(X, { onIteration: () => stamps.push(bench.now()) });
-    return {
-      overriddenDuration: median(stamps.slice(1).map((t, i) => t - stamps[i])),
-      overriddenIterationCost: bench.now() - t0,
-    };
-  });
-  await bench.run();
-  const { result } = bench.tasks[0];
-  if (result.state !== 'completed') throw result.error ?? new Error(`benchmark ${result.state}`);
-  return result.latency.p50;
+function msPerIteration(c, X, backend) {
+  return medianIterationGap(backend, TIMED, FITS, (onIteration) =>
+    new c.Model({ nComponents: K, init: c.init, maxIter: TIMED + 1, tol: 0, backend }).fit(X, { onIteration }));
 }
 
 const results = [];

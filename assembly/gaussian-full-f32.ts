@@ -9,8 +9,11 @@
  * log-likelihood and N are computed and summed in f64, the responsibilities r are rounded once to f32. The statistics
  * are taken about μ32 (within |μ|·2⁻²⁴ of μ, below the rounding of the f32 data itself).
  *
- * S1 and S2 are summed over each span of 64 rows (`SPAN32`) in f32x4 lanes, then the four lane sums are widened and
- * added in f64. A lane sums at most 16 products `t = fround(fround(r·diff_a)·diff_b)` (S1: `fround(r·diff_a)`), so
+ * The statistics read only the rows whose responsibility for a component is nonzero: the block's rows with r ≠ 0 are
+ * copied to the component's stage (`stageRows` of `simd.ts`, up to 64 rows from any number of blocks), and each full
+ * stage (and the last one of the call) goes through the S1/S2 loops on whole tiles. S1 and S2 are summed over each
+ * span of 64 staged rows (`SPAN32`) in f32x4 lanes, then the four lane sums are widened and added in f64. A lane sums
+ * at most 16 products `t = fround(fround(r·diff_a)·diff_b)` (S1: `fround(r·diff_a)`), so
  * against the f64 sum of the same rounded `fround(r·diff_a)` factors (what the twin computes) each span entry is off by
  * at most 16·2⁻²⁴·Σ|t| ≈ 9.5e−7·Σ|t| (one product rounding and fifteen additions; Higham 2002, eq. 4.4), and by one
  * more 2⁻²⁴ where r itself rounds differently (the kernel's `exp` and JavaScript's may differ in the last bit).
@@ -24,13 +27,14 @@
  *   xt: d f32 planes (the transposed block) · df: d + 4 f32 planes (x − μ_c, then 4 zero planes for the S2 tiles) ·
  *   rd: d + 4 f32 planes (r·(x − μ_c), zero padding) · r32: k f32 planes (responsibilities) · lp: k f64 planes
  *   (log-densities) · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · U32: k·d·d floats
- *   · list: B/4 u32 (offsets of the row quads with a nonzero responsibility, see `activeGroups`)
- * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + 4kd² + B bytes.
+ *   (rounded up to 16 bytes) · list: B/4 u32 (offsets of the row quads with a nonzero responsibility, see
+ *   `activeGroups`) · stages: per component d + 1 f32 planes (x and r of its staged rows) · counts: k i32
+ * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + align16(4kd²) + B + 4·B·k·(d + 1) + 4k bytes.
  */
-import { PLANE, activeGroups, gatherBlock, gatherNext, padBlock, scatterRows, sumWeights } from './simd';
+import { PLANE, gatherBlock, gatherNext, padBlock, padStage, scatterRows, sumWeights } from './simd';
 import {
-  PLANE32, SPAN32, align16, hsum32, madd32, padTo16, responsibilitiesF32,
-  storeLogDens, sumPlane32, toF32,
+  PLANE32, SPAN32, align16, flushStages32, hsum32, madd32, padTo16, responsibilitiesF32, stageBlock32,
+  storeLogDens, toF32,
 } from './simd-f32';
 
 /** Zero planes after df and rd, so that the 2×4 S2 tiles may read up to 3 planes past d. */
@@ -128,21 +132,14 @@ function logDensFull32(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f
 }
 
 /**
- * Adds one component's statistics `[N, S1 (d), S2 (packed upper triangle)]` of the block to `st` (f64), given its f32
- * responsibilities plane `r` (0 on padding): N in f64, S1 and S2 in f32 lanes over each 32-row span (error bound
- * above). The
- * padding planes of `df` and `rd` must be zero.
+ * Adds the statistics S1 and S2 (packed upper triangle) of the `nbp` staged rows of one component to its f64
+ * statistics at `st`: the rows' x in the f32 planes at `src`, their responsibilities in the f32 plane `r` (0 on the
+ * padding rows). S1 and S2 are summed over each 64-row span in f32 lanes (error bound above). The padding planes of
+ * `df` and `rd` must be zero.
  */
-function statsFull32(
-  xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize, list: usize,
-): void {
-  const nq = activeGroups(r, <usize>nbp << 2, list);
-  if (nq == 0) return;
-  const listBytes = <usize>nq << 2;
-  const bytes = <usize>nq << 4;
-  store<f64>(st, load<f64>(st) + sumPlane32(r, nbp));
-
-  let src = xt;
+function stageStats32(src: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
+  const bytes = <usize>nbp << 2;
+  let sp = src;
   let dp = df;
   let rp = rd;
   for (let a = 0; a < d; a++) {
@@ -152,16 +149,15 @@ function statsFull32(
       const end = min(h + SPAN32, bytes);
       let s1 = f32x4.splat(0);
       for (let q = h; q < end; q += 16) {
-        const p = <usize>load<u32>(list + (q >> 2));
-        const dv = f32x4.sub(v128.load(src + p), m);
-        const rv = f32x4.mul(v128.load(r + p), dv);
+        const dv = f32x4.sub(v128.load(sp + q), m);
+        const rv = f32x4.mul(v128.load(r + q), dv);
         v128.store(dp + q, dv);
         v128.store(rp + q, rv);
         s1 = f32x4.add(s1, rv);
       }
       store<f64>(s, load<f64>(s) + hsum32(s1));
     }
-    src += PLANE32;
+    sp += PLANE32;
     dp += PLANE32;
     rp += PLANE32;
   }
@@ -248,6 +244,8 @@ let wt: usize = 0;
 let mu32: usize = 0;
 let prec32: usize = 0;
 let list: usize = 0;
+let stages: usize = 0;
+let stageCounts: usize = 0;
 
 /** Carves `scratch` into the regions above and fills μ32 and U32 (one factor when `precStride` is 0, else k). */
 function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize, precStride: i32): void {
@@ -259,11 +257,28 @@ function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize, precSt
   wt = lp + <usize>k * PLANE;
   mu32 = wt + PLANE;
   prec32 = mu32 + align16(<usize>(k * d) << 2);
-  list = prec32 + (<usize>(k * d * d) << 2);
+  list = prec32 + align16(<usize>(k * d * d) << 2);
+  stages = list + <usize>(PLANE32 >> 2);
+  stageCounts = stages + <usize>k * (<usize>d + 1) * PLANE32;
+  memory.fill(stageCounts, 0, <usize>k << 2);
   memory.fill(df + <usize>d * PLANE32, 0, PAD_PLANES * PLANE32);
   memory.fill(rd + <usize>d * PLANE32, 0, PAD_PLANES * PLANE32);
   toF32(means, mu32, k * d);
   toF32(prec, prec32, (precStride == 0 ? 1 : k) * d * d);
+}
+
+/** The stage of component c (`stageRows` of `simd.ts`): d + 1 f32 planes. */
+// @ts-ignore: decorator
+@inline function stageOf(c: i32, d: i32): usize {
+  return stages + <usize>c * (<usize>d + 1) * PLANE32;
+}
+
+/** Adds the S1, S2 of the n rows staged for component c to its statistics `st`, padding them to the 16-row tile. */
+function flushStage32(c: i32, n: i32, d: i32, st: usize): void {
+  const stage = stageOf(c, d);
+  const nbp = padTo16(n);
+  padStage<f32>(stage, n, nbp, d);
+  stageStats32(stage, stage + <usize>d * PLANE32, nbp, d, mu32 + (<usize>(c * d) << 2), st);
 }
 
 /** Log-density planes of the k components for the padded block at `xt`. */
@@ -286,7 +301,6 @@ export function accumulate_gauss_full_f32(
   logConst: usize, means: usize, prec: usize, precStride: i32, stats: usize, scratch: usize,
 ): void {
   carve(scratch, d, k, means, prec, precStride);
-  const rowBytes = <usize>d << 2;
   const compBytes = <usize>(1 + d + (d * (d + 1)) / 2) << 3;
   let ll = 0.0;
   let wsum = 0.0;
@@ -300,11 +314,9 @@ export function accumulate_gauss_full_f32(
     wsum = sumWeights(wt, nb, wsum);
     logDensAll(nbp, d, k, logConst, precStride);
     ll = responsibilitiesF32(lp, r32, wt, nb, nbp, k, ll);
-    for (let c = 0; c < k; c++) {
-      statsFull32(xt, df, rd, r32 + <usize>c * PLANE32, nbp, d, mu32 + <usize>c * rowBytes,
-        stats + <usize>c * compBytes, list);
-    }
+    stageBlock32(xt, r32, list, stages, stageCounts, nbp, d, k, stats, compBytes, flushStage32);
   }
+  flushStages32(stageCounts, d, k, stats, compBytes, flushStage32);
   const tail = stats + <usize>k * compBytes;
   store<f64>(tail, load<f64>(tail) + ll);
   store<f64>(tail, load<f64>(tail, 8) + wsum, 8);

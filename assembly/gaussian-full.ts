@@ -6,16 +6,22 @@
  * log-densities are computed with the twin's operations in the twin's order (one row per lane), so they agree to the
  * bit; the statistics are summed over a block in lane accumulators and differ from the twin only by rounding.
  *
+ * The statistics skip the rows whose responsibility for a component is exactly 0 (see `EXP_FLUSH` in `simd.ts`): the
+ * other rows are copied to the component's stage (`stageRows`), which is flushed through the statistics loops once it
+ * holds a block's worth of rows (and at the end of the call), so that those loops run on full tiles.
+ *
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS, every plane B doubles):
  *   xt: d planes (the transposed block) · df: d + 4 planes (x − μ_c, then 4 zero planes that let the S2 tiles run
  *   past d) · rd: d + 4 planes (r·(x − μ_c), zero padding) · lp: k planes (log-densities, then responsibilities) ·
- *   wt: 1 plane (row weights) · acc: per component 1 + d + 8·s2Tiles(d) v128 lane accumulators of N, S1 and the
- *   S2 tiles, summed over the blocks of one call and reduced into the statistics at its end
- * = 8·B·(3d + k + 9) + 16·k·(1 + d + 8·s2Tiles(d)) bytes.
+ *   wt: 1 plane (row weights) · list: B/2 u32 (offsets of the active row pairs) · acc: per component
+ *   1 + d + 8·s2Tiles(d) v128 lane accumulators of N, S1 and the S2 tiles, summed over the blocks of one call and
+ *   reduced into the statistics at its end · stages: per component d + 1 planes (x and r of its staged rows) ·
+ *   counts: k i32 (rows in each stage)
+ * = 8·B·(3d + k + 9) + 2·B + 16·k·(1 + d + 8·s2Tiles(d)) + 8·B·k·(d + 1) + 4·k bytes.
  */
 import {
-  BLOCK_ROWS, PLANE, activeGroups, gatherBlock, gatherNext, hsum, loadResponsibilities, madd, padBlock, padTo8,
-  responsibilities, scatterRows, sumWeights,
+  BLOCK_ROWS, PLANE, activeGroups, activeRows, gatherBlock, gatherNext, hsum, loadResponsibilities, madd, padBlock,
+  padStage, padTo8, responsibilities, scatterRows, stageRows, sumWeights,
 } from './simd';
 
 /** Zero planes after df and rd, so that the 2×4 S2 tiles may read up to 3 planes past d (and rd one past d). */
@@ -124,41 +130,33 @@ export function s2Tiles(d: i32): i32 {
 }
 
 /**
- * Adds one component's block statistics to its lane accumulators `acc` (v128 each, both lanes summed only at the end
- * of the call by `flushFull`): `[N, S1 (d), S2 tiles (8 per tile)]`, given its responsibilities plane `r` (0 on
- * padding). Only the row pairs with a nonzero responsibility are read (their offsets go to `list`, see `activeGroups`);
- * their x − μ and r·(x − μ) are packed at the front of `df` and `rd`, and S2 is the small product (r·diff)ᵀ diff over
- * those pairs. The padding planes of `df` and `rd` must be zero.
+ * Adds the statistics S1 and the S2 tiles of the `nbp` staged rows of one component (`stageRows` of `simd.ts`: x in the
+ * d planes at `src`, responsibilities in the plane `r`, 0 on padding; nbp even) to its lane accumulators `acc` (v128
+ * each, both lanes summed only at the end of the call by `flushFull`): `[N, S1 (d), S2 tiles (8 per tile)]`, N left
+ * to the caller. x − μ and r·(x − μ) go to `df` and `rd`, and S2 is the small product (r·diff)ᵀ diff over the rows.
+ * The padding planes of `df` and `rd` must be zero.
  */
-function statsFull(
-  xt: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize, list: usize,
+function stageStats(
+  src: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize,
 ): void {
-  const np = activeGroups(r, <usize>nbp << 3, list);
-  if (np == 0) return;
-  const listBytes = <usize>np << 2;
-  const bytes = <usize>np << 4;
-  let nv = v128.load(acc);
-  for (let q: usize = 0; q < listBytes; q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
-  v128.store(acc, nv);
-
-  let src = xt;
+  const bytes = <usize>nbp << 3;
+  let sp = src;
   let dp = df;
   let rp = rd;
   let ap = acc + 16;
   for (let a = 0; a < d; a++) {
     const m = v128.load64_splat(mu + (<usize>a << 3));
     let s1 = v128.load(ap);
-    for (let q: usize = 0; q < listBytes; q += 4) {
-      const p = <usize>load<u32>(list + q);
-      const dv = f64x2.sub(v128.load(src + p), m);
-      const rv = f64x2.mul(v128.load(r + p), dv);
-      v128.store(dp + (q << 2), dv);
-      v128.store(rp + (q << 2), rv);
+    for (let q: usize = 0; q < bytes; q += 16) {
+      const dv = f64x2.sub(v128.load(sp + q), m);
+      const rv = f64x2.mul(v128.load(r + q), dv);
+      v128.store(dp + q, dv);
+      v128.store(rp + q, rv);
       s1 = f64x2.add(s1, rv);
     }
     v128.store(ap, s1);
     ap += 16;
-    src += PLANE;
+    sp += PLANE;
     dp += PLANE;
     rp += PLANE;
   }
@@ -208,6 +206,13 @@ function statsFull(
       ap += 128;
     }
   }
+}
+
+/** Adds the S1, S2 of the n rows of a component's stage to its accumulators `acc`, padding them to a row pair. */
+function flushStage(stage: usize, n: i32, d: i32, df: usize, rd: usize, mu: usize, acc: usize): void {
+  const nbp = (n + 1) & ~1;
+  padStage<f64>(stage, n, nbp, d);
+  stageStats(stage, df, rd, stage + <usize>d * PLANE, nbp, d, mu, acc);
 }
 
 /** Adds the lane sums of one component's accumulators `acc` (layout of `statsFull`) into its statistics `st`. */
@@ -275,9 +280,13 @@ function accumulateFull(
   memory.fill(df + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
   memory.fill(rd + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
   const list = wt + PLANE;
-  const acc = list + (<usize>BLOCK_ROWS << 1);
+  const accs = list + (<usize>BLOCK_ROWS << 1);
   const accBytes = <usize>(1 + d + 8 * s2Tiles(d)) << 4;
-  memory.fill(acc, 0, <usize>k * accBytes);
+  memory.fill(accs, 0, <usize>k * accBytes);
+  const stages = accs + <usize>k * accBytes;
+  const stageBytes = (<usize>d + 1) * PLANE;
+  const counts = stages + <usize>k * stageBytes;
+  memory.fill(counts, 0, <usize>k << 2);
   const rowBytes = <usize>d << 3;
   const uBytes = <usize>precStride << 3;
   const compBytes = <usize>(1 + d + (d * (d + 1)) / 2) << 3;
@@ -302,11 +311,27 @@ function accumulateFull(
       ll = responsibilities(lp, wt, nb, nbp, k, ll);
     }
     for (let c = 0; c < k; c++) {
-      statsFull(xt, df, rd, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, acc + <usize>c * accBytes,
-        list);
+      const r = lp + <usize>c * PLANE;
+      const np = activeGroups(r, <usize>nbp << 3, list);
+      if (np == 0) continue;
+      const acc = accs + <usize>c * accBytes;
+      let nv = v128.load(acc);
+      for (let q: usize = 0; q < (<usize>np << 2); q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
+      v128.store(acc, nv);
+      const cnt = counts + (<usize>c << 2);
+      let n = load<i32>(cnt);
+      if (n + activeRows<f64>(r, list, np) > BLOCK_ROWS) {
+        flushStage(stages + <usize>c * stageBytes, n, d, df, rd, means + <usize>c * rowBytes, acc);
+        n = 0;
+      }
+      store<i32>(cnt, stageRows<f64>(xt, r, list, np, d, stages + <usize>c * stageBytes, n));
     }
   }
-  for (let c = 0; c < k; c++) flushFull(acc + <usize>c * accBytes, d, stats + <usize>c * compBytes);
+  for (let c = 0; c < k; c++) {
+    const n = load<i32>(counts + (<usize>c << 2));
+    if (n > 0) flushStage(stages + <usize>c * stageBytes, n, d, df, rd, means + <usize>c * rowBytes, accs + <usize>c * accBytes);
+  }
+  for (let c = 0; c < k; c++) flushFull(accs + <usize>c * accBytes, d, stats + <usize>c * compBytes);
   const tail = stats + <usize>k * compBytes;
   store<f64>(tail, load<f64>(tail) + ll);
   store<f64>(tail, load<f64>(tail, 8) + wsum, 8);

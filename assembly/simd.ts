@@ -156,6 +156,16 @@ const LN2_32_LO: f64 = 5.145536774442405e-14;
 }
 
 /**
+ * The share of live exponentials in the last block that `responsibilities` processed: `liveExps` of `pairExps` (row
+ * pair, component) arguments had a lane at or above the flush bound. When fewer than half were live, the next block
+ * tests each pair first and takes the exponential only of live ones (a branch that separated clusters make cheap and
+ * that saves most exponentials at large k); otherwise it takes every exponential without a branch. Both paths give the
+ * same values (a flushed lane is +0 either way), so this choice changes speed only.
+ */
+let liveExps = 0;
+let pairExps = 0;
+
+/**
  * Turns the k log-density planes at `lp` into the weighted responsibilities `w_i r_ic` of rows `[0, nbp)` (0 on the
  * padding rows, whose weight is 0): in place as f64 when `r32` is 0, else rounded to f32 into the k float32 planes at
  * `r32` (planes of `BLOCK_ROWS` floats; `lp` then keeps the exponentials). Two rows per f64x2: `r_ic = exp(lp_ic −
@@ -172,6 +182,8 @@ export function responsibilities(
   const flushV = f64x2.splat(flush);
   let prod = one;
   let maxSum = f64x2.splat(0);
+  const sparse = 2 * liveExps < pairExps;
+  let live = 0;
   for (let q: usize = 0; q < bytes; q += 16) {
     let p = lp + q;
     let max = v128.load(p);
@@ -182,7 +194,11 @@ export function responsibilities(
     let sum = f64x2.splat(0);
     p = lp + q;
     for (let c = 0; c < k; c++) {
-      const e = expNonPositive(f64x2.sub(v128.load(p), max), flushV);
+      const a = f64x2.sub(v128.load(p), max);
+      const on = v128.any_true(f64x2.ge(a, flushV));
+      live += <i32>on;
+      let e = f64x2.splat(0);
+      if (!sparse || on) e = expNonPositive(a, flushV);
       v128.store(p, e);
       sum = f64x2.add(sum, e);
       p += PLANE;
@@ -215,6 +231,8 @@ export function responsibilities(
       }
     }
   }
+  liveExps = live;
+  pairExps = <i32>(bytes >> 4) * k;
   return ll + hsum(maxSum) + (Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1)));
 }
 
@@ -231,6 +249,75 @@ export function activeGroups(r: usize, bytes: usize, list: usize): i32 {
     n += <i32>v128.any_true(v128.load(r + p));
   }
   return n;
+}
+
+/**
+ * Number of nonzero values of `T` (f64 or f32 responsibilities, all ≥ 0) in the 16-byte groups of the plane `r` at the
+ * `np` byte offsets listed at `list` (see `activeGroups`).
+ */
+export function activeRows<T>(r: usize, list: usize, np: i32): i32 {
+  let n = 0;
+  const end = <usize>np << 2;
+  for (let q: usize = 0; q < end; q += 4) {
+    const v = v128.load(r + <usize>load<u32>(list + q));
+    if (sizeof<T>() == 4) n += <i32>popcnt<u32>(i32x4.bitmask(f32x4.ne(v, f32x4.splat(0))));
+    else n += <i32>popcnt<u32>(i64x2.bitmask(f64x2.ne(v, f64x2.splat(0))));
+  }
+  return n;
+}
+
+/**
+ * Row-level compaction of the statistics. A component's stage holds up to `BLOCK_ROWS` rows gathered from any number
+ * of blocks: `d` planes of `T` (their x, one row per column, as in the block) and one plane of `T` (their
+ * responsibilities), `BLOCK_ROWS` values each. `stageRows` appends the rows of the current block whose responsibility
+ * in the plane `r` is nonzero, in row order, reading only the 16-byte groups listed at `list` (`np` offsets, see
+ * `activeGroups`), from column `n` on, and returns the new row count; the caller leaves room for them (`activeRows`).
+ * The kernels flush a stage through their statistics loops when the next block's rows would not fit, and at the end
+ * of a call, so that those loops run on full tiles of rows that all count, instead of on the partly active row pairs
+ * or quads of each block.
+ */
+export function stageRows<T>(xt: usize, r: usize, list: usize, np: i32, d: i32, stage: usize, n: i32): i32 {
+  const size = <usize>sizeof<T>();
+  const plane = <usize>BLOCK_ROWS * size;
+  const rStage = stage + <usize>d * plane;
+  const end = <usize>np << 2;
+  for (let q: usize = 0; q < end; q += 4) {
+    const p = <usize>load<u32>(list + q);
+    for (let off = p; off < p + 16; off += size) {
+      const rv = load<T>(r + off);
+      if (rv == 0) continue;
+      const col = <usize>n * size;
+      let src = xt + off;
+      let dst = stage + col;
+      for (let j = 0; j < d; j++) {
+        store<T>(dst, load<T>(src));
+        src += plane;
+        dst += plane;
+      }
+      store<T>(rStage + col, rv);
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Pads the stage of `stageRows` from column `n` to `nbp` (at most `BLOCK_ROWS`): x copies column 0 (finite data),
+ * the responsibility is 0, so the padding adds exactly nothing to the statistics.
+ */
+export function padStage<T>(stage: usize, n: i32, nbp: i32, d: i32): void {
+  const size = <usize>sizeof<T>();
+  const plane = <usize>BLOCK_ROWS * size;
+  const rStage = stage + <usize>d * plane;
+  for (let i = n; i < nbp; i++) {
+    const col = <usize>i * size;
+    let p = stage;
+    for (let j = 0; j < d; j++) {
+      store<T>(p + col, load<T>(p));
+      p += plane;
+    }
+    store<T>(rStage + col, <T>0);
+  }
 }
 
 /** Sum of the first `nb` weights of the block, in row order. */

@@ -11,7 +11,7 @@ import { accumulateGaussFull, logProbGaussFull } from '../src/backend/js/gaussia
 import { accumulateGaussDiag, logProbGaussDiag } from '../src/backend/js/gaussian-diag.js';
 import { componentStatsLength, statsLength } from '../src/backend/kernel.js';
 import {
-  Harness, KINDS, expectStatsClose, makeCase, makeWeights, rng, type Case, type WeightMode,
+  Harness, KINDS, expectStatsClose, makeCase, makeWeights, normal, rng, type Case, type WeightMode,
 } from './helpers/kernel-cases.js';
 
 const B = WASM_BLOCK_ROWS;
@@ -183,11 +183,50 @@ describe('kernel edge cases', () => {
     expect(kept).toBeGreaterThan(10);
   });
 
-  it('scratch size formula: planes of B rows, then two-lane accumulators per component', () => {
+  it.each(['full', 'diag'] as const)(
+    '%s: blocks that switch between mostly flushed and all-live exponentials, and full and partial stages, match the twin',
+    (shape) => {
+      // k = 8 unit Gaussians 60 apart on a circle. Blocks of rows each near one centre (7 of 8 exponentials flushed:
+      // the kernel then tests each row pair before its exp) alternate with blocks of rows at the centre of the
+      // circle (every exponential live: it takes them all), so the kernel changes path several times in one call.
+      const d = 2;
+      const k = 8;
+      const u = rng(77);
+      const means = new Float64Array(k * d);
+      for (let c = 0; c < k; c++) {
+        means[c * d] = 60 * Math.cos((2 * Math.PI * c) / k);
+        means[c * d + 1] = 60 * Math.sin((2 * Math.PI * c) / k);
+      }
+      const blocks = [0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 0];
+      const n = blocks.length * B + 13;
+      const X = new Float64Array(n * d);
+      for (let i = 0; i < n; i++) {
+        const near = blocks[Math.floor(i / B)] !== 1;
+        const c = i % k;
+        for (let j = 0; j < d; j++) X[i * d + j] = (near ? means[c * d + j]! : 0) + normal(u);
+      }
+      const prec = new Float64Array(shape === 'full' ? k * d * d : k * d);
+      for (let c = 0; c < k; c++) {
+        for (let j = 0; j < d; j++) prec[shape === 'full' ? c * d * d + j * d + j : c * d + j] = 1;
+      }
+      const logConst = new Float64Array(k).fill(Math.log(1 / k) - Math.log(2 * Math.PI));
+      const t: Case = { shape, n, d, k, X, logConst, means, prec, precStride: shape === 'full' ? d * d : d };
+      const h = new Harness();
+      const zero = new Float64Array(statsLength(shape, d, k));
+      for (const [start, count] of [[0, n], [5, n - 5], [B - 3, 2 * B + 7]] as const) {
+        const got = wasmAccumulate(h, t, null, start, count, zero);
+        const want = jsAccumulate(t, null, start, count, zero);
+        expectStatsClose(got, want, shape, d, k, 1e-12, `${shape} rows ${start}+${count}`);
+      }
+    },
+  );
+
+  it('scratch size formula: planes of B rows, two-lane accumulators per component, full: a stage per component', () => {
     // d = 16: row pairs a = 0, 2, …, 14 start ⌈(16 − a)/4⌉ = 4, 4, 3, 3, 2, 2, 1, 1 tiles.
     expect(s2Tiles(16)).toBe(20);
     expect(s2Tiles(1)).toBe(1);
-    expect(wasmScratchBytes('full', 16, 16)).toBe(8 * B * (3 * 16 + 16 + 9) + 2 * B + 16 * 16 * (1 + 16 + 8 * 20));
+    expect(wasmScratchBytes('full', 16, 16))
+      .toBe(8 * B * (3 * 16 + 16 + 9) + 2 * B + 16 * 16 * (1 + 16 + 8 * 20) + 8 * B * 16 * 17 + 4 * 16);
     expect(wasmScratchBytes('diag', 5, 3)).toBe(8 * B * (5 + 3 + 1) + 2 * B + 16 * 3 * (1 + 2 * 5));
   });
 });

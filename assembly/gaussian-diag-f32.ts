@@ -5,24 +5,22 @@
  *
  * Precision, as in `gaussian-full-f32.ts`: μ and p = 1/σ are rounded once per call to f32 copies in scratch; the
  * E-step `y_j = (x_j − μ32_j)·p32_j`, `m = Σ_j y_j²` runs in f32 in the twin's order (bit-identical `m`), `lc − ½m`, the
- * log-sum-exp, the log-likelihood and N in f64, the responsibilities r rounded once to f32. The rows with r ≠ 0 for a
- * component are copied to its stage (`stageRows` of `simd.ts`, up to 64 rows from any number of blocks); S1 and S2 of
- * a stage are summed in f32x4 lanes (at most 16 products `fround(r·diff)`, `fround(fround(r·diff)·diff)` per lane),
- * then widened and added in f64: against the f64 sum of the same `fround(r·diff)` factors each span entry is
+ * log-sum-exp, the log-likelihood and N in f64, the responsibilities r rounded once to f32. S1 and S2 are summed over
+ * each 64-row span (`SPAN32`) in f32x4 lanes (at most 16 products `fround(r·diff)`, `fround(fround(r·diff)·diff)` per
+ * lane), then widened and added in f64: against the f64 sum of the same `fround(r·diff)` factors each span entry is
  * off by at most 16·2⁻²⁴·Σ|t| ≈ 9.5e−7·Σ|t| (Higham 2002, eq. 4.4; one 2⁻²⁴ more where r rounds differently from the
  * twin's), with Σ|t| = S2 for S2 and ≤ √(N·S2) ≤ max(N, S2) for S1: the 1e−6 of the component's scale the tests allow.
  *
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS):
  *   xt: d f32 planes (the transposed block) · r32: k f32 planes (responsibilities) · lp: k f64 planes (log-densities)
- *   · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · p32: k·d floats (rounded up to 16
- *   bytes) · list: B/4 u32 (offsets of the row quads with a nonzero responsibility, see `activeGroups`) · stages: per
- *   component d + 1 f32 planes (x and r of its staged rows) · counts: k i32
- * = 4·B·(d + k) + 8·B·(k + 1) + 2·align16(4kd) + B + 4·B·k·(d + 1) + 4k bytes.
+ *   · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · p32: k·d floats · list: B/4 u32
+ *   (offsets of the row quads with a nonzero responsibility, see `activeGroups`)
+ * = 4·B·(d + k) + 8·B·(k + 1) + align16(4kd) + 4kd + B bytes.
  */
-import { PLANE, gatherBlock, gatherNext, padBlock, padStage, scatterRows, sumWeights } from './simd';
+import { PLANE, activeGroups, gatherBlock, gatherNext, padBlock, scatterRows, sumWeights } from './simd';
 import {
-  PLANE32, SPAN32, align16, flushStages32, hsum32, madd32, padTo16, responsibilitiesF32, stageBlock32,
-  storeLogDens, toF32,
+  PLANE32, SPAN32, align16, hsum32, madd32, padTo16, responsibilitiesF32,
+  storeLogDens, sumPlane32, toF32,
 } from './simd-f32';
 
 /** Writes the f64 plane `lc − ½ Σ_j ((x_j − μ_j) p_j)²` of the nbp rows of the f32 block `xt` to `out`, 16 rows at once. */
@@ -58,15 +56,17 @@ function logDensDiag32(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usi
 }
 
 /**
- * Adds the statistics S1 and S2 of the `nbp` staged rows of one component (`stageRows` of `simd.ts`: x in the d f32
- * planes at `src`, responsibilities in the f32 plane `r`, 0 on padding) to its f64 statistics at `st`: in f32 lanes
- * over each 64-row span, then widened and added in f64.
+ * Adds one component's statistics `[N, S1 (d), S2 (d)]` of the block to `st` (f64), given its f32 responsibilities
+ * plane `r` (0 on padding): N in f64, S1 and S2 in f32 lanes over each span of 32 rows.
  */
-function stageStats32(src: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
-  const bytes = <usize>nbp << 2;
+function statsDiag32(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
+  const nq = activeGroups(r, <usize>nbp << 2, list);
+  if (nq == 0) return;
+  const bytes = <usize>nq << 4;
+  store<f64>(st, load<f64>(st) + sumPlane32(r, nbp));
   const s1p = st + 8;
   const s2p = s1p + (<usize>d << 3);
-  let xp = src;
+  let xp = xt;
   for (let j = 0; j < d; j++) {
     const mv = v128.load32_splat(mu + (<usize>j << 2));
     const off = <usize>j << 3;
@@ -75,8 +75,9 @@ function stageStats32(src: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usi
       let s1 = f32x4.splat(0);
       let s2 = s1;
       for (let q = h; q < end; q += 16) {
-        const dv = f32x4.sub(v128.load(xp + q), mv);
-        const rv = f32x4.mul(v128.load(r + q), dv);
+        const p = <usize>load<u32>(list + (q >> 2));
+        const dv = f32x4.sub(v128.load(xp + p), mv);
+        const rv = f32x4.mul(v128.load(r + p), dv);
         s1 = f32x4.add(s1, rv);
         s2 = madd32(rv, dv, s2);
       }
@@ -87,14 +88,6 @@ function stageStats32(src: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usi
   }
 }
 
-/** Adds the S1, S2 of the n rows staged for component c to its statistics `st`, padding them to the 16-row tile. */
-function flushStage32(c: i32, n: i32, d: i32, st: usize): void {
-  const stage = stages + <usize>c * (<usize>d + 1) * PLANE32;
-  const nbp = padTo16(n);
-  padStage<f32>(stage, n, nbp, d);
-  stageStats32(stage, stage + <usize>d * PLANE32, nbp, d, mu32 + (<usize>(c * d) << 2), st);
-}
-
 // Byte offsets of the scratch regions (layout above), set by `carve`: module globals, since kernels do not allocate.
 let xt: usize = 0;
 let r32: usize = 0;
@@ -103,8 +96,6 @@ let wt: usize = 0;
 let mu32: usize = 0;
 let prec32: usize = 0;
 let list: usize = 0;
-let stages: usize = 0;
-let stageCounts: usize = 0;
 
 /** Carves `scratch` into the regions above and fills μ32 and p32. */
 function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize): void {
@@ -114,10 +105,7 @@ function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize): void 
   wt = lp + <usize>k * PLANE;
   mu32 = wt + PLANE;
   prec32 = mu32 + align16(<usize>(k * d) << 2);
-  list = prec32 + align16(<usize>(k * d) << 2);
-  stages = list + <usize>(PLANE32 >> 2);
-  stageCounts = stages + <usize>k * (<usize>d + 1) * PLANE32;
-  memory.fill(stageCounts, 0, <usize>k << 2);
+  list = prec32 + (<usize>(k * d) << 2);
   toF32(means, mu32, k * d);
   toF32(prec, prec32, k * d);
 }
@@ -141,6 +129,7 @@ export function accumulate_gauss_diag_f32(
   logConst: usize, means: usize, prec: usize, stats: usize, scratch: usize,
 ): void {
   carve(scratch, d, k, means, prec);
+  const rowBytes = <usize>d << 2;
   const compBytes = <usize>(1 + 2 * d) << 3;
   let ll = 0.0;
   let wsum = 0.0;
@@ -154,9 +143,10 @@ export function accumulate_gauss_diag_f32(
     wsum = sumWeights(wt, nb, wsum);
     logDensAll(nbp, d, k, logConst);
     ll = responsibilitiesF32(lp, r32, wt, nb, nbp, k, ll);
-    stageBlock32(xt, r32, list, stages, stageCounts, nbp, d, k, stats, compBytes, flushStage32);
+    for (let c = 0; c < k; c++) {
+      statsDiag32(xt, r32 + <usize>c * PLANE32, nbp, d, mu32 + <usize>c * rowBytes, stats + <usize>c * compBytes);
+    }
   }
-  flushStages32(stageCounts, d, k, stats, compBytes, flushStage32);
   const tail = stats + <usize>k * compBytes;
   store<f64>(tail, load<f64>(tail) + ll);
   store<f64>(tail, load<f64>(tail, 8) + wsum, 8);

@@ -9,10 +9,11 @@
  * log-likelihood and N are computed and summed in f64, the responsibilities r are rounded once to f32. The statistics
  * are taken about μ32 (within |μ|·2⁻²⁴ of μ, below the rounding of the f32 data itself).
  *
- * The statistics read only the rows whose responsibility for a component is nonzero: the block's rows with r ≠ 0 are
- * copied to the component's stage (`stageRows` of `simd.ts`, up to 64 rows from any number of blocks), and each full
- * stage (and the last one of the call) goes through the S1/S2 loops on whole tiles. S1 and S2 are summed over each
- * span of 64 staged rows (`SPAN32`) in f32x4 lanes, then the four lane sums are widened and added in f64. A lane sums
+ * The statistics read only the rows whose responsibility for a component is nonzero: below `STAGE_MIN_D` features
+ * the block's active row quads in place; from it on, the block's rows with r ≠ 0 are copied to the component's stage
+ * (`stageRows` of `simd.ts`, up to 64 rows from any number of blocks), and each full stage (and the last one of the
+ * call) goes through the S1/S2 loops on whole tiles. S1 and S2 are summed over each span of 64 packed rows (`SPAN32`)
+ * in f32x4 lanes, then the four lane sums are widened and added in f64. A lane sums
  * at most 16 products `t = fround(fround(r·diff_a)·diff_b)` (S1: `fround(r·diff_a)`), so
  * against the f64 sum of the same rounded `fround(r·diff_a)` factors (what the twin computes) each span entry is off by
  * at most 16·2⁻²⁴·Σ|t| ≈ 9.5e−7·Σ|t| (one product rounding and fifteen additions; Higham 2002, eq. 4.4), and by one
@@ -28,17 +29,23 @@
  *   rd: d + 4 f32 planes (r·(x − μ_c), zero padding) · r32: k f32 planes (responsibilities) · lp: k f64 planes
  *   (log-densities) · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · U32: k·d·d floats
  *   (rounded up to 16 bytes) · list: B/4 u32 (offsets of the row quads with a nonzero responsibility, see
- *   `activeGroups`) · stages: per component d + 1 f32 planes (x and r of its staged rows) · counts: k i32
- * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + align16(4kd²) + B + 4·B·k·(d + 1) + 4k bytes.
+ *   `activeGroups`) · stages: per component d + 1 f32 planes of B + 4 floats (x and r of its staged rows, a spare
+ *   column) · counts: k i32 · seq: B/4 u32 (the quad offsets of a stage)
+ * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + align16(4kd²) + 2·B + (4·B + 16)·k·(d + 1) + 4k bytes.
  */
-import { PLANE, gatherBlock, gatherNext, padBlock, padStage, scatterRows, sumWeights } from './simd';
 import {
-  PLANE32, SPAN32, align16, flushStages32, hsum32, madd32, padTo16, responsibilitiesF32, stageBlock32,
-  storeLogDens, toF32,
+  BLOCK_ROWS, PLANE, activeGroups, activeRows, gatherBlock, gatherNext, padBlock, padStage, scatterRows, stagePlane,
+  stageRows, sumWeights,
+} from './simd';
+import {
+  PLANE32, SPAN32, align16, hsum32, madd32, padTo16, responsibilitiesF32, storeLogDens, sumPlane32, toF32,
 } from './simd-f32';
 
 /** Zero planes after df and rd, so that the 2×4 S2 tiles may read up to 3 planes past d. */
 const PAD_PLANES: usize = 4;
+
+/** Smallest d whose statistics go through the stages (as in `gaussian-full.ts`). */
+const STAGE_MIN_D = 12;
 
 /**
  * Writes the f64 plane `lc − ½‖(x − μ)ᵀ U‖²` of the nbp rows of the f32 block `xt` to `out`, leaving x − μ in `df`
@@ -132,13 +139,14 @@ function logDensFull32(xt: usize, df: usize, out: usize, nbp: i32, d: i32, lc: f
 }
 
 /**
- * Adds the statistics S1 and S2 (packed upper triangle) of the `nbp` staged rows of one component to its f64
- * statistics at `st`: the rows' x in the f32 planes at `src`, their responsibilities in the f32 plane `r` (0 on the
- * padding rows). S1 and S2 are summed over each 64-row span in f32 lanes (error bound above). The padding planes of
- * `df` and `rd` must be zero.
+ * Adds the statistics S1 and S2 (packed upper triangle) of some rows of one component to its f64 statistics at `st`
+ * (N left to the caller): the `nq` row quads at the byte offsets listed at `list` in the d f32 planes of x at `src`
+ * (`plane` bytes apart) and in the f32 responsibilities plane `r` — the active quads of a block (`activeGroups`) or
+ * the quads of a stage (`stageRows`). Their x − μ and r·(x − μ) are packed at the front of `df` and `rd`; S1 and S2
+ * are summed over each 64-row span in f32 lanes (error bound above). The padding planes of `df` and `rd` must be zero.
  */
-function stageStats32(src: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usize): void {
-  const bytes = <usize>nbp << 2;
+function statsRows32(src: usize, plane: usize, r: usize, list: usize, nq: i32, d: i32, mu: usize, st: usize): void {
+  const bytes = <usize>nq << 4;
   let sp = src;
   let dp = df;
   let rp = rd;
@@ -149,15 +157,16 @@ function stageStats32(src: usize, r: usize, nbp: i32, d: i32, mu: usize, st: usi
       const end = min(h + SPAN32, bytes);
       let s1 = f32x4.splat(0);
       for (let q = h; q < end; q += 16) {
-        const dv = f32x4.sub(v128.load(sp + q), m);
-        const rv = f32x4.mul(v128.load(r + q), dv);
+        const p = <usize>load<u32>(list + (q >> 2));
+        const dv = f32x4.sub(v128.load(sp + p), m);
+        const rv = f32x4.mul(v128.load(r + p), dv);
         v128.store(dp + q, dv);
         v128.store(rp + q, rv);
         s1 = f32x4.add(s1, rv);
       }
       store<f64>(s, load<f64>(s) + hsum32(s1));
     }
-    sp += PLANE32;
+    sp += plane;
     dp += PLANE32;
     rp += PLANE32;
   }
@@ -246,6 +255,7 @@ let prec32: usize = 0;
 let list: usize = 0;
 let stages: usize = 0;
 let stageCounts: usize = 0;
+let seq: usize = 0;
 
 /** Carves `scratch` into the regions above and fills μ32 and U32 (one factor when `precStride` is 0, else k). */
 function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize, precStride: i32): void {
@@ -259,8 +269,10 @@ function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize, precSt
   prec32 = mu32 + align16(<usize>(k * d) << 2);
   list = prec32 + align16(<usize>(k * d * d) << 2);
   stages = list + <usize>(PLANE32 >> 2);
-  stageCounts = stages + <usize>k * (<usize>d + 1) * PLANE32;
+  stageCounts = stages + <usize>k * (<usize>d + 1) * stagePlane<f32>();
   memory.fill(stageCounts, 0, <usize>k << 2);
+  seq = stageCounts + (<usize>k << 2);
+  for (let q = 0; q < BLOCK_ROWS >> 2; q++) store<u32>(seq + (<usize>q << 2), <u32>q << 4);
   memory.fill(df + <usize>d * PLANE32, 0, PAD_PLANES * PLANE32);
   memory.fill(rd + <usize>d * PLANE32, 0, PAD_PLANES * PLANE32);
   toF32(means, mu32, k * d);
@@ -270,7 +282,7 @@ function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize, precSt
 /** The stage of component c (`stageRows` of `simd.ts`): d + 1 f32 planes. */
 // @ts-ignore: decorator
 @inline function stageOf(c: i32, d: i32): usize {
-  return stages + <usize>c * (<usize>d + 1) * PLANE32;
+  return stages + <usize>c * (<usize>d + 1) * stagePlane<f32>();
 }
 
 /** Adds the S1, S2 of the n rows staged for component c to its statistics `st`, padding them to the 16-row tile. */
@@ -278,7 +290,34 @@ function flushStage32(c: i32, n: i32, d: i32, st: usize): void {
   const stage = stageOf(c, d);
   const nbp = padTo16(n);
   padStage<f32>(stage, n, nbp, d);
-  stageStats32(stage, stage + <usize>d * PLANE32, nbp, d, mu32 + (<usize>(c * d) << 2), st);
+  const plane = stagePlane<f32>();
+  statsRows32(stage, plane, stage + <usize>d * plane, seq, nbp >> 2, d, mu32 + (<usize>(c * d) << 2), st);
+}
+
+/**
+ * The statistics of the block for every component with a nonzero responsibility: N (`sumPlane32` of its plane in
+ * `r32`, in f64), then S1 and S2 of its active row quads in place (d < `STAGE_MIN_D`), or of its stage once the
+ * block's rows with r ≠ 0 would overflow it (the stage is flushed first, then they are appended).
+ */
+function statsBlock(nbp: i32, d: i32, k: i32, stats: usize, compBytes: usize): void {
+  for (let c = 0; c < k; c++) {
+    const r = r32 + <usize>c * PLANE32;
+    const nq = activeGroups(r, <usize>nbp << 2, list);
+    if (nq == 0) continue;
+    const st = stats + <usize>c * compBytes;
+    store<f64>(st, load<f64>(st) + sumPlane32(r, nbp));
+    if (d < STAGE_MIN_D) {
+      statsRows32(xt, PLANE32, r, list, nq, d, mu32 + (<usize>(c * d) << 2), st);
+      continue;
+    }
+    const cnt = stageCounts + (<usize>c << 2);
+    let n = load<i32>(cnt);
+    if (n + activeRows<f32>(r, list, nq) > BLOCK_ROWS) {
+      flushStage32(c, n, d, st);
+      n = 0;
+    }
+    store<i32>(cnt, stageRows<f32>(xt, r, list, nq, d, stageOf(c, d), n));
+  }
 }
 
 /** Log-density planes of the k components for the padded block at `xt`. */
@@ -314,9 +353,12 @@ export function accumulate_gauss_full_f32(
     wsum = sumWeights(wt, nb, wsum);
     logDensAll(nbp, d, k, logConst, precStride);
     ll = responsibilitiesF32(lp, r32, wt, nb, nbp, k, ll);
-    stageBlock32(xt, r32, list, stages, stageCounts, nbp, d, k, stats, compBytes, flushStage32);
+    statsBlock(nbp, d, k, stats, compBytes);
   }
-  flushStages32(stageCounts, d, k, stats, compBytes, flushStage32);
+  for (let c = 0; c < k; c++) {
+    const n = load<i32>(stageCounts + (<usize>c << 2));
+    if (n > 0) flushStage32(c, n, d, stats + <usize>c * compBytes);
+  }
   const tail = stats + <usize>k * compBytes;
   store<f64>(tail, load<f64>(tail) + ll);
   store<f64>(tail, load<f64>(tail, 8) + wsum, 8);

@@ -6,23 +6,30 @@
  * log-densities are computed with the twin's operations in the twin's order (one row per lane), so they agree to the
  * bit; the statistics are summed over a block in lane accumulators and differ from the twin only by rounding.
  *
- * The statistics skip the rows whose responsibility for a component is exactly 0 (see `EXP_FLUSH` in `simd.ts`): the
- * other rows are copied to the component's stage (`stageRows`), which is flushed through the statistics loops once it
- * holds a block's worth of rows (and at the end of the call), so that those loops run on full tiles.
+ * The statistics skip the rows whose responsibility for a component is exactly 0 (see `EXP_FLUSH` in `simd.ts`). Below
+ * `STAGE_MIN_D` features they read each block's row pairs with a nonzero responsibility in place; from it on, those
+ * rows are copied to the component's stage (`stageRows`), which is flushed through the statistics loops once it holds
+ * a block's worth of rows (and at the end of the call), so that the d² work of S2 runs on full tiles.
  *
  * Scratch layout (bytes from `scratch`, 16-byte aligned; B = BLOCK_ROWS, every plane B doubles):
  *   xt: d planes (the transposed block) · df: d + 4 planes (x − μ_c, then 4 zero planes that let the S2 tiles run
  *   past d) · rd: d + 4 planes (r·(x − μ_c), zero padding) · lp: k planes (log-densities, then responsibilities) ·
  *   wt: 1 plane (row weights) · list: B/2 u32 (offsets of the active row pairs) · acc: per component
  *   1 + d + 8·s2Tiles(d) v128 lane accumulators of N, S1 and the S2 tiles, summed over the blocks of one call and
- *   reduced into the statistics at its end · stages: per component d + 1 planes (x and r of its staged rows) ·
- *   counts: k i32 (rows in each stage)
- * = 8·B·(3d + k + 9) + 2·B + 16·k·(1 + d + 8·s2Tiles(d)) + 8·B·k·(d + 1) + 4·k bytes.
+ *   reduced into the statistics at its end · stages: per component d + 1 planes of B + 2 doubles (x and r of its
+ *   staged rows, a spare column) · counts: k i32 (rows in each stage) · seq: B/2 u32 (the pair offsets of a stage)
+ * = 8·B·(3d + k + 9) + 4·B + 16·k·(1 + d + 8·s2Tiles(d)) + (8·B + 16)·k·(d + 1) + 4·k bytes.
  */
 import {
   BLOCK_ROWS, PLANE, activeGroups, activeRows, gatherBlock, gatherNext, hsum, loadResponsibilities, madd, padBlock,
-  padStage, padTo8, responsibilities, scatterRows, stageRows, sumWeights,
+  padStage, padTo8, responsibilities, scatterRows, stagePlane, stageRows, sumWeights,
 } from './simd';
+
+/**
+ * Smallest d whose statistics go through the stages (`stageRows`); below it, the S2 tiles are cheap next to copying
+ * rows into a stage, and each block's active row pairs are used in place (measured at d = 2, 4, 8, 16, k = 16).
+ */
+const STAGE_MIN_D = 12;
 
 /** Zero planes after df and rd, so that the 2×4 S2 tiles may read up to 3 planes past d (and rd one past d). */
 const PAD_PLANES: usize = 4;
@@ -130,16 +137,18 @@ export function s2Tiles(d: i32): i32 {
 }
 
 /**
- * Adds the statistics S1 and the S2 tiles of the `nbp` staged rows of one component (`stageRows` of `simd.ts`: x in the
- * d planes at `src`, responsibilities in the plane `r`, 0 on padding; nbp even) to its lane accumulators `acc` (v128
- * each, both lanes summed only at the end of the call by `flushFull`): `[N, S1 (d), S2 tiles (8 per tile)]`, N left
- * to the caller. x − μ and r·(x − μ) go to `df` and `rd`, and S2 is the small product (r·diff)ᵀ diff over the rows.
- * The padding planes of `df` and `rd` must be zero.
+ * Adds the statistics S1 and the S2 tiles of some rows of one component to its lane accumulators `acc` (v128 each,
+ * both lanes summed only at the end of the call by `flushFull`): `[N, S1 (d), S2 tiles (8 per tile)]`, N left to the
+ * caller. The rows are the `np` row pairs at the byte offsets listed at `list` in the d planes of x at `src` (`plane`
+ * bytes apart) and in the responsibilities plane `r`: the active pairs of a block (`activeGroups`), or the pairs of a
+ * stage (`stageRows`). Their x − μ and r·(x − μ) are packed at the front of `df` and `rd`, and S2 is the small product
+ * (r·diff)ᵀ diff over them. The padding planes of `df` and `rd` must be zero.
  */
-function stageStats(
-  src: usize, df: usize, rd: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize,
+function statsRows(
+  src: usize, plane: usize, r: usize, list: usize, np: i32, d: i32, mu: usize, df: usize, rd: usize, acc: usize,
 ): void {
-  const bytes = <usize>nbp << 3;
+  const listBytes = <usize>np << 2;
+  const bytes = <usize>np << 4;
   let sp = src;
   let dp = df;
   let rp = rd;
@@ -147,16 +156,17 @@ function stageStats(
   for (let a = 0; a < d; a++) {
     const m = v128.load64_splat(mu + (<usize>a << 3));
     let s1 = v128.load(ap);
-    for (let q: usize = 0; q < bytes; q += 16) {
-      const dv = f64x2.sub(v128.load(sp + q), m);
-      const rv = f64x2.mul(v128.load(r + q), dv);
-      v128.store(dp + q, dv);
-      v128.store(rp + q, rv);
+    for (let q: usize = 0; q < listBytes; q += 4) {
+      const p = <usize>load<u32>(list + q);
+      const dv = f64x2.sub(v128.load(sp + p), m);
+      const rv = f64x2.mul(v128.load(r + p), dv);
+      v128.store(dp + (q << 2), dv);
+      v128.store(rp + (q << 2), rv);
       s1 = f64x2.add(s1, rv);
     }
     v128.store(ap, s1);
     ap += 16;
-    sp += PLANE;
+    sp += plane;
     dp += PLANE;
     rp += PLANE;
   }
@@ -208,14 +218,18 @@ function stageStats(
   }
 }
 
-/** Adds the S1, S2 of the n rows of a component's stage to its accumulators `acc`, padding them to a row pair. */
-function flushStage(stage: usize, n: i32, d: i32, df: usize, rd: usize, mu: usize, acc: usize): void {
+/**
+ * Adds the S1, S2 of the n rows of a component's stage to its accumulators `acc`, padding them to a row pair; `seq`
+ * lists the offsets 0, 16, 32, … of all pairs of a stage.
+ */
+function flushStage(stage: usize, n: i32, d: i32, seq: usize, df: usize, rd: usize, mu: usize, acc: usize): void {
   const nbp = (n + 1) & ~1;
   padStage<f64>(stage, n, nbp, d);
-  stageStats(stage, df, rd, stage + <usize>d * PLANE, nbp, d, mu, acc);
+  const plane = stagePlane<f64>();
+  statsRows(stage, plane, stage + <usize>d * plane, seq, nbp >> 1, d, mu, df, rd, acc);
 }
 
-/** Adds the lane sums of one component's accumulators `acc` (layout of `statsFull`) into its statistics `st`. */
+/** Adds the lane sums of one component's accumulators `acc` (layout of `statsRows`) into its statistics `st`. */
 function flushFull(acc: usize, d: i32, st: usize): void {
   store<f64>(st, load<f64>(st) + hsum(v128.load(acc)));
   let ap = acc + 16;
@@ -284,9 +298,11 @@ function accumulateFull(
   const accBytes = <usize>(1 + d + 8 * s2Tiles(d)) << 4;
   memory.fill(accs, 0, <usize>k * accBytes);
   const stages = accs + <usize>k * accBytes;
-  const stageBytes = (<usize>d + 1) * PLANE;
+  const stageBytes = (<usize>d + 1) * stagePlane<f64>();
   const counts = stages + <usize>k * stageBytes;
   memory.fill(counts, 0, <usize>k << 2);
+  const seq = counts + (<usize>k << 2);
+  for (let q = 0; q < BLOCK_ROWS >> 1; q++) store<u32>(seq + (<usize>q << 2), <u32>q << 4);
   const rowBytes = <usize>d << 3;
   const uBytes = <usize>precStride << 3;
   const compBytes = <usize>(1 + d + (d * (d + 1)) / 2) << 3;
@@ -318,10 +334,15 @@ function accumulateFull(
       let nv = v128.load(acc);
       for (let q: usize = 0; q < (<usize>np << 2); q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
       v128.store(acc, nv);
+      const mu = means + <usize>c * rowBytes;
+      if (d < STAGE_MIN_D) {
+        statsRows(xt, PLANE, r, list, np, d, mu, df, rd, acc);
+        continue;
+      }
       const cnt = counts + (<usize>c << 2);
       let n = load<i32>(cnt);
       if (n + activeRows<f64>(r, list, np) > BLOCK_ROWS) {
-        flushStage(stages + <usize>c * stageBytes, n, d, df, rd, means + <usize>c * rowBytes, acc);
+        flushStage(stages + <usize>c * stageBytes, n, d, seq, df, rd, mu, acc);
         n = 0;
       }
       store<i32>(cnt, stageRows<f64>(xt, r, list, np, d, stages + <usize>c * stageBytes, n));
@@ -329,7 +350,8 @@ function accumulateFull(
   }
   for (let c = 0; c < k; c++) {
     const n = load<i32>(counts + (<usize>c << 2));
-    if (n > 0) flushStage(stages + <usize>c * stageBytes, n, d, df, rd, means + <usize>c * rowBytes, accs + <usize>c * accBytes);
+    if (n == 0) continue;
+    flushStage(stages + <usize>c * stageBytes, n, d, seq, df, rd, means + <usize>c * rowBytes, accs + <usize>c * accBytes);
   }
   for (let c = 0; c < k; c++) flushFull(accs + <usize>c * accBytes, d, stats + <usize>c * compBytes);
   const tail = stats + <usize>k * compBytes;

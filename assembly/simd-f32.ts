@@ -10,7 +10,7 @@
  *
  * All pointers are byte offsets into the imported memory; nothing here allocates.
  */
-import { BLOCK_ROWS, EXP_FLUSH, activeGroups, activeRows, hsum, responsibilities, stageRows } from './simd';
+import { BLOCK_ROWS, EXP_FLUSH, hsum, responsibilities } from './simd';
 
 /** Bytes of one float32 plane: one feature (or one component's responsibilities) across the rows of a block. */
 export const PLANE32: usize = <usize>BLOCK_ROWS << 2;
@@ -85,40 +85,3 @@ export function sumPlane32(r: usize, nbp: i32): f64 {
   return hsum(acc);
 }
 
-/** Adds the statistics of the `n` rows staged for component c to its statistics `st` (one per f32 kernel). */
-export type FlushStage32 = (c: i32, n: i32, d: i32, st: usize) => void;
-
-/**
- * After `responsibilitiesF32`, for each component c with a nonzero responsibility in the block: adds the block's N
- * (`sumPlane32` of its plane in `r32`) to its statistics and appends its rows with r ≠ 0 to its stage (`stageRows`;
- * d + 1 f32 planes per component from `stages`, row counts as k i32 at `counts`), flushing the stage first when they
- * would not fit. `list` receives the offsets of active row quads; the statistics of c start at `stats + c·compBytes`.
- */
-export function stageBlock32(
-  xt: usize, r32: usize, list: usize, stages: usize, counts: usize, nbp: i32, d: i32, k: i32, stats: usize,
-  compBytes: usize, flush: FlushStage32,
-): void {
-  const stageBytes = (<usize>d + 1) * PLANE32;
-  for (let c = 0; c < k; c++) {
-    const r = r32 + <usize>c * PLANE32;
-    const np = activeGroups(r, <usize>nbp << 2, list);
-    if (np == 0) continue;
-    const st = stats + <usize>c * compBytes;
-    store<f64>(st, load<f64>(st) + sumPlane32(r, nbp));
-    const cnt = counts + (<usize>c << 2);
-    let n = load<i32>(cnt);
-    if (n + activeRows<f32>(r, list, np) > BLOCK_ROWS) {
-      flush(c, n, d, st);
-      n = 0;
-    }
-    store<i32>(cnt, stageRows<f32>(xt, r, list, np, d, stages + <usize>c * stageBytes, n));
-  }
-}
-
-/** At the end of a call: flushes every component's nonempty stage (`stageBlock32`). */
-export function flushStages32(counts: usize, d: i32, k: i32, stats: usize, compBytes: usize, flush: FlushStage32): void {
-  for (let c = 0; c < k; c++) {
-    const n = load<i32>(counts + (<usize>c << 2));
-    if (n > 0) flush(c, n, d, stats + <usize>c * compBytes);
-  }
-}

@@ -47,6 +47,13 @@ export let gatherNext: i32 = 0;
 export function gatherBlock<T>(
   x: usize, w: usize, hasWeights: i32, start: i32, i: i32, count: i32, d: i32, xt: usize, wt: usize,
 ): i32 {
+  if (hasWeights == 0 && d <= 4 && count - i >= BLOCK_ROWS) {
+    transposeSmall<T>(x + <usize>(start + i) * <usize>d * <usize>sizeof<T>(), d, xt);
+    const one = f64x2.splat(1.0);
+    for (let p: usize = 0; p < PLANE; p += 16) v128.store(wt + p, one);
+    gatherNext = i + BLOCK_ROWS;
+    return BLOCK_ROWS;
+  }
   const size = <usize>sizeof<T>();
   const plane = <usize>BLOCK_ROWS * size;
   const rowBytes = <usize>d * size;
@@ -71,6 +78,70 @@ export function gatherBlock<T>(
   }
   gatherNext = i;
   return nb;
+}
+
+/**
+ * The small-d path of `gatherBlock`: transposes `BLOCK_ROWS` consecutive rows of d ≤ 4 values of `T` at `src` (row
+ * major) into the d planes at `xt` with whole-vector loads, shuffles and stores (2 rows per f64x2, 4 per f32x4)
+ * instead of one value at a time; at such d the row-by-row copy would cost as much as the log-densities.
+ */
+function transposeSmall<T>(src: usize, d: i32, xt: usize): void {
+  const size = <usize>sizeof<T>();
+  const plane = <usize>BLOCK_ROWS * size;
+  if (d == 1) {
+    memory.copy(xt, src, plane);
+    return;
+  }
+  // One step reads 16·d bytes: 2 rows of f64 or 4 rows of f32, and writes 16 bytes to each of the d planes.
+  const step = <usize>d << 4;
+  for (let o: usize = 0; o < plane; o += 16) {
+    const v0 = v128.load(src);
+    const v1 = v128.load(src, 16);
+    if (size == 8) {
+      if (d == 2) {
+        v128.store(xt + o, v128.shuffle<f64>(v0, v1, 0, 2));
+        v128.store(xt + plane + o, v128.shuffle<f64>(v0, v1, 1, 3));
+      } else if (d == 3) {
+        const v2 = v128.load(src, 32);
+        v128.store(xt + o, v128.shuffle<f64>(v0, v1, 0, 3));
+        v128.store(xt + plane + o, v128.shuffle<f64>(v0, v2, 1, 2));
+        v128.store(xt + 2 * plane + o, v128.shuffle<f64>(v1, v2, 0, 3));
+      } else {
+        const v2 = v128.load(src, 32);
+        const v3 = v128.load(src, 48);
+        v128.store(xt + o, v128.shuffle<f64>(v0, v2, 0, 2));
+        v128.store(xt + plane + o, v128.shuffle<f64>(v0, v2, 1, 3));
+        v128.store(xt + 2 * plane + o, v128.shuffle<f64>(v1, v3, 0, 2));
+        v128.store(xt + 3 * plane + o, v128.shuffle<f64>(v1, v3, 1, 3));
+      }
+    } else {
+      if (d == 2) {
+        v128.store(xt + o, v128.shuffle<f32>(v0, v1, 0, 2, 4, 6));
+        v128.store(xt + plane + o, v128.shuffle<f32>(v0, v1, 1, 3, 5, 7));
+      } else if (d == 3) {
+        // Rows a, b, c, e: v0 = a0 a1 a2 b0, v1 = b1 b2 c0 c1, v2 = c2 e0 e1 e2.
+        const v2 = v128.load(src, 32);
+        const ab = v128.shuffle<f32>(v0, v1, 0, 3, 1, 4);
+        const ce = v128.shuffle<f32>(v1, v2, 2, 5, 3, 6);
+        v128.store(xt + o, v128.shuffle<f32>(ab, ce, 0, 1, 4, 5));
+        v128.store(xt + plane + o, v128.shuffle<f32>(ab, ce, 2, 3, 6, 7));
+        const t = v128.shuffle<f32>(v0, v1, 2, 5, 2, 5);
+        v128.store(xt + 2 * plane + o, v128.shuffle<f32>(t, v2, 0, 1, 4, 7));
+      } else {
+        const v2 = v128.load(src, 32);
+        const v3 = v128.load(src, 48);
+        const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+        v128.store(xt + o, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(xt + plane + o, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+        v128.store(xt + 2 * plane + o, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+        v128.store(xt + 3 * plane + o, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+      }
+    }
+    src += step;
+  }
 }
 
 /** Fills columns `[nb, nbp)` of the block of `T` with copies of column 0 (finite data) and their f64 weights with 0. */
@@ -156,14 +227,16 @@ const LN2_32_LO: f64 = 5.145536774442405e-14;
 }
 
 /**
- * The share of live exponentials in the last block that `responsibilities` processed: `liveExps` of `pairExps` (row
- * pair, component) arguments had a lane at or above the flush bound. When fewer than half were live, the next block
- * tests each pair first and takes the exponential only of live ones (a branch that separated clusters make cheap and
- * that saves most exponentials at large k); otherwise it takes every exponential without a branch. Both paths give the
- * same values (a flushed lane is +0 either way), so this choice changes speed only.
+ * The share of live exponentials last measured by `responsibilities`: `liveExps` of `pairExps` (row pair, component)
+ * arguments of a block had a lane at or above the flush bound. When under a quarter were live, each block tests every
+ * pair first and takes the exponential only of the live ones (a branch that pays when it is mostly not taken: well
+ * separated clusters at large k); otherwise it takes every exponential without a branch, and counts the live ones in
+ * one block of four to notice when the data changes. Both paths give the same values (a flushed lane is +0 either
+ * way), so this choice changes speed only.
  */
 let liveExps = 0;
 let pairExps = 0;
+let blockTick = 0;
 
 /**
  * Turns the k log-density planes at `lp` into the weighted responsibilities `w_i r_ic` of rows `[0, nbp)` (0 on the
@@ -182,7 +255,8 @@ export function responsibilities(
   const flushV = f64x2.splat(flush);
   let prod = one;
   let maxSum = f64x2.splat(0);
-  const sparse = 2 * liveExps < pairExps;
+  const sparse = 4 * liveExps < pairExps;
+  const probe = !sparse && (++blockTick & 3) == 0;
   let live = 0;
   for (let q: usize = 0; q < bytes; q += 16) {
     let p = lp + q;
@@ -195,10 +269,15 @@ export function responsibilities(
     p = lp + q;
     for (let c = 0; c < k; c++) {
       const a = f64x2.sub(v128.load(p), max);
-      const on = v128.any_true(f64x2.ge(a, flushV));
-      live += <i32>on;
       let e = f64x2.splat(0);
-      if (!sparse || on) e = expNonPositive(a, flushV);
+      if (sparse) {
+        const on = v128.any_true(f64x2.ge(a, flushV));
+        live += <i32>on;
+        if (on) e = expNonPositive(a, flushV);
+      } else {
+        if (probe) live += <i32>v128.any_true(f64x2.ge(a, flushV));
+        e = expNonPositive(a, flushV);
+      }
       v128.store(p, e);
       sum = f64x2.add(sum, e);
       p += PLANE;
@@ -231,8 +310,10 @@ export function responsibilities(
       }
     }
   }
-  liveExps = live;
-  pairExps = <i32>(bytes >> 4) * k;
+  if (sparse || probe) {
+    liveExps = live;
+    pairExps = <i32>(bytes >> 4) * k;
+  }
   return ll + hsum(maxSum) + (Math.log(f64x2.extract_lane(prod, 0)) + Math.log(f64x2.extract_lane(prod, 1)));
 }
 
@@ -269,7 +350,7 @@ export function activeRows<T>(r: usize, list: usize, np: i32): i32 {
 /**
  * Row-level compaction of the statistics. A component's stage holds up to `BLOCK_ROWS` rows gathered from any number
  * of blocks: `d` planes of `T` (their x, one row per column, as in the block) and one plane of `T` (their
- * responsibilities), `BLOCK_ROWS` values each. `stageRows` appends the rows of the current block whose responsibility
+ * responsibilities), each of `BLOCK_ROWS` values and a spare column (`stagePlane`). `stageRows` appends the rows of the current block whose responsibility
  * in the plane `r` is nonzero, in row order, reading only the 16-byte groups listed at `list` (`np` offsets, see
  * `activeGroups`), from column `n` on, and returns the new row count; the caller leaves room for them (`activeRows`).
  * The kernels flush a stage through their statistics loops when the next block's rows would not fit, and at the end
@@ -279,23 +360,25 @@ export function activeRows<T>(r: usize, list: usize, np: i32): i32 {
 export function stageRows<T>(xt: usize, r: usize, list: usize, np: i32, d: i32, stage: usize, n: i32): i32 {
   const size = <usize>sizeof<T>();
   const plane = <usize>BLOCK_ROWS * size;
-  const rStage = stage + <usize>d * plane;
+  const splane = plane + 16;
+  const rStage = stage + <usize>d * splane;
   const end = <usize>np << 2;
   for (let q: usize = 0; q < end; q += 4) {
     const p = <usize>load<u32>(list + q);
+    // Every lane of an active group is written at column n, which advances only past a nonzero r (no branch to
+    // mispredict); a zero lane is overwritten by the next, or left in the spare column B when the stage is full.
     for (let off = p; off < p + 16; off += size) {
       const rv = load<T>(r + off);
-      if (rv == 0) continue;
       const col = <usize>n * size;
       let src = xt + off;
       let dst = stage + col;
       for (let j = 0; j < d; j++) {
         store<T>(dst, load<T>(src));
         src += plane;
-        dst += plane;
+        dst += splane;
       }
       store<T>(rStage + col, rv);
-      n++;
+      n += <i32>(rv != 0);
     }
   }
   return n;
@@ -306,18 +389,23 @@ export function stageRows<T>(xt: usize, r: usize, list: usize, np: i32, d: i32, 
  * the responsibility is 0, so the padding adds exactly nothing to the statistics.
  */
 export function padStage<T>(stage: usize, n: i32, nbp: i32, d: i32): void {
-  const size = <usize>sizeof<T>();
-  const plane = <usize>BLOCK_ROWS * size;
-  const rStage = stage + <usize>d * plane;
+  const splane = stagePlane<T>();
+  const rStage = stage + <usize>d * splane;
   for (let i = n; i < nbp; i++) {
-    const col = <usize>i * size;
+    const col = <usize>i * <usize>sizeof<T>();
     let p = stage;
     for (let j = 0; j < d; j++) {
       store<T>(p + col, load<T>(p));
-      p += plane;
+      p += splane;
     }
     store<T>(rStage + col, <T>0);
   }
+}
+
+/** Bytes of one plane of a stage of `T`: `BLOCK_ROWS` values and a spare 16 bytes (see `stageRows`). */
+// @ts-ignore: decorator
+@inline export function stagePlane<T>(): usize {
+  return <usize>BLOCK_ROWS * <usize>sizeof<T>() + 16;
 }
 
 /** Sum of the first `nb` weights of the block, in row order. */

@@ -21,7 +21,7 @@ import {
 
 const B = WASM_BLOCK_ROWS;
 const COUNTS = [1, 3, 4, 5, 15, 16, 17, B, B + 1, 3 * B + 5, 40 * B + 7];
-const DIMS = [1, 2, 3, 5, 16];
+const DIMS = [1, 2, 3, 4, 5, 16];
 const KS = [1, 3, 7];
 const START = 3;
 
@@ -192,12 +192,12 @@ describe('f32 kernel edge cases', () => {
     expect(got[0]).toBe(40);
   });
 
-  it('scratch size formula: planes, f32 parameters, quad offsets, then a stage of B rows per component', () => {
-    const stages = (d: number, k: number) => 4 * B * k * (d + 1) + 4 * k;
+  it('scratch size formula: planes, f32 parameters, quad offsets, and for full a stage of B rows per component', () => {
+    const stages = (d: number, k: number) => (4 * B + 16) * k * (d + 1) + 4 * k;
     expect(wasmScratchBytesF32('full', 16, 16))
-      .toBe(4 * B * (3 * 16 + 16 + 8) + 8 * B * 17 + 4 * 16 * 16 + 4 * 16 * 256 + B + stages(16, 16));
-    // 4kd = 60 bytes of μ32 and of p32, each rounded up to 64.
-    expect(wasmScratchBytesF32('diag', 5, 3)).toBe(4 * B * (5 + 3) + 8 * B * 4 + 64 + 64 + B + stages(5, 3));
+      .toBe(4 * B * (3 * 16 + 16 + 8) + 8 * B * 17 + 4 * 16 * 16 + 4 * 16 * 256 + 2 * B + stages(16, 16));
+    // 4kd = 60 bytes of μ32, rounded up to 64.
+    expect(wasmScratchBytesF32('diag', 5, 3)).toBe(4 * B * (5 + 3) + 8 * B * 4 + 64 + 4 * 15 + B);
   });
 });
 

@@ -16,7 +16,7 @@ import {
 
 const B = WASM_BLOCK_ROWS;
 const COUNTS = [1, 2, 3, B - 1, B, B + 1, 3 * B + 5];
-const DIMS = [1, 2, 3, 5, 16];
+const DIMS = [1, 2, 3, 4, 5, 16];
 const KS = [1, 3, 7];
 const START = 3;
 
@@ -186,10 +186,11 @@ describe('kernel edge cases', () => {
   it.each(['full', 'diag'] as const)(
     '%s: blocks that switch between mostly flushed and all-live exponentials, and full and partial stages, match the twin',
     (shape) => {
-      // k = 8 unit Gaussians 60 apart on a circle. Blocks of rows each near one centre (7 of 8 exponentials flushed:
-      // the kernel then tests each row pair before its exp) alternate with blocks of rows at the centre of the
-      // circle (every exponential live: it takes them all), so the kernel changes path several times in one call.
-      const d = 2;
+      // k = 8 unit Gaussians 60 apart on a circle (in the first two of d = 12 features, so that full statistics go
+      // through the stages). Blocks of rows near the centres, 8 rows in turn near each (7 of 8 exponentials flushed:
+      // the kernel then tests each row pair before its exp) alternate with blocks of rows at the centre of the circle (every exponential
+      // live: it takes them all), so the kernel changes path several times in one call.
+      const d = 12;
       const k = 8;
       const u = rng(77);
       const means = new Float64Array(k * d);
@@ -202,14 +203,14 @@ describe('kernel edge cases', () => {
       const X = new Float64Array(n * d);
       for (let i = 0; i < n; i++) {
         const near = blocks[Math.floor(i / B)] !== 1;
-        const c = i % k;
+        const c = Math.floor(i / 8) % k;
         for (let j = 0; j < d; j++) X[i * d + j] = (near ? means[c * d + j]! : 0) + normal(u);
       }
       const prec = new Float64Array(shape === 'full' ? k * d * d : k * d);
       for (let c = 0; c < k; c++) {
         for (let j = 0; j < d; j++) prec[shape === 'full' ? c * d * d + j * d + j : c * d + j] = 1;
       }
-      const logConst = new Float64Array(k).fill(Math.log(1 / k) - Math.log(2 * Math.PI));
+      const logConst = new Float64Array(k).fill(Math.log(1 / k) - (d / 2) * Math.log(2 * Math.PI));
       const t: Case = { shape, n, d, k, X, logConst, means, prec, precStride: shape === 'full' ? d * d : d };
       const h = new Harness();
       const zero = new Float64Array(statsLength(shape, d, k));
@@ -226,7 +227,7 @@ describe('kernel edge cases', () => {
     expect(s2Tiles(16)).toBe(20);
     expect(s2Tiles(1)).toBe(1);
     expect(wasmScratchBytes('full', 16, 16))
-      .toBe(8 * B * (3 * 16 + 16 + 9) + 2 * B + 16 * 16 * (1 + 16 + 8 * 20) + 8 * B * 16 * 17 + 4 * 16);
+      .toBe(8 * B * (3 * 16 + 16 + 9) + 4 * B + 16 * 16 * (1 + 16 + 8 * 20) + (8 * B + 16) * 16 * 17 + 4 * 16);
     expect(wasmScratchBytes('diag', 5, 3)).toBe(8 * B * (5 + 3 + 1) + 2 * B + 16 * 3 * (1 + 2 * 5));
   });
 });

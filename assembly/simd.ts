@@ -348,19 +348,20 @@ export function activeRows<T>(r: usize, list: usize, np: i32): i32 {
 }
 
 /**
- * Row-level compaction of the statistics. A component's stage holds up to `BLOCK_ROWS` rows gathered from any number
- * of blocks: `d` planes of `T` (their x, one row per column, as in the block) and one plane of `T` (their
- * responsibilities), each of `BLOCK_ROWS` values and a spare column (`stagePlane`). `stageRows` appends the rows of the current block whose responsibility
- * in the plane `r` is nonzero, in row order, reading only the 16-byte groups listed at `list` (`np` offsets, see
- * `activeGroups`), from column `n` on, and returns the new row count; the caller leaves room for them (`activeRows`).
- * The kernels flush a stage through their statistics loops when the next block's rows would not fit, and at the end
- * of a call, so that those loops run on full tiles of rows that all count, instead of on the partly active row pairs
- * or quads of each block.
+ * Row-level compaction of the statistics (the full kernels from `STAGE_MIN_D` features on). A component's stage holds
+ * up to `BLOCK_ROWS` rows gathered from any number of blocks: `d` planes of `T` (their x, one row per column, as in
+ * the block) and one plane of `T` (their responsibilities), each of `BLOCK_ROWS` values and a spare column
+ * (`stagePlane`). `stageRows` appends the rows of the current block whose responsibility in the plane `r` is nonzero,
+ * in row order, reading only the 16-byte groups listed at `list` (`np` offsets, see `activeGroups`), from column `n`
+ * on, and returns the new row count; the caller leaves room for them (`activeRows`). The kernels flush a stage
+ * through their statistics loops when the next block's rows would not fit, and at the end of a call, so that the d²
+ * work of S2 runs on full tiles of rows that all count, instead of on the partly active row pairs or quads of each
+ * block.
  */
 export function stageRows<T>(xt: usize, r: usize, list: usize, np: i32, d: i32, stage: usize, n: i32): i32 {
   const size = <usize>sizeof<T>();
   const plane = <usize>BLOCK_ROWS * size;
-  const splane = plane + 16;
+  const splane = stagePlane<T>();
   const rStage = stage + <usize>d * splane;
   const end = <usize>np << 2;
   for (let q: usize = 0; q < end; q += 4) {

@@ -29,9 +29,9 @@
  *   rd: d + 4 f32 planes (r·(x − μ_c), zero padding) · r32: k f32 planes (responsibilities) · lp: k f64 planes
  *   (log-densities) · wt: 1 f64 plane (row weights) · μ32: k·d floats (rounded up to 16 bytes) · U32: k·d·d floats
  *   (rounded up to 16 bytes) · list: B/4 u32 (offsets of the row quads with a nonzero responsibility, see
- *   `activeGroups`) · stages: per component d + 1 f32 planes of B + 4 floats (x and r of its staged rows, a spare
- *   column) · counts: k i32 · seq: B/4 u32 (the quad offsets of a stage)
- * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + align16(4kd²) + 2·B + (4·B + 16)·k·(d + 1) + 4k bytes.
+ *   `activeGroups`) · stages: per component d + 1 f32 planes (x and r of its staged rows) · counts: k i32 ·
+ *   seq: B/4 u32 (the quad offsets of a stage)
+ * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + align16(4kd²) + 2·B + 4·B·k·(d + 1) + 4k bytes.
  */
 import {
   BLOCK_ROWS, PLANE, activeGroups, activeRows, gatherBlock, gatherNext, padBlock, padStage, scatterRows, stagePlane,

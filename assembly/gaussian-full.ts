@@ -16,9 +16,9 @@
  *   past d) · rd: d + 4 planes (r·(x − μ_c), zero padding) · lp: k planes (log-densities, then responsibilities) ·
  *   wt: 1 plane (row weights) · list: B/2 u32 (offsets of the active row pairs) · acc: per component
  *   1 + d + 8·s2Tiles(d) v128 lane accumulators of N, S1 and the S2 tiles, summed over the blocks of one call and
- *   reduced into the statistics at its end · stages: per component d + 1 planes of B + 2 doubles (x and r of its
- *   staged rows, a spare column) · counts: k i32 (rows in each stage) · seq: B/2 u32 (the pair offsets of a stage)
- * = 8·B·(3d + k + 9) + 4·B + 16·k·(1 + d + 8·s2Tiles(d)) + (8·B + 16)·k·(d + 1) + 4·k bytes.
+ *   reduced into the statistics at its end · stages: per component d + 1 planes (x and r of its staged rows) ·
+ *   counts: k i32 (rows in each stage) · seq: B/2 u32 (the pair offsets of a stage)
+ * = 8·B·(3d + k + 9) + 4·B + 16·k·(1 + d + 8·s2Tiles(d)) + 8·B·k·(d + 1) + 4·k bytes.
  */
 import {
   BLOCK_ROWS, PLANE, activeGroups, activeRows, gatherBlock, gatherNext, hsum, loadResponsibilities, madd, padBlock,
@@ -332,7 +332,8 @@ function accumulateFull(
       if (np == 0) continue;
       const acc = accs + <usize>c * accBytes;
       let nv = v128.load(acc);
-      for (let q: usize = 0; q < (<usize>np << 2); q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
+      const listBytes = <usize>np << 2;
+      for (let q: usize = 0; q < listBytes; q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
       v128.store(acc, nv);
       const mu = means + <usize>c * rowBytes;
       if (d < STAGE_MIN_D) {
@@ -351,7 +352,8 @@ function accumulateFull(
   for (let c = 0; c < k; c++) {
     const n = load<i32>(counts + (<usize>c << 2));
     if (n == 0) continue;
-    flushStage(stages + <usize>c * stageBytes, n, d, seq, df, rd, means + <usize>c * rowBytes, accs + <usize>c * accBytes);
+    const mu = means + <usize>c * rowBytes;
+    flushStage(stages + <usize>c * stageBytes, n, d, seq, df, rd, mu, accs + <usize>c * accBytes);
   }
   for (let c = 0; c < k; c++) flushFull(accs + <usize>c * accBytes, d, stats + <usize>c * compBytes);
   const tail = stats + <usize>k * compBytes;

@@ -193,7 +193,7 @@ describe('f32 kernel edge cases', () => {
   });
 
   it('scratch size formula: planes, f32 parameters, quad offsets, and for full a stage of B rows per component', () => {
-    const stages = (d: number, k: number) => (4 * B + 16) * k * (d + 1) + 4 * k;
+    const stages = (d: number, k: number) => 4 * B * k * (d + 1) + 4 * k;
     expect(wasmScratchBytesF32('full', 16, 16))
       .toBe(4 * B * (3 * 16 + 16 + 8) + 8 * B * 17 + 4 * 16 * 16 + 4 * 16 * 256 + 2 * B + stages(16, 16));
     // 4kd = 60 bytes of μ32, rounded up to 64.

@@ -227,7 +227,7 @@ describe('kernel edge cases', () => {
     expect(s2Tiles(16)).toBe(20);
     expect(s2Tiles(1)).toBe(1);
     expect(wasmScratchBytes('full', 16, 16))
-      .toBe(8 * B * (3 * 16 + 16 + 9) + 4 * B + 16 * 16 * (1 + 16 + 8 * 20) + (8 * B + 16) * 16 * 17 + 4 * 16);
+      .toBe(8 * B * (3 * 16 + 16 + 9) + 4 * B + 16 * 16 * (1 + 16 + 8 * 20) + 8 * B * 16 * 17 + 4 * 16);
     expect(wasmScratchBytes('diag', 5, 3)).toBe(8 * B * (5 + 3 + 1) + 2 * B + 16 * 3 * (1 + 2 * 5));
   });
 });

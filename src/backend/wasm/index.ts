@@ -35,21 +35,21 @@ export function s2Tiles(d: number): number {
 
 /**
  * Bytes of kernel scratch for a kernel shape, d features and k components:
- * `8·B·(3d + k + 9) + 4·B + 16·k·(1 + d + 8·s2Tiles(d)) + (8·B + 16)·k·(d + 1) + 4k` for `'full'` and
+ * `8·B·(3d + k + 9) + 4·B + 16·k·(1 + d + 8·s2Tiles(d)) + 8·B·k·(d + 1) + 4k` for `'full'` and
  * `8·B·(d + k + 1) + 2·B + 16·k·(1 + 2d)` for `'diag'` (`'linear'`: `wasmScratchBytesLinear`),
  * B = `blockRows` rows per block (the module's `BLOCK_ROWS`, 64). The scratch holds "planes" of B doubles: the
  * transposed block (d planes), for full also x − μ and r·(x − μ) (d + 4 planes each, the last 4 zero padding for the
  * second-moment tiles), the k log-density / responsibility planes and one plane of row weights; the offsets of the
- * active row pairs (B/2 u32, and for full B/2 more: those of a stage's pairs); then per component the two-lane accumulators of N, S1 and S2 (diag: d values; full: the
- * 2×4 tiles), reduced once per kernel call; for full, per component a stage of B rows (d + 1 planes of B + 2 doubles:
- * x and r of the rows with a nonzero responsibility, gathered across blocks) and its row count. The same scratch serves both kernels
- * of a shape.
+ * active row pairs (B/2 u32, and for full B/2 more: those of a stage's pairs); then per component the two-lane
+ * accumulators of N, S1 and S2 (diag: d values; full: the 2×4 tiles), reduced once per kernel call; for full, per
+ * component a stage of B rows (d + 1 planes: x and r of the rows with a nonzero responsibility, gathered across
+ * blocks) and its row count. The same scratch serves both kernels of a shape.
  */
 export function wasmScratchBytes(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
   if (shape === 'linear') return wasmScratchBytesLinear(d, k, blockRows);
   return shape === 'full'
     ? 8 * blockRows * (3 * d + k + 9) + 4 * blockRows + 16 * k * (1 + d + 8 * s2Tiles(d))
-      + (8 * blockRows + 16) * k * (d + 1) + 4 * k
+      + 8 * blockRows * k * (d + 1) + 4 * k
     : 8 * blockRows * (d + k + 1) + 2 * blockRows + 16 * k * (1 + 2 * d);
 }
 
@@ -65,16 +65,16 @@ export function wasmScratchBytesLinear(d: number, k: number, blockRows: number =
 /**
  * Bytes of scratch of the float32 kernels (`assembly/gaussian-full-f32.ts`, `gaussian-diag-f32.ts`): f32 planes of the
  * block, f64 planes of log-densities and weights, f32 copies of the means and precision factors, the offsets of the
- * active row quads, and for full per component a stage of B rows (d + 1 f32 planes of B + 4 floats) and its row
- * count, and the quad offsets of a stage:
- * 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + align16(4kd²) + 2·B + (4·B + 16)·k·(d + 1) + 4k for `'full'`,
+ * active row quads, and for full per component a stage of B rows (d + 1 f32 planes) and its row count, and the
+ * quad offsets of a stage:
+ * 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + align16(4kd²) + 2·B + 4·B·k·(d + 1) + 4k for `'full'`,
  * 4·B·(d + k) + 8·B·(k + 1) + align16(4kd) + 4kd + B for `'diag'`.
  */
 export function wasmScratchBytesF32(shape: KernelShape, d: number, k: number, blockRows: number = WASM_BLOCK_ROWS): number {
   const f64Planes = 8 * blockRows * (k + 1) + align16(4 * k * d);
   if (shape !== 'full') return 4 * blockRows * (d + k) + f64Planes + 4 * k * d + blockRows;
   return 4 * blockRows * (3 * d + k + 8) + f64Planes + align16(4 * k * d * d) + 2 * blockRows
-    + (4 * blockRows + 16) * k * (d + 1) + 4 * k;
+    + 4 * blockRows * k * (d + 1) + 4 * k;
 }
 
 /** Rows per `logprob` kernel call: the output buffer holds about 512 KiB, at least one block. */

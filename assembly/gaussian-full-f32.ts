@@ -13,11 +13,11 @@
  * the block's active row quads in place; from it on, the block's rows with r ≠ 0 are copied to the component's stage
  * (`stageRows` of `simd.ts`, up to 64 rows from any number of blocks), and each full stage (and the last one of the
  * call) goes through the S1/S2 loops on whole tiles. S1 and S2 are summed over each span of 64 packed rows (`SPAN32`)
- * in f32x4 lanes, then the four lane sums are widened and added in f64. A lane sums
- * at most 16 products `t = fround(fround(r·diff_a)·diff_b)` (S1: `fround(r·diff_a)`), so
- * against the f64 sum of the same rounded `fround(r·diff_a)` factors (what the twin computes) each span entry is off by
- * at most 16·2⁻²⁴·Σ|t| ≈ 9.5e−7·Σ|t| (one product rounding and fifteen additions; Higham 2002, eq. 4.4), and by one
- * more 2⁻²⁴ where r itself rounds differently (the kernel's `exp` and JavaScript's may differ in the last bit).
+ * in f32x4 lanes, then the four lane sums are widened and added in f64. A lane sums at most 16 products
+ * `t = fround(fround(r·diff_a)·diff_b)` (S1: `fround(r·diff_a)`), so against the f64 sum of the same rounded
+ * `fround(r·diff_a)` factors (what the twin computes) each span entry is off by at most 16·2⁻²⁴·Σ|t| ≈ 9.5e−7·Σ|t|
+ * (one product rounding and fifteen additions; Higham 2002, eq. 4.4), and by one more 2⁻²⁴ where r itself rounds
+ * differently (the kernel's `exp` and JavaScript's may differ in the last bit).
  * Σ|t| is at most the component's largest S2 diagonal entry (Cauchy–Schwarz) or N (S1: Σ|r·diff_a| ≤ √(N·S2_aa)), and
  * these bounds add up over spans no faster than the statistics do, so every entry is within 9.5e−7 of the largest
  * entry of its component's statistics (1.0e−6 in the rare rows where r rounds differently): the 1e−6 the tests allow.

@@ -53,7 +53,8 @@ function logDensDiag(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usize
  * Adds one component's block statistics to its lane accumulators `acc` (v128 each: `[N, S1 (d), S2 (d)]`, both lanes
  * summed only at the end of the call), given its responsibilities plane `r`. Only the row pairs with a nonzero
  * responsibility are read (their offsets go to `list`, see `activeGroups`); two of them per step, in two sets of sums,
- * so that consecutive additions do not wait on each other.
+ * so that consecutive additions do not wait on each other, and two features per pass over the list (each pair's
+ * responsibilities loaded once for both), with a last single feature when d is odd.
  */
 function statsDiag(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize, list: usize): void {
   const np = activeGroups(r, <usize>nbp << 3, list);
@@ -66,7 +67,61 @@ function statsDiag(xt: usize, r: usize, nbp: i32, d: i32, mu: usize, acc: usize,
   const s1p = acc + 16;
   const s2p = s1p + (<usize>d << 4);
   let xp = xt;
-  for (let j = 0; j < d; j++) {
+  let j = 0;
+  // Two features per pass over the listed pairs; each feature's sums are taken in the same order as one at a time.
+  for (; j + 1 < d; j += 2) {
+    const off = <usize>j << 4;
+    const mv = v128.load64_splat(mu + (<usize>j << 3));
+    const mw = v128.load64_splat(mu + (<usize>j << 3), 8);
+    let s1 = v128.load(s1p + off);
+    let s2 = v128.load(s2p + off);
+    let u1 = v128.load(s1p + off, 16);
+    let u2 = v128.load(s2p + off, 16);
+    let t1 = f64x2.splat(0);
+    let t2 = t1;
+    let w1 = t1;
+    let w2 = t1;
+    for (let q: usize = 0; q < evenBytes; q += 8) {
+      const p0 = <usize>load<u32>(list + q);
+      const p1 = <usize>load<u32>(list + q, 4);
+      const r0 = v128.load(r + p0);
+      const r1 = v128.load(r + p1);
+      const dv = f64x2.sub(v128.load(xp + p0), mv);
+      const rv = f64x2.mul(r0, dv);
+      const ev = f64x2.sub(v128.load(xp + p1), mv);
+      const qv = f64x2.mul(r1, ev);
+      s1 = f64x2.add(s1, rv);
+      s2 = madd(rv, dv, s2);
+      t1 = f64x2.add(t1, qv);
+      t2 = madd(qv, ev, t2);
+      const fv = f64x2.sub(v128.load(xp + PLANE + p0), mw);
+      const gv = f64x2.mul(r0, fv);
+      const hv = f64x2.sub(v128.load(xp + PLANE + p1), mw);
+      const kv = f64x2.mul(r1, hv);
+      u1 = f64x2.add(u1, gv);
+      u2 = madd(gv, fv, u2);
+      w1 = f64x2.add(w1, kv);
+      w2 = madd(kv, hv, w2);
+    }
+    if (evenBytes < listBytes) {
+      const p0 = <usize>load<u32>(list + evenBytes);
+      const r0 = v128.load(r + p0);
+      const dv = f64x2.sub(v128.load(xp + p0), mv);
+      const rv = f64x2.mul(r0, dv);
+      s1 = f64x2.add(s1, rv);
+      s2 = madd(rv, dv, s2);
+      const fv = f64x2.sub(v128.load(xp + PLANE + p0), mw);
+      const gv = f64x2.mul(r0, fv);
+      u1 = f64x2.add(u1, gv);
+      u2 = madd(gv, fv, u2);
+    }
+    v128.store(s1p + off, f64x2.add(s1, t1));
+    v128.store(s2p + off, f64x2.add(s2, t2));
+    v128.store(s1p + off, f64x2.add(u1, w1), 16);
+    v128.store(s2p + off, f64x2.add(u2, w2), 16);
+    xp += PLANE << 1;
+  }
+  for (; j < d; j++) {
     const off = <usize>j << 4;
     const mv = v128.load64_splat(mu + (<usize>j << 3));
     let s1 = v128.load(s1p + off);

@@ -223,20 +223,42 @@ export function checkFeatureRange(data: Matrix, centre: Float64Array, w: Float64
   const { rows, cols } = data;
   let total = 0;
   for (let i = 0; i < rows; i++) total += w === null ? 1 : w[i];
-  const limit = dtype === 'float32' ? 2 ** 60 : Math.sqrt(Number.MAX_VALUE / (8 * Math.max(total, 1)));
+  const limit = featureRangeLimit(total, dtype);
   for (let j = 0; j < cols; j++) {
     let m = 0;
     for (let i = 0; i < rows; i++) {
       const v = Math.abs(data.data[i * cols + j] - centre[j]);
       if (v > m) m = v;
     }
-    if (m > limit) {
-      throw new InputError(`X (column ${j})`,
-        `values within ${limit.toPrecision(3)} of the column's mean (their squared deviations must stay finite in ${dtype})`,
-        `a deviation of ${m.toPrecision(3)}`,
-        `Scale the features (e.g. divide each by its standard deviation)${dtype === 'float32' ? ", or use dtype: 'float64'" : ''}`);
-    }
+    if (m > limit) throw featureRangeError('X', j, m, limit, dtype);
   }
+}
+
+/**
+ * `checkFeatureRange` from each column's smallest and largest observed value (`mins`, `maxs`, ±Infinity for a column
+ * with none) and its mean, for `total` unweighted rows: the largest deviation from the mean is at one of the two ends
+ * (subtraction rounds monotonically, so this finds the same deviation as a pass over the rows). `label` names the data.
+ */
+export function checkFeatureExtremes(mins: Float64Array, maxs: Float64Array, centre: Float64Array, total: number,
+  dtype: Dtype, label: string): void {
+  const limit = featureRangeLimit(total, dtype);
+  for (let j = 0; j < centre.length; j++) {
+    if (!(maxs[j] >= mins[j])) continue;
+    const m = Math.max(Math.abs(maxs[j] - centre[j]), Math.abs(mins[j] - centre[j]));
+    if (m > limit) throw featureRangeError(label, j, m, limit, dtype);
+  }
+}
+
+/** The largest deviation from a column's mean that `checkFeatureRange` accepts, for a total row weight `total`. */
+function featureRangeLimit(total: number, dtype: Dtype): number {
+  return dtype === 'float32' ? 2 ** 60 : Math.sqrt(Number.MAX_VALUE / (8 * Math.max(total, 1)));
+}
+
+function featureRangeError(label: string, j: number, m: number, limit: number, dtype: Dtype): InputError {
+  return new InputError(`${label} (column ${j})`,
+    `values within ${limit.toPrecision(3)} of the column's mean (their squared deviations must stay finite in ${dtype})`,
+    `a deviation of ${m.toPrecision(3)}`,
+    `Scale the features (e.g. divide each by its standard deviation)${dtype === 'float32' ? ", or use dtype: 'float64'" : ''}`);
 }
 
 /** Keeps only the rows with positive weight (weight 0 must equal dropping the row). */
@@ -519,6 +541,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const passes = new SourcePasses(src, { nFeatures: o.nFeatures as number | undefined, signal }, onProgress);
     const seen = new Set<string>();
     const facts = await scanSource(passes, (block) => distinctRowsAtLeast(block, k, seen));
+    checkFeatureExtremes(facts.mins, facts.maxs, meansOfSums(facts.sums.slice(), facts.counts), facts.n,
+      this.options.dtype, passes.label);
     const plan = this.planFit(facts.d, seen.size);
     const initData = facts.incomplete ? await meanFilledSample(passes, facts, new Rng(plan.seed, 2))
       : facts.held === null ? null : { X: facts.held, weights: null };

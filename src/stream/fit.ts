@@ -128,6 +128,9 @@ export interface SourceFacts {
   /** Sums and counts of the observed entries of each column, in row order (`addColumnSums`). */
   readonly sums: Float64Array;
   readonly counts: Float64Array;
+  /** Smallest and largest observed entry of each column (+Infinity and −Infinity for a column with none). */
+  readonly mins: Float64Array;
+  readonly maxs: Float64Array;
   readonly rowsAllMissing: number;
   /** All the rows when there are at most `INIT_SAMPLE_ROWS` of them, else null. */
   readonly held: Matrix | null;
@@ -142,6 +145,8 @@ export async function scanSource(passes: SourcePasses, countDistinct: (block: Ma
   let d = -1;
   let sums = new Float64Array(0);
   let counts = new Float64Array(0);
+  let mins = new Float64Array(0);
+  let maxs = new Float64Array(0);
   let incomplete = false;
   let rowsAllMissing = 0;
   let held: RowBlock[] | null = [];
@@ -151,8 +156,11 @@ export async function scanSource(passes: SourcePasses, countDistinct: (block: Ma
       d = block.cols;
       sums = new Float64Array(d);
       counts = new Float64Array(d);
+      mins = new Float64Array(d).fill(Infinity);
+      maxs = new Float64Array(d).fill(-Infinity);
     }
     addColumnSums(block, sums, counts);
+    addColumnExtremes(block, mins, maxs);
     for (let i = 0; i < block.rows; i++) {
       if (isAllMissing(block.data, i, d)) rowsAllMissing++;
     }
@@ -164,7 +172,19 @@ export async function scanSource(passes: SourcePasses, countDistinct: (block: Ma
   });
   // A column's count as its one "row": NaN where no entry is observed, for the check's message.
   if (incomplete) checkNoEmptyColumn(Float64Array.from(counts, (c) => (c > 0 ? c : NaN)), 1, d, passes.label);
-  return { n, d, incomplete, sums, counts, rowsAllMissing, held: held === null ? null : concat(held, n, d) };
+  return { n, d, incomplete, sums, counts, mins, maxs, rowsAllMissing, held: held === null ? null : concat(held, n, d) };
+}
+
+/** Lowers `mins` and raises `maxs` to the observed entries of each column of `block` (NaN, missing, is skipped). */
+function addColumnExtremes(block: Matrix, mins: Float64Array, maxs: Float64Array): void {
+  const { data, rows, cols } = block;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = data[i * cols + j];
+      if (v < mins[j]) mins[j] = v;
+      if (v > maxs[j]) maxs[j] = v;
+    }
+  }
 }
 
 function concat(blocks: RowBlock[], n: number, d: number): Matrix {

@@ -245,6 +245,27 @@ describe('regressions found on degenerate data', () => {
     expect(hmm.error).toBeInstanceOf(InputError);
   });
 
+  it.each(BACKENDS)('fitStream: data of magnitude 1e300 is the same InputError, from the first pass\'s column extremes (%s)', async (backend) => {
+    // Rows in two chunks, the extremes in different ones; a missing entry in the column does not hide them.
+    const chunks = () => [{ data: Float64Array.of(0, 1, 1e300, 2), rows: 2, cols: 2 },
+      { data: Float64Array.of(NaN, 5, -1e300, 3, 2e300, 4), rows: 3, cols: 2 }];
+    for (const dtype of ['float64', 'float32'] as const) {
+      const gm = new GaussianMixture({ backend, dtype, nComponents: 1, seed: 1 });
+      const error = await gm.fitStream(chunks).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toMatch(/\(column 0\): expected values within .* of the column's mean .*Scale the features/);
+    }
+    // The same data in memory: fit names it the same way.
+    const X = [[0, 1], [1e300, 2], [NaN, 5], [-1e300, 3], [2e300, 4]];
+    const { error } = attempt(() => new GaussianMixture({ backend, nComponents: 1, seed: 1 }).fit(X));
+    expect((error as InputError).message).toMatch(/^X \(column 0\): expected values within .* of the column's mean/);
+    // Within range the stream fits as before (and as fit does).
+    const small = () => [{ data: Float64Array.of(0, 1, 1e3, 2, -1e3, 3, 2e3, 4), rows: 4, cols: 2 }];
+    const fitted = await new GaussianMixture({ backend, nComponents: 1, seed: 1 }).fitStream(small);
+    expect(JSON.stringify(fitted.toJSON())).toBe(JSON.stringify(new GaussianMixture({ backend, nComponents: 1, seed: 1 })
+      .fit([[0, 1], [1e3, 2], [-1e3, 3], [2e3, 4]]).toJSON()));
+  });
+
   it('float32 data spread by 1e20 is an InputError on both backends: the wasm f32 lanes overflowed where the js twin fitted', () => {
     const X = [[0], [1e20], [3e20], [4e20]];
     for (const backend of BACKENDS) {

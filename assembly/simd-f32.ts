@@ -84,4 +84,3 @@ export function sumPlane32(r: usize, nbp: i32): f64 {
   }
   return hsum(acc);
 }
-

@@ -26,6 +26,39 @@ export class DataError extends Error {
   override readonly name = 'DataError';
 }
 
+/**
+ * The reason an operating-system call failed, in words (`no space left on device`), for `cannot read PATH: …` and
+ * `cannot write PATH: …`; an unknown code keeps Node's message.
+ */
+export function systemReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a component of the path is not a directory';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EFBIG':
+      return 'file too large';
+    case 'EIO':
+      return 'input/output error';
+    case 'EXDEV':
+      return 'the temporary file and the target are on different file systems';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** Library option names as the CLI spells them, for messages that name an option. */
 const FLAGS: Record<string, string> = {
   'options.nComponents': '-k',

@@ -99,18 +99,28 @@ function cliMessage(error: Error, dataSource: string | null): string {
   return message;
 }
 
-const WORD_FLAGS: Record<string, string> = {
-  nComponents: '-k',
-  covarianceType: '--covariance',
-  nInit: '--n-init',
-  maxIter: '--max-iter',
-  regCovar: '--reg-covar',
-  alpha: '--alpha',
-};
+/**
+ * Library words a message may hold outside its start (advice such as "Increase maxIter or tol", or the reason of a
+ * `select` row, "options.nComponents: expected …"), and the CLI flags for them.
+ */
+const WORD_FLAGS: Record<string, string> = Object.fromEntries(
+  Object.entries(FLAGS).map(([argument, flag]) => [argument.slice('options.'.length), flag]),
+);
 
-/** Option names of the library in a message (advice such as "a larger regCovar") replaced by the CLI's flags. */
+/** Words replaced even without their `options.` prefix: library identifiers that are not also English words. */
+const BARE_WORDS = ['nComponents', 'covarianceType', 'covarianceTypes', 'nInit', 'initCandidates', 'maxIter', 'tol',
+  'regCovar', 'alpha'];
+
+const OPTION_WORD = new RegExp(
+  `\\boptions\\.(${Object.keys(WORD_FLAGS).join('|')})\\b|\\b(${BARE_WORDS.join('|')})\\b`, 'g',
+);
+
+/**
+ * Option names of the library in a message replaced by the CLI's flags: `options.nComponents` (any option the CLI
+ * has a flag for) and the bare names of `BARE_WORDS` (`regCovar` → `--reg-covar`).
+ */
 export function flagNames(message: string): string {
-  return message.replace(/\b(nComponents|covarianceType|nInit|maxIter|regCovar|alpha)\b/g, (name) => WORD_FLAGS[name]!);
+  return message.replace(OPTION_WORD, (word, prefixed?: string, bare?: string) => WORD_FLAGS[prefixed ?? bare!] ?? word);
 }
 
 /** One line: messages never span lines on the terminal. */

@@ -1,6 +1,7 @@
 /** Reading data and models from files or standard input, and writing outputs. */
 import { readFile, stat } from 'node:fs/promises';
 import { GaussianMixture, InputError, discreteMixtureFromJSON } from '../index.js';
+import { checkModelFormat } from './model-format.js';
 import type { CliModel } from './commands.js';
 import { parseNumericCsv, type NumericCsv } from '../io/csv.js';
 import { DataError, systemReason } from './errors.js';
@@ -70,6 +71,7 @@ export async function readModel(path: string, io: CliIO): Promise<CliModel> {
   } catch (e) {
     throw new DataError(`${source}: not a model file: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
+  checkModelFormat(json, source);
   try {
     return discreteMixtureFromJSON(json) ?? GaussianMixture.fromJSON(json);
   } catch (e) {

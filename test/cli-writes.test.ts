@@ -49,7 +49,7 @@ function faultyFs(fault: 'write' | 'sync' | 'rename' | 'close'): WriteFs {
     stat: (p) => fsPromises.stat(p),
     realpath: (p) => fsPromises.realpath(p),
     unlink: (p) => fsPromises.unlink(p),
-    writeFile: (p, t, e) => fsPromises.writeFile(p, t, e),
+    writeFile: (p, t, o) => fsPromises.writeFile(p, t, o),
     rename: async (from, to) => {
       if (fault === 'rename') throw errno('EXDEV');
       await fsPromises.rename(from, to);
@@ -114,6 +114,29 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(folder)).toEqual(['m.json']);
   });
 
+  it('writes /dev/stdout through its descriptor, even when it is redirected to a regular file', () => {
+    const log = join(dir, 'appended.log');
+    writeFileSync(log, 'first line\n');
+    const fd = openSync(log, 'a');
+    try {
+      const child = spawnSync(process.execPath, [CLI, 'fit', FAITHFUL, '-k', '1', '--seed', '1', '-o', '/dev/stdout'],
+        { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      expect(child.status, child.stderr).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    const text = readFileSync(log, 'utf8');
+    expect(text.startsWith('first line\n{')).toBe(true);
+    expect(JSON.parse(text.slice('first line\n'.length)).format).toBe('wasm-em/gaussian-mixture');
+  });
+
+  it('-o /dev/stdout into a pipe closed early (| head) is a quiet exit 0', () => {
+    const run = spawnSync('bash', ['-c',
+      `"${process.execPath}" "${CLI}" fit "${FAITHFUL}" -k 1 -o /dev/stdout | head -c 1 >/dev/null; echo "$\{PIPESTATUS[0]}" >&2`],
+      { encoding: 'utf8' });
+    expect(run.stderr).toBe('0\n');
+  });
+
   it('writes a FIFO in place (it cannot be renamed over)', async () => {
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
@@ -155,27 +178,41 @@ describe('CLI writes', () => {
     }
   });
 
-  it('kill -9 while fit -o writes a large model leaves the previous model whole', async () => {
-    // 400 rows of 60 features, K=100 full covariances: a model JSON of about 10 MB.
+  /** 400 rows of 60 features: with -k 100 full covariances, a model JSON of about 10 MB. */
+  function wideData(): string {
     let csv = '';
     for (let i = 0; i < 400; i++) {
       csv += Array.from({ length: 60 }, (_, j) => (((i * 7919 + j * 104729) % 1000) / 100).toFixed(2)).join(',') + '\n';
     }
     const data = join(dir, 'wide.csv');
     writeFileSync(data, csv);
-    for (let trial = 0; trial < 2; trial++) {
-      const { folder, target } = withOld(`kill-${trial}`);
-      const child = spawn(process.execPath,
-        [CLI, 'fit', data, '-k', '100', '--max-iter', '1', '--reg-covar', '0.1', '--seed', '1', '-o', target],
-        { stdio: 'ignore' });
-      // The first change in the directory is the start of the write: kill the process right then.
-      const watcher = watch(folder, () => child.kill('SIGKILL'));
-      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_, s) => resolve(s)));
-      watcher.close();
-      expect(signal).toBe('SIGKILL');
-      const text = readFileSync(target, 'utf8');
-      // The old model, or (had the kill come after the rename) the whole new one; never a truncated file.
-      if (text !== OLD) expect(JSON.parse(text).nComponents ?? JSON.parse(text).weights).toBeDefined();
-    }
+    return data;
+  }
+
+  /** Runs `fit -k 100 -o` over the previous model and sends `signal` at the first change in the output's directory. */
+  async function interruptedFit(name: string, signal: NodeJS.Signals): Promise<{ folder: string; target: string }> {
+    const data = wideData();
+    const { folder, target } = withOld(name);
+    const child = spawn(process.execPath,
+      [CLI, 'fit', data, '-k', '100', '--max-iter', '1', '--reg-covar', '0.1', '--seed', '1', '-o', target],
+      { stdio: 'ignore' });
+    // The first change in the directory is the start of the write: signal the process right then.
+    const watcher = watch(folder, () => child.kill(signal));
+    const got = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_, s) => resolve(s)));
+    watcher.close();
+    expect(got).toBe(signal);
+    const text = readFileSync(target, 'utf8');
+    // The old model, or (had the signal come after the rename) the whole new one; never a truncated file.
+    if (text !== OLD) expect(JSON.parse(text).format).toBe('wasm-em/gaussian-mixture');
+    return { folder, target };
+  }
+
+  it('kill -9 while fit -o writes a large model leaves the previous model whole', async () => {
+    for (let trial = 0; trial < 2; trial++) await interruptedFit(`kill-${trial}`, 'SIGKILL');
+  }, 60_000);
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s during the write also removes the temporary file', async (signal) => {
+    const { folder } = await interruptedFit(`signal-${signal}`, signal);
+    expect(readdirSync(folder)).toEqual(['out.json']);
   }, 60_000);
 });

@@ -92,6 +92,8 @@ export async function writeText(path: string | undefined, text: string, io: CliI
   try {
     await writeFileAtomic(path, text);
   } catch (e) {
+    // `-o /dev/stdout | head`: the reader went away, as for stdout itself; nothing to report.
+    if ((e as { code?: unknown }).code === 'EPIPE') return;
     throw new DataError(`cannot write ${path}: ${systemReason(e)}`);
   }
 }

@@ -26,6 +26,39 @@ export class DataError extends Error {
   override readonly name = 'DataError';
 }
 
+/**
+ * The reason an operating-system call failed, in words (`no space left on device`), for `cannot read PATH: …` and
+ * `cannot write PATH: …`; an unknown code keeps Node's message.
+ */
+export function systemReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a component of the path is not a directory';
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EFBIG':
+      return 'file too large';
+    case 'EIO':
+      return 'input/output error';
+    case 'EXDEV':
+      return 'the temporary file and the target are on different file systems';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** Library option names as the CLI spells them, for messages that name an option. */
 const FLAGS: Record<string, string> = {
   'options.nComponents': '-k',
@@ -66,18 +99,28 @@ function cliMessage(error: Error, dataSource: string | null): string {
   return message;
 }
 
-const WORD_FLAGS: Record<string, string> = {
-  nComponents: '-k',
-  covarianceType: '--covariance',
-  nInit: '--n-init',
-  maxIter: '--max-iter',
-  regCovar: '--reg-covar',
-  alpha: '--alpha',
-};
+/**
+ * Library words a message may hold outside its start (advice such as "Increase maxIter or tol", or the reason of a
+ * `select` row, "options.nComponents: expected …"), and the CLI flags for them.
+ */
+const WORD_FLAGS: Record<string, string> = Object.fromEntries(
+  Object.entries(FLAGS).map(([argument, flag]) => [argument.slice('options.'.length), flag]),
+);
 
-/** Option names of the library in a message (advice such as "a larger regCovar") replaced by the CLI's flags. */
+/** Words replaced even without their `options.` prefix: library identifiers that are not also English words. */
+const BARE_WORDS = ['nComponents', 'covarianceType', 'covarianceTypes', 'nInit', 'initCandidates', 'maxIter', 'tol',
+  'regCovar', 'alpha'];
+
+const OPTION_WORD = new RegExp(
+  `\\boptions\\.(${Object.keys(WORD_FLAGS).join('|')})\\b|\\b(${BARE_WORDS.join('|')})\\b`, 'g',
+);
+
+/**
+ * Option names of the library in a message replaced by the CLI's flags: `options.nComponents` (any option the CLI
+ * has a flag for) and the bare names of `BARE_WORDS` (`regCovar` → `--reg-covar`).
+ */
 export function flagNames(message: string): string {
-  return message.replace(/\b(nComponents|covarianceType|nInit|maxIter|regCovar|alpha)\b/g, (name) => WORD_FLAGS[name]!);
+  return message.replace(OPTION_WORD, (word, prefixed?: string, bare?: string) => WORD_FLAGS[prefixed ?? bare!] ?? word);
 }
 
 /** One line: messages never span lines on the terminal. */

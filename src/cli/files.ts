@@ -1,31 +1,16 @@
 /** Reading data and models from files or standard input, and writing outputs. */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { GaussianMixture, InputError, discreteMixtureFromJSON } from '../index.js';
+import { checkModelFormat } from './model-format.js';
 import type { CliModel } from './commands.js';
 import { parseNumericCsv, type NumericCsv } from '../io/csv.js';
-import { DataError } from './errors.js';
+import { DataError, systemReason } from './errors.js';
 import type { CliIO } from './run.js';
+import { writeFileAtomic } from './write-file.js';
 
 /** The name of an input in messages: the path as given, or `stdin` for `-`. */
 export function sourceName(path: string): string {
   return path === '-' ? 'stdin' : path;
-}
-
-function systemReason(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'ENOTDIR':
-      return 'a component of the path is not a directory';
-    default:
-      return error instanceof Error ? error.message : String(error);
-  }
 }
 
 /** All of standard input as text. */
@@ -86,6 +71,7 @@ export async function readModel(path: string, io: CliIO): Promise<CliModel> {
   } catch (e) {
     throw new DataError(`${source}: not a model file: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
+  checkModelFormat(json, source);
   try {
     return discreteMixtureFromJSON(json) ?? GaussianMixture.fromJSON(json);
   } catch (e) {
@@ -94,15 +80,20 @@ export async function readModel(path: string, io: CliIO): Promise<CliModel> {
   }
 }
 
-/** Writes `text` to a file, or to standard output for `-` or no path. */
+/**
+ * Writes `text` to a file, or to standard output for `-` or no path. A file is replaced atomically (`writeFileAtomic`):
+ * if the write fails or the process is killed, the previous file is intact.
+ */
 export async function writeText(path: string | undefined, text: string, io: CliIO): Promise<void> {
   if (path === undefined || path === '-') {
     io.stdout.write(text);
     return;
   }
   try {
-    await writeFile(path, text, 'utf8');
+    await writeFileAtomic(path, text);
   } catch (e) {
+    // `-o /dev/stdout | head`: the reader went away, as for stdout itself; nothing to report.
+    if ((e as { code?: unknown }).code === 'EPIPE') return;
     throw new DataError(`cannot write ${path}: ${systemReason(e)}`);
   }
 }

@@ -5,7 +5,7 @@
  * the parameter counts; the M-step is `maximizeDiscrete` (`src/families/discrete.ts`).
  */
 import { resolveBackend, BACKEND_NAMES, type BackendName } from '../backend/index.js';
-import { initWasm } from '../backend/wasm/index.js';
+import { initWasm, wasmAvailable } from '../backend/wasm/index.js';
 import {
   bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
   type IterationInfo,
@@ -21,7 +21,9 @@ import { distinctRowsAtLeast, dropZeroWeightRows } from '../gaussian-mixture.js'
 import { MixtureModel, logProbBlocks, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
 import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
+import { throwIfAborted } from '../parallel/abort.js';
 import { signalOption, workersOption } from '../parallel/options.js';
+import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
 import { runStepsOnPool, type ProgressInfo } from '../parallel/run.js';
 
 /** Initializations of a discrete mixture (given parameters aside). */
@@ -75,7 +77,7 @@ export interface DiscreteFitOptions extends DataOptions {
 export interface DiscreteFitAsyncOptions extends DiscreteFitOptions {
   /** Number of workers, or `'auto'` for one per available core ['auto']. */
   workers?: number | 'auto';
-  /** Aborting it rejects the fit with an `AbortError` and leaves the model unchanged. */
+  /** Aborting it rejects the fit (with the signal's `reason` when one was given, else an `AbortError`); model unchanged. */
   signal?: AbortSignal;
   /** Called as the statistics of each block of rows arrive. */
   onProgress?: (info: ProgressInfo) => void;
@@ -258,8 +260,12 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
     const workers = workersOption(o.workers);
     const signal = signalOption(o.signal);
     const onProgress = callbackOption<DiscreteFitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
-    const run = this.prepareFit(X, options, FIT_ASYNC_KEYS);
+    throwIfAborted(signal);
+    // Copied before the first await (see GaussianMixture.fitAsync): later changes to the caller's arrays do not count.
+    const data = snapshotData(X) as DataInput;
+    const fitOptions = snapshotOptions(options);
+    if (this.options.backend !== 'js' && !wasmAvailable()) await initWasm().catch(() => undefined);
+    const run = this.prepareFit(data, fitOptions, FIT_ASYNC_KEYS);
     const best = await runStepsOnPool(run.steps, {
       X: run.t, n: run.n, d: run.D, weights: run.weights, backend: run.backendName, workers, signal, onProgress,
     });

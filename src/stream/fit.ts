@@ -10,8 +10,8 @@ import { statsLength } from '../backend/kernel.js';
 import { addColumnSums, centredFloat32, meansOfSums } from '../dtype.js';
 import { BLOCK_ROWS, addInto, type EmSteps } from '../em/driver.js';
 import {
-  INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows, initialParams,
-  randomStart, type InitData, type InitMethod, type ResolvedGivenInit,
+  INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows, initialParamsSteps,
+  randomStartSteps, type InitData, type InitMethod, type ResolvedGivenInit,
 } from '../em/init.js';
 import type { Rng } from '../em/rng.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
@@ -20,7 +20,7 @@ import type { Matrix } from '../matrix.js';
 import { MissingBound } from '../missing/bound.js';
 import { meanFillRow, sampledCandidates } from '../missing/init-data.js';
 import { checkNoEmptyColumn, isAllMissing } from '../missing/patterns.js';
-import { macrotask, raceAbort, throwIfAborted } from '../parallel/abort.js';
+import { macrotask, raceAbort, runSliced, throwIfAborted } from '../parallel/abort.js';
 import { blockChecksum } from './checksum.js';
 import { fileIdentity, identityChange, type FileIdentity } from './file-identity.js';
 import { rowBlocks, sourceLabel, type ReadOptions, type RowBlock, type StreamSource } from './source.js';
@@ -76,6 +76,11 @@ export class SourcePasses {
   /** The source's name in messages. */
   get label(): string {
     return sourceLabel(this.source);
+  }
+
+  /** The fit's abort signal. */
+  get signal(): AbortSignal | undefined {
+    return this.read.signal;
   }
 
   /** When the passes last returned to the event loop. */
@@ -315,7 +320,7 @@ export async function streamStarts(
       if (!givenNeedsRows(given)) {
         givenParams = givenStart(given, null, k, facts.d, type, regCovar);
       } else if (initData !== null) {
-        givenParams = initialParams(given, initData, k, type, regCovar, plan.rngs[0]);
+        givenParams = await runSliced(initialParamsSteps(given, initData, k, type, regCovar, plan.rngs[0]), passes.signal);
       } else {
         const stats = new Float64Array(statsLength(kernelShape(type), facts.d, k));
         await passes.each({ phase: 'init', ...NO_RUN }, (block) => addGivenMeansStats(given, { X: block, weights: null }, k, type, stats));
@@ -324,13 +329,14 @@ export async function streamStarts(
       return givenParams;
     }
     const rng = plan.rngs[Math.min(candidate, 1)];
-    if (initData !== null) return initialParams(plan.method, initData, k, type, regCovar, rng);
+    // The starts run in slices, so that an abort is seen during a long one (k-means++ with many components).
+    if (initData !== null) return runSliced(initialParamsSteps(plan.method, initData, k, type, regCovar, rng), passes.signal);
     const sample = await gatherRows(passes, floydSample(facts.n, INIT_SAMPLE_ROWS, rng), facts.d);
     if (!hasDistinctRows(sample, k)) {
       throw new InputError('source', `a uniform sample of ${INIT_SAMPLE_ROWS} rows with at least ${k} distinct rows`,
         'fewer', 'A streamed fit starts from a sample of the rows; fit() in memory uses all of them then');
     }
-    return randomStart(plan.method, { X: sample, weights: null }, k, type, regCovar, rng);
+    return runSliced(randomStartSteps(plan.method, { X: sample, weights: null }, k, type, regCovar, rng), passes.signal);
   };
   for (let r = 0; r < plan.restarts; r++) {
     for (let m = 0; m < plan.candidates; m++) {

@@ -11,6 +11,7 @@ import {
   type IterationInfo,
 } from './em/driver.js';
 import { INIT_METHODS, initialParamsSteps, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
+import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './em/identifiable.js';
 import { Rng } from './em/rng.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import {
@@ -464,6 +465,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
     checkFeatureRange(data, centre ?? columnMeans(data), w, this.options.dtype);
     const plan = this.planFit(d, distinctRowsAtLeast(data, k));
+    const { mins, maxs } = columnExtremes(data.data, data.rows, d);
+    const identifiable = checkCovarianceIdentifiable(type, k, data.rows - rowsAllMissing, d, regCovar, squaredSpread(mins, maxs));
+    if (identifiable !== null) onWarning?.(identifiable);
     const { given, warm, rngs } = plan;
     const backend = resolveBackend(this.options.backend);
     // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
@@ -565,6 +569,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     checkFeatureExtremes(facts.mins, facts.maxs, meansOfSums(facts.sums.slice(), facts.counts), facts.n,
       this.options.dtype, passes.label);
     const plan = this.planFit(facts.d, seen.size);
+    const identifiable = checkCovarianceIdentifiable(type, k, facts.n - facts.rowsAllMissing, facts.d, regCovar,
+      squaredSpread(facts.mins, facts.maxs));
+    if (identifiable !== null) onWarning?.(identifiable);
     const initData = facts.incomplete ? await meanFilledSample(passes, facts, new Rng(plan.seed, 2))
       : facts.held === null ? null : { X: facts.held, weights: null };
     const makeOriginalStart = await streamStarts(passes, facts, {

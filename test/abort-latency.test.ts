@@ -76,6 +76,18 @@ describe('abort during the starts (k-means++ on 100 000 rows of 32 features, 64 
     expect(ms).toBeLessThan(1000);
   }, 60_000);
 
+  it('a Bernoulli mixture\'s fitAsync rejects within 1 s (target 200 ms)', async () => {
+    // Each row's bits: its cluster's pattern with a random fraction flipped (the fractional part of the values).
+    const B = Float64Array.from(X, (v, p) => (((p % d) + Math.floor(p / d)) % 8 < 4) !== (v % 1 < 0.2) ? 1 : 0);
+    const { ms, error } = await latency(
+      (signal) => new BernoulliMixture({ nComponents: 64, seed: 1, nInit: 4, maxIter: 3 })
+        .fitAsync({ data: B, rows: n, cols: d }, { workers: 1, signal }),
+      (abortIn) => abortIn(2000));
+    console.log(`BernoulliMixture.fitAsync: rejected ${ms.toFixed(1)} ms after abort() during the starts`);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(ms).toBeLessThan(1000);
+  }, 60_000);
+
   it('fitStream rejects within 1 s (target 200 ms)', async () => {
     const source = function* () {
       for (let i = 0; i < n; i += 10_000) yield { data: X.subarray(i * d, (i + 10_000) * d), rows: 10_000, cols: d };

@@ -10,7 +10,7 @@ import {
   bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
   type IterationInfo,
 } from '../em/driver.js';
-import { INIT_SAMPLE_ROWS, kmeansPlusPlus, nearestCenter, sampleRows, type InitData } from '../em/init.js';
+import { INIT_SAMPLE_ROWS, kmeansPlusPlusSteps, nearestCenterSteps, sampleRows, type InitData } from '../em/init.js';
 import { Rng } from '../em/rng.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
@@ -24,6 +24,7 @@ import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, nu
 import { throwIfAborted } from '../parallel/abort.js';
 import { signalOption, workersOption } from '../parallel/options.js';
 import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
+import { PrefetchedStarts } from '../parallel/starts.js';
 import { runStepsOnPool, type ProgressInfo } from '../parallel/run.js';
 
 /** Initializations of a discrete mixture (given parameters aside). */
@@ -154,6 +155,8 @@ interface PreparedFit {
   readonly D: number;
   readonly backendName: 'wasm' | 'js';
   readonly steps: EmSteps<EmRunResult<DiscreteParams>>;
+  /** The starts the steps take, which an asynchronous fit computes ahead. */
+  readonly starts: PrefetchedStarts<DiscreteParams>;
   readonly onWarning: DiscreteFitOptions['onWarning'];
 }
 
@@ -268,6 +271,7 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
     const run = this.prepareFit(data, fitOptions, FIT_ASYNC_KEYS);
     const best = await runStepsOnPool(run.steps, {
       X: run.t, n: run.n, d: run.D, weights: run.weights, backend: run.backendName, workers, signal, onProgress,
+      beforeStep: () => run.starts.prefetch(signal),
     });
     return this.finishFit(best, run);
   }
@@ -317,20 +321,23 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
     };
     const rng = new Rng(this.options.seed ?? Math.floor(Math.random() * 2 ** 32));
     const full: InitData = { X: { data: t, rows: data.rows, cols: D }, weights: w };
-    const makeStart = (): DiscreteParams => {
+    const random = this.options.init === 'random';
+    // fit computes each start when EM asks for it; fitAsync computes it ahead, k-means++ in slices (`PrefetchedStarts`).
+    const starts = new PrefetchedStarts(this.options.nInit, 1, function* () {
       if (givenStart !== null) return givenStart;
       const sample = full.X.rows > INIT_SAMPLE_ROWS ? sampleRows(full, INIT_SAMPLE_ROWS, k, rng) : full;
-      const stats = this.options.init === 'random' ? randomResponsibilityStats(sample, k, rng)
-        : hardAssignmentStats(sample, nearestCenter(sample.X, kmeansPlusPlus(sample, k, rng), k), k);
+      const stats = random ? randomResponsibilityStats(sample, k, rng)
+        : hardAssignmentStats(sample, yield* nearestCenterSteps(sample.X, yield* kmeansPlusPlusSteps(sample, k, rng), k), k);
       return maximizeDiscrete(family, stats, k, d, nCategories, START_PSEUDO_COUNT);
-    };
+    });
+    const makeStart = (): DiscreteParams => starts.take(0);
     const isRecoverable = (e: unknown): boolean => e instanceof DegenerateComponentError;
     const restarts = bestRestartSteps(this.options.nInit,
       (init) => bestStartSteps(em, makeStart, 1, 1,
         { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
     const steps = h === null ? restarts : withRowConstant(restarts, hTotal);
-    return { t, weights: w, n: data.rows, D, backendName, steps, onWarning };
+    return { t, weights: w, n: data.rows, D, backendName, steps, starts, onWarning };
   }
 
   private finishFit(best: EmRunResult<DiscreteParams>, run: PreparedFit): this {

@@ -1,11 +1,11 @@
 /**
  * Whether full covariances can be estimated from the rows of a fit. With n rows (positive weight, some entry
  * observed) and d features, the scatter of any set of rows has rank at most n − 1: when n ≤ d, every full (or tied)
- * covariance is singular in at least d − n + 1 directions and rests there on `regCovar` alone. That is a model only
- * when `regCovar` is large against the spread of the data (a point mass, all rows equal, n = 1), and otherwise a fit
- * that costs k·d³ per iteration (11 s at d = 1000) for a meaningless density; it is an `InputError` up front. With
- * more rows than d but fewer than d + 1 per component on average, some components may rest on `regCovar` in some
- * directions: a warning.
+ * covariance is singular in at least d − n + 1 directions and rests there on `regCovar` alone. When those are most
+ * of the directions (2n ≤ d: d = 1000 with 5 rows, which costs k·d³ per iteration, 11 s, for a meaningless density)
+ * and `regCovar` is small against the spread of the data, it is an `InputError` up front; a large `regCovar` makes it
+ * a model (and a point mass, n = 1 or all rows equal, has no spread). Fewer rows than that but no more than d + 1 per
+ * component on average (n ≤ k·d: tiny tables such as 2 rows of 2 features, or many components) is a warning.
  */
 import { InputError } from '../errors.js';
 import type { CovarianceType } from '../families/gaussian.js';
@@ -38,8 +38,8 @@ export function columnExtremes(data: ArrayLike<number>, n: number, d: number): {
 }
 
 /**
- * Throws an `InputError` on `options.covarianceType` when a full or tied covariance is unidentifiable (n ≤ d rows)
- * and `regCovar` is below `LARGE_REG_COVAR` times the data's squared spread (`spread2`); returns a warning for full
+ * Throws an `InputError` on `options.covarianceType` when a full or tied covariance is unidentifiable in most
+ * directions (2n ≤ d) and `regCovar` is below `LARGE_REG_COVAR` times the data's squared spread (`spread2`); returns a warning for full
  * covariances with fewer than d + 1 rows per component on average, else null.
  */
 export function checkCovarianceIdentifiable(
@@ -47,16 +47,18 @@ export function checkCovarianceIdentifiable(
 ): string | null {
   if (type !== 'full' && type !== 'tied') return null;
   const needed = LARGE_REG_COVAR * spread2;
-  if (n <= d && regCovar < needed) {
+  if (2 * n <= d && regCovar < needed) {
     throw new InputError('options.covarianceType',
       `'diag' or 'spherical' for ${n} row${n === 1 ? '' : 's'} of ${d} features (a ${type} covariance needs more than d rows` +
       `${type === 'full' ? ' per component' : ''})`, `'${type}'`,
-      `With n ≤ d every ${type} covariance is singular and rests on regCovar alone. Use covarianceType 'diag', ` +
+      `With 2n ≤ d every ${type} covariance is singular in most directions and rests there on regCovar alone. ` +
+      "Use covarianceType 'diag', " +
       `fewer features, more rows, or a regCovar of at least ${needed.toPrecision(2)} (${LARGE_REG_COVAR} × the data's squared spread)`);
   }
-  if (type === 'full' && n <= k * d && regCovar < needed) {
-    return `${n} rows of ${d} features for ${k} full covariances: fewer than d + 1 rows per component on average, ` +
-      'so a component may be singular in some directions and rest on regCovar there. Consider covarianceType \'diag\' or \'tied\'';
+  if (n <= k * d && regCovar < needed && (type === 'full' || n <= d)) {
+    return `${n} rows of ${d} features for ${k} ${type} covariance${type === 'full' && k > 1 ? 's' : ''}: no more than d rows ` +
+      `${type === 'full' ? 'per component on average' : 'in all'}, so a covariance may be singular in some directions and rest ` +
+      'on regCovar there. Consider covarianceType \'diag\'';
   }
   return null;
 }

@@ -290,7 +290,7 @@ export function nearestCenter(X: Matrix, centers: Float64Array, k: number): Int3
 }
 
 /** `nearestCenter` as a resumable computation. */
-function* nearestCenterSteps(X: Matrix, centers: Float64Array, k: number): Resumable<Int32Array> {
+export function* nearestCenterSteps(X: Matrix, centers: Float64Array, k: number): Resumable<Int32Array> {
   const labels = new Int32Array(X.rows);
   const unit = distanceUnit(X, centers);
   const cost = k * X.cols;
@@ -441,7 +441,7 @@ export function kmeansPlusPlus(data: InitData, k: number, rng: Rng): Float64Arra
 }
 
 /** `kmeansPlusPlus` as a resumable computation (it yields within its passes over the rows). */
-function* kmeansPlusPlusSteps(data: InitData, k: number, rng: Rng): Resumable<Float64Array> {
+export function* kmeansPlusPlusSteps(data: InitData, k: number, rng: Rng): Resumable<Float64Array> {
   const { X, weights } = data;
   const scale = yield* featureScalesSteps(data);
   const n = X.rows;

@@ -4,15 +4,16 @@
  */
 import { resolveBackend, BACKEND_NAMES, type BackendName } from './backend/index.js';
 import type { Backend } from './backend/kernel.js';
-import { initWasm } from './backend/wasm/index.js';
+import { initWasm, wasmAvailable } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
 import {
   bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
   type IterationInfo,
 } from './em/driver.js';
-import { INIT_METHODS, initialParams, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
+import { INIT_METHODS, initialParamsSteps, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
+import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './em/identifiable.js';
 import { Rng } from './em/rng.js';
-import { AbortError, DegenerateComponentError, InputError, describe } from './errors.js';
+import { DegenerateComponentError, InputError, describe } from './errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nParameters, toKernelParams,
   type CovarianceType, type GaussianParams,
@@ -25,7 +26,10 @@ import {
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
 import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
 import { signalOption, workersOption } from './parallel/options.js';
+import { throwIfAborted } from './parallel/abort.js';
 import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
+import { snapshotData, snapshotOptions } from './parallel/snapshot.js';
+import { PrefetchedStarts } from './parallel/starts.js';
 import { MissingBound } from './missing/bound.js';
 import { MixtureModel, logProbBlocks } from './mixture-base.js';
 import { imputeRows } from './missing/impute.js';
@@ -99,7 +103,10 @@ export interface FitAsyncOptions extends FitOptions {
    * `navigator.hardwareConcurrency` in browsers) ['auto']. Never more workers than blocks of 4096 rows.
    */
   workers?: number | 'auto';
-  /** Aborting it rejects the fit with an `AbortError`, terminates the workers and leaves the model unchanged. */
+  /**
+   * Aborting it rejects the fit (with the signal's `reason` when one was given, as `fetch` does, else an `AbortError`)
+   * within a few milliseconds at any stage, terminates the workers and leaves the model unchanged.
+   */
   signal?: AbortSignal;
   /** Called as the statistics of each block of rows arrive (many times per iteration on large data). */
   onProgress?: (info: ProgressInfo) => void;
@@ -113,7 +120,10 @@ export interface FitStreamOptions extends DataOptions {
   onWarning?: (message: string) => void;
   /** Called after every block of 4096 rows of every pass over the source. */
   onProgress?: (info: StreamProgressInfo) => void;
-  /** Aborting it rejects the fit with an `AbortError` (at the next block) and leaves the model unchanged. */
+  /**
+   * Aborting it rejects the fit (with the signal's `reason` when one was given, else an `AbortError`), even while a
+   * read of the source is pending, releases the source and leaves the model unchanged.
+   */
   signal?: AbortSignal;
 }
 
@@ -286,6 +296,8 @@ interface PreparedFit {
   readonly weights: Float64Array | null;
   readonly backend: Backend;
   readonly steps: EmSteps<EmRunResult<GaussianParams>>;
+  /** The starts the steps take, which an asynchronous fit computes ahead. */
+  readonly starts: PrefetchedStarts<GaussianParams>;
   readonly onWarning: FitOptions['onWarning'];
 }
 
@@ -419,12 +431,18 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const workers = workersOption(o.workers);
     const signal = signalOption(o.signal);
     const onProgress = callbackOption<FitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    // A browser's main thread compiles the module only asynchronously; a failure surfaces below as it does in fit.
-    if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
-    const run = this.prepareFit(X, options, FIT_ASYNC_KEYS);
+    throwIfAborted(signal);
+    // The data and the array options are copied now, before the first await: a change to the caller's arrays while
+    // the fit runs does not reach the model. Where the module compiles synchronously (Node, workers) the fit is also
+    // validated and prepared before it; a browser's main thread compiles it only asynchronously, and a failure
+    // surfaces below as it does in fit.
+    const data = snapshotData(X) as DataInput;
+    const fitOptions = snapshotOptions(options);
+    if (this.options.backend !== 'js' && !wasmAvailable()) await initWasm().catch(() => undefined);
+    const run = this.prepareFit(data, fitOptions, FIT_ASYNC_KEYS);
     const best = await runStepsOnPool(run.steps, {
       X: run.rows, n: run.data.rows, d: run.data.cols, weights: run.weights, backend: run.backend.name,
-      workers, signal, onProgress,
+      workers, signal, onProgress, beforeStep: () => run.starts.prefetch(signal),
     });
     return this.finishFit(best, run);
   }
@@ -447,16 +465,23 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
     checkFeatureRange(data, centre ?? columnMeans(data), w, this.options.dtype);
     const plan = this.planFit(d, distinctRowsAtLeast(data, k));
+    const { mins, maxs } = columnExtremes(data.data, data.rows, d);
+    const identifiable = checkCovarianceIdentifiable(type, k, data.rows - rowsAllMissing, d, regCovar, squaredSpread(mins, maxs));
+    if (identifiable !== null) onWarning?.(identifiable);
     const { given, warm, rngs } = plan;
     const backend = resolveBackend(this.options.backend);
     // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
     const initData = incomplete ? meanFilledInitData(data, w, new Rng(plan.seed, 2)) : { X: data, weights: w };
     // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
     const rows = centre === null ? data.data : centredFloat32(data, centre);
-    const makeOriginalStart = (candidate: number): GaussianParams => (warm ? this.params! : null)
-      ?? initialParams(given ?? (this.options.init as InitMethod), initData, k, type, regCovar, rngs[Math.min(candidate, 1)]);
-    const steps = this.fitSteps(plan, makeOriginalStart, centre, onIteration, onWarning);
-    return { data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, onWarning };
+    const warmParams = warm ? this.params! : null;
+    const method = given ?? (this.options.init as InitMethod);
+    // fit computes each start when EM asks for it; fitAsync computes it ahead, in slices (`PrefetchedStarts`).
+    const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (candidate: number) {
+      return warmParams ?? (yield* initialParamsSteps(method, initData, k, type, regCovar, rngs[Math.min(candidate, 1)]));
+    });
+    const steps = this.fitSteps(plan, starts.take, centre, onIteration, onWarning);
+    return { data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning };
   }
 
   /**
@@ -534,7 +559,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const onProgress = callbackOption<FitStreamOptions['onProgress']>(o.onProgress, 'options.onProgress');
     const signal = signalOption(o.signal);
     if (o.nFeatures !== undefined) integerOption(o.nFeatures, 'options.nFeatures', 1, 1);
-    if (signal?.aborted) throw new AbortError();
+    throwIfAborted(signal);
     if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
     const backend = resolveBackend(this.options.backend);
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
@@ -544,6 +569,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     checkFeatureExtremes(facts.mins, facts.maxs, meansOfSums(facts.sums.slice(), facts.counts), facts.n,
       this.options.dtype, passes.label);
     const plan = this.planFit(facts.d, seen.size);
+    const identifiable = checkCovarianceIdentifiable(type, k, facts.n - facts.rowsAllMissing, facts.d, regCovar,
+      squaredSpread(facts.mins, facts.maxs));
+    if (identifiable !== null) onWarning?.(identifiable);
     const initData = facts.incomplete ? await meanFilledSample(passes, facts, new Rng(plan.seed, 2))
       : facts.held === null ? null : { X: facts.held, weights: null };
     const makeOriginalStart = await streamStarts(passes, facts, {

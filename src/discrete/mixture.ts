@@ -5,12 +5,12 @@
  * the parameter counts; the M-step is `maximizeDiscrete` (`src/families/discrete.ts`).
  */
 import { resolveBackend, BACKEND_NAMES, type BackendName } from '../backend/index.js';
-import { initWasm } from '../backend/wasm/index.js';
+import { initWasm, wasmAvailable } from '../backend/wasm/index.js';
 import {
   bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
   type IterationInfo,
 } from '../em/driver.js';
-import { INIT_SAMPLE_ROWS, kmeansPlusPlus, nearestCenter, sampleRows, type InitData } from '../em/init.js';
+import { INIT_SAMPLE_ROWS, kmeansPlusPlusSteps, nearestCenterSteps, sampleRows, type InitData } from '../em/init.js';
 import { Rng } from '../em/rng.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
@@ -21,7 +21,10 @@ import { distinctRowsAtLeast, dropZeroWeightRows } from '../gaussian-mixture.js'
 import { MixtureModel, logProbBlocks, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
 import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
+import { throwIfAborted } from '../parallel/abort.js';
 import { signalOption, workersOption } from '../parallel/options.js';
+import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
+import { PrefetchedStarts } from '../parallel/starts.js';
 import { runStepsOnPool, type ProgressInfo } from '../parallel/run.js';
 
 /** Initializations of a discrete mixture (given parameters aside). */
@@ -75,7 +78,7 @@ export interface DiscreteFitOptions extends DataOptions {
 export interface DiscreteFitAsyncOptions extends DiscreteFitOptions {
   /** Number of workers, or `'auto'` for one per available core ['auto']. */
   workers?: number | 'auto';
-  /** Aborting it rejects the fit with an `AbortError` and leaves the model unchanged. */
+  /** Aborting it rejects the fit (with the signal's `reason` when one was given, else an `AbortError`); model unchanged. */
   signal?: AbortSignal;
   /** Called as the statistics of each block of rows arrive. */
   onProgress?: (info: ProgressInfo) => void;
@@ -152,6 +155,8 @@ interface PreparedFit {
   readonly D: number;
   readonly backendName: 'wasm' | 'js';
   readonly steps: EmSteps<EmRunResult<DiscreteParams>>;
+  /** The starts the steps take, which an asynchronous fit computes ahead. */
+  readonly starts: PrefetchedStarts<DiscreteParams>;
   readonly onWarning: DiscreteFitOptions['onWarning'];
 }
 
@@ -258,10 +263,15 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
     const workers = workersOption(o.workers);
     const signal = signalOption(o.signal);
     const onProgress = callbackOption<DiscreteFitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
-    const run = this.prepareFit(X, options, FIT_ASYNC_KEYS);
+    throwIfAborted(signal);
+    // Copied before the first await (see GaussianMixture.fitAsync): later changes to the caller's arrays do not count.
+    const data = snapshotData(X) as DataInput;
+    const fitOptions = snapshotOptions(options);
+    if (this.options.backend !== 'js' && !wasmAvailable()) await initWasm().catch(() => undefined);
+    const run = this.prepareFit(data, fitOptions, FIT_ASYNC_KEYS);
     const best = await runStepsOnPool(run.steps, {
       X: run.t, n: run.n, d: run.D, weights: run.weights, backend: run.backendName, workers, signal, onProgress,
+      beforeStep: () => run.starts.prefetch(signal),
     });
     return this.finishFit(best, run);
   }
@@ -311,20 +321,23 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
     };
     const rng = new Rng(this.options.seed ?? Math.floor(Math.random() * 2 ** 32));
     const full: InitData = { X: { data: t, rows: data.rows, cols: D }, weights: w };
-    const makeStart = (): DiscreteParams => {
+    const random = this.options.init === 'random';
+    // fit computes each start when EM asks for it; fitAsync computes it ahead, k-means++ in slices (`PrefetchedStarts`).
+    const starts = new PrefetchedStarts(this.options.nInit, 1, function* () {
       if (givenStart !== null) return givenStart;
       const sample = full.X.rows > INIT_SAMPLE_ROWS ? sampleRows(full, INIT_SAMPLE_ROWS, k, rng) : full;
-      const stats = this.options.init === 'random' ? randomResponsibilityStats(sample, k, rng)
-        : hardAssignmentStats(sample, nearestCenter(sample.X, kmeansPlusPlus(sample, k, rng), k), k);
+      const stats = random ? randomResponsibilityStats(sample, k, rng)
+        : hardAssignmentStats(sample, yield* nearestCenterSteps(sample.X, yield* kmeansPlusPlusSteps(sample, k, rng), k), k);
       return maximizeDiscrete(family, stats, k, d, nCategories, START_PSEUDO_COUNT);
-    };
+    });
+    const makeStart = (): DiscreteParams => starts.take(0);
     const isRecoverable = (e: unknown): boolean => e instanceof DegenerateComponentError;
     const restarts = bestRestartSteps(this.options.nInit,
       (init) => bestStartSteps(em, makeStart, 1, 1,
         { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
     const steps = h === null ? restarts : withRowConstant(restarts, hTotal);
-    return { t, weights: w, n: data.rows, D, backendName, steps, onWarning };
+    return { t, weights: w, n: data.rows, D, backendName, steps, starts, onWarning };
   }
 
   private finishFit(best: EmRunResult<DiscreteParams>, run: PreparedFit): this {

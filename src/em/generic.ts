@@ -10,6 +10,7 @@
  * loop between iterations, so that a timer or a button can abort it) run the same steps.
  */
 import { AbortError } from '../errors.js';
+import { throwIfAborted } from '../parallel/abort.js';
 import { isBetterLowerBound, type EmRunResult, type IterationInfo } from './driver.js';
 import { Rng } from './rng.js';
 
@@ -71,7 +72,7 @@ function* runOnce<P, S>(
   let iter = 0;
   while (iter < options.maxIter) {
     yield;
-    if (options.signal?.aborted) throw new AbortError();
+    throwIfAborted(options.signal);
     iter++;
     const previous = lowerBound;
     const { stats, logLikelihood } = model.eStep(params);
@@ -106,7 +107,7 @@ function* runAll<P, S>(model: GenericEmModel<P, S>, options: GenericEmOptions): 
       const run = yield* runOnce(model, start, init, options);
       if (best === null || isBetterLowerBound(run.lowerBound, best.lowerBound)) best = { ...run, init };
     } catch (e) {
-      if (e instanceof AbortError || !recoverable(e)) throw e;
+      if (options.signal?.aborted || e instanceof AbortError || !recoverable(e)) throw e;
       lastError = e;
     }
   }

@@ -7,7 +7,16 @@ import { componentStatsLength, statsLength } from '../backend/kernel.js';
 import { InputError } from '../errors.js';
 import { type CovarianceType, type GaussianParams, gaussianParams, kernelShape, maximize } from '../families/gaussian.js';
 import type { Matrix } from '../matrix.js';
+import { runToEnd, type Resumable } from '../parallel/abort.js';
 import type { Rng } from './rng.js';
+
+/**
+ * Work (about one multiply–add per unit) that the resumable starts do between two yields: ~0.1 ms, so that an
+ * asynchronous fit driving them in slices (`runSliced`) sees an abort within a slice, while the yields themselves
+ * cost nothing measurable. `fit` runs the same generators to their end (`runToEnd`): the same arithmetic, the same
+ * random draws, the same starts to the bit.
+ */
+const WORK_PER_YIELD = 1 << 16;
 
 /** Initialization methods. */
 export type InitMethod = 'kmeans++' | 'kmeans' | 'random' | 'randomFromData';
@@ -60,9 +69,16 @@ export interface InitData {
 export function initialParams(
   method: InitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
 ): GaussianParams {
-  if (typeof method === 'object') return fromGivenMeans(method, full, k, type, regCovar);
+  return runToEnd(initialParamsSteps(method, full, k, type, regCovar, rng));
+}
+
+/** `initialParams` as a resumable computation (it yields every `WORK_PER_YIELD` units of work). */
+export function* initialParamsSteps(
+  method: InitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+): Resumable<GaussianParams> {
+  if (typeof method === 'object') return yield* fromGivenMeans(method, full, k, type, regCovar);
   const data = full.X.rows > INIT_SAMPLE_ROWS ? sampleRows(full, INIT_SAMPLE_ROWS, k, rng) : full;
-  return randomStart(method, data, k, type, regCovar, rng);
+  return yield* randomStartSteps(method, data, k, type, regCovar, rng);
 }
 
 /**
@@ -72,23 +88,30 @@ export function initialParams(
 export function randomStart(
   method: InitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
 ): GaussianParams {
+  return runToEnd(randomStartSteps(method, data, k, type, regCovar, rng));
+}
+
+/** `randomStart` as a resumable computation (it yields every `WORK_PER_YIELD` units of work). */
+export function* randomStartSteps(
+  method: InitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+): Resumable<GaussianParams> {
   const { X } = data;
   switch (method) {
     case 'kmeans++': {
-      const centers = kmeansPlusPlus(data, k, rng);
-      return hardAssignmentParams(data, centers, k, type, regCovar);
+      const centers = yield* kmeansPlusPlusSteps(data, k, rng);
+      return yield* hardAssignmentParams(data, centers, k, type, regCovar);
     }
     case 'kmeans': {
-      const centers = kmeans(data, k, rng);
-      return hardAssignmentParams(data, centers, k, type, regCovar);
+      const centers = yield* kmeansSteps(data, k, rng);
+      return yield* hardAssignmentParams(data, centers, k, type, regCovar);
     }
     case 'random':
-      return randomResponsibilityParams(data, k, type, regCovar, rng);
+      return yield* randomResponsibilityParams(data, k, type, regCovar, rng);
     case 'randomFromData': {
-      const rows = distinctRandomRows(X, k, rng);
+      const rows = yield* distinctRandomRows(X, k, rng);
       const means = new Float64Array(k * X.cols);
       rows.forEach((i, c) => means.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), c * X.cols));
-      return fromGivenMeans({ means, weights: null, covariances: null }, data, k, type, regCovar);
+      return yield* fromGivenMeans({ means, weights: null, covariances: null }, data, k, type, regCovar);
     }
     default: {
       const never: never = method;
@@ -132,13 +155,14 @@ export function hasDistinctRows(X: Matrix, k: number): boolean {
   return distinct.size >= k;
 }
 
-function fromGivenMeans(
+function* fromGivenMeans(
   given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, regCovar: number,
-): GaussianParams {
+): Resumable<GaussianParams> {
   const d = data.X.cols;
   if (!givenNeedsRows(given)) return givenStart(given, null, k, d, type, regCovar);
   const stats = new Float64Array(statsLength(kernelShape(type), d, k));
-  addGivenMeansStats(given, data, k, type, stats);
+  const labels = yield* nearestCenterSteps(data.X, given.means, k);
+  yield* hardAssignmentStats(data, labels, given.means, k, type, stats);
   return givenStart(given, stats, k, d, type, regCovar);
 }
 
@@ -154,7 +178,7 @@ export function givenNeedsRows(given: ResolvedGivenInit): boolean {
 export function addGivenMeansStats(
   given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, stats: Float64Array,
 ): void {
-  hardAssignmentStats(data, nearestCenter(data.X, given.means, k), given.means, k, type, stats);
+  runToEnd(hardAssignmentStats(data, nearestCenter(data.X, given.means, k), given.means, k, type, stats));
 }
 
 /**
@@ -177,11 +201,12 @@ export function givenStart(
     given.covariances ?? estimated.covariances);
 }
 
-function hardAssignmentParams(
+function* hardAssignmentParams(
   data: InitData, centers: Float64Array, k: number, type: CovarianceType, regCovar: number,
-): GaussianParams {
-  const labels = nearestCenter(data.X, centers, k);
-  return maximize(type, k, data.X.cols, hardAssignmentStats(data, labels, centers, k, type), centers, regCovar);
+): Resumable<GaussianParams> {
+  const labels = yield* nearestCenterSteps(data.X, centers, k);
+  const stats = yield* hardAssignmentStats(data, labels, centers, k, type);
+  return maximize(type, k, data.X.cols, stats, centers, regCovar);
 }
 
 /** Squared Euclidean distance between row i of X and center c, each feature scaled by `scale[j]` when given. */
@@ -204,15 +229,25 @@ function dist2(X: Matrix, i: number, centers: Float64Array, c: number, scale?: F
  * optimum was reached in 238 of 240 cases, against 232 with raw seeding and 229 with scaled assignment as well.
  */
 export function featureScales(data: InitData): Float64Array {
+  return runToEnd(featureScalesSteps(data));
+}
+
+/** `featureScales` as a resumable computation. */
+function* featureScalesSteps(data: InitData): Resumable<Float64Array> {
   const { X, weights } = data;
   const d = X.cols;
-  const mean = weightedMean(data);
+  const mean = yield* weightedMean(data);
   const scale = new Float64Array(d);
   let total = 0;
+  let work = 0;
   for (let i = 0; i < X.rows; i++) {
     const w = weights === null ? 1 : weights[i];
     total += w;
     for (let j = 0; j < d; j++) scale[j] += w * (X.data[i * d + j] - mean[j]) ** 2;
+    if ((work += d) >= WORK_PER_YIELD) {
+      work = 0;
+      yield;
+    }
   }
   for (let j = 0; j < d; j++) {
     const s = 1 / Math.sqrt(scale[j] / total);
@@ -251,9 +286,20 @@ function distanceUnit(X: Matrix, centers: Float64Array): Float64Array | undefine
 
 /** Index of the nearest center of every row (ties go to the lower index). */
 export function nearestCenter(X: Matrix, centers: Float64Array, k: number): Int32Array {
+  return runToEnd(nearestCenterSteps(X, centers, k));
+}
+
+/** `nearestCenter` as a resumable computation. */
+export function* nearestCenterSteps(X: Matrix, centers: Float64Array, k: number): Resumable<Int32Array> {
   const labels = new Int32Array(X.rows);
   const unit = distanceUnit(X, centers);
+  const cost = k * X.cols;
+  let work = 0;
   for (let i = 0; i < X.rows; i++) {
+    if ((work += cost) >= WORK_PER_YIELD) {
+      work = 0;
+      yield;
+    }
     let best = 0;
     let bestD = Infinity;
     for (let c = 0; c < k; c++) {
@@ -269,18 +315,24 @@ export function nearestCenter(X: Matrix, centers: Float64Array, k: number): Int3
 }
 
 /** Statistics (kernel layout) of one-hot responsibilities, about `centers`. */
-function hardAssignmentStats(
+function* hardAssignmentStats(
   data: InitData, labels: Int32Array, centers: Float64Array, k: number, type: CovarianceType,
   stats: Float64Array = new Float64Array(statsLength(kernelShape(type), data.X.cols, k)),
-): Float64Array {
+): Resumable<Float64Array> {
   const { X, weights } = data;
   const d = X.cols;
   const shape = kernelShape(type);
   const block = componentStatsLength(shape, d);
   const diff = new Float64Array(d);
+  const cost = shape === 'full' ? (d * (d + 1)) / 2 + d : 2 * d;
+  let work = 0;
   for (let i = 0; i < X.rows; i++) {
     const w = weights === null ? 1 : weights[i];
     addRow(stats, labels[i] * block, X, i, centers, labels[i], w, shape === 'full', diff);
+    if ((work += cost) >= WORK_PER_YIELD) {
+      work = 0;
+      yield;
+    }
   }
   return stats;
 }
@@ -304,14 +356,16 @@ function addRow(
   }
 }
 
-function randomResponsibilityParams(
+function* randomResponsibilityParams(
   data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
-): GaussianParams {
+): Resumable<GaussianParams> {
   const { X, weights } = data;
   const d = X.cols;
   const shape = kernelShape(type);
   const block = componentStatsLength(shape, d);
-  const center = weightedMean(data);
+  const center = yield* weightedMean(data);
+  const cost = k * (shape === 'full' ? (d * (d + 1)) / 2 + d : 2 * d);
+  let work = 0;
   const centers = new Float64Array(k * d);
   for (let c = 0; c < k; c++) centers.set(center, c * d);
   const stats = new Float64Array(statsLength(shape, d, k));
@@ -322,32 +376,42 @@ function randomResponsibilityParams(
     for (let c = 0; c < k; c++) sum += r[c] = rng.random();
     const w = weights === null ? 1 : weights[i];
     for (let c = 0; c < k; c++) addRow(stats, c * block, X, i, centers, c, (w * r[c]) / sum, shape === 'full', diff);
+    if ((work += cost) >= WORK_PER_YIELD) {
+      work = 0;
+      yield;
+    }
   }
   return maximize(type, k, d, stats, centers, regCovar);
 }
 
-function weightedMean(data: InitData): Float64Array {
+function* weightedMean(data: InitData): Resumable<Float64Array> {
   const { X, weights } = data;
   const d = X.cols;
   const mean = new Float64Array(d);
   let total = 0;
+  let work = 0;
   for (let i = 0; i < X.rows; i++) {
     const w = weights === null ? 1 : weights[i];
     total += w;
     for (let j = 0; j < d; j++) mean[j] += w * X.data[i * d + j];
+    if ((work += d) >= WORK_PER_YIELD) {
+      work = 0;
+      yield;
+    }
   }
   for (let j = 0; j < d; j++) mean[j] /= total;
   return mean;
 }
 
 /** k distinct row indices (distinct as rows of values, not only as indices), drawn uniformly. */
-function distinctRandomRows(X: Matrix, k: number, rng: Rng): number[] {
+function* distinctRandomRows(X: Matrix, k: number, rng: Rng): Resumable<number[]> {
   const chosen: number[] = [];
   const seen = new Set<string>();
   const n = X.rows;
   // A partial Fisher–Yates shuffle visits every row at most once, so the loop ends even with many duplicates.
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
+  let work = 0;
   for (let t = 0; t < n && chosen.length < k; t++) {
     const u = t + rng.int(n - t);
     const i = order[u];
@@ -357,6 +421,11 @@ function distinctRandomRows(X: Matrix, k: number, rng: Rng): number[] {
     if (!seen.has(key)) {
       seen.add(key);
       chosen.push(i);
+    }
+    // Joining a row costs far more than a multiply–add per entry.
+    if ((work += 16 * X.cols) >= WORK_PER_YIELD) {
+      work = 0;
+      yield;
     }
   }
   return chosen;
@@ -368,8 +437,13 @@ function distinctRandomRows(X: Matrix, k: number, rng: Rng): number[] {
  * feature's standard deviation (`featureScales`). Returns k×d centers.
  */
 export function kmeansPlusPlus(data: InitData, k: number, rng: Rng): Float64Array {
+  return runToEnd(kmeansPlusPlusSteps(data, k, rng));
+}
+
+/** `kmeansPlusPlus` as a resumable computation (it yields within its passes over the rows). */
+export function* kmeansPlusPlusSteps(data: InitData, k: number, rng: Rng): Resumable<Float64Array> {
   const { X, weights } = data;
-  const scale = featureScales(data);
+  const scale = yield* featureScalesSteps(data);
   const n = X.rows;
   const d = X.cols;
   const w = (i: number): number => (weights === null ? 1 : weights[i]);
@@ -395,6 +469,7 @@ export function kmeansPlusPlus(data: InitData, k: number, rng: Rng): Float64Arra
   };
 
   const ones = new Float64Array(n).fill(1);
+  let work = 0;
   let totalWeight = 0;
   for (let i = 0; i < n; i++) totalWeight += w(i);
   const first = pickWeighted(totalWeight, ones);
@@ -415,6 +490,10 @@ export function kmeansPlusPlus(data: InitData, k: number, rng: Rng): Float64Arra
       for (let i = 0; i < n; i++) {
         candidate[i] = Math.min(closest[i], dist2(X, i, centers, c, scale));
         pot += w(i) * candidate[i];
+        if ((work += d) >= WORK_PER_YIELD) {
+          work = 0;
+          yield;
+        }
       }
       if (pot < bestPotential) {
         bestPotential = pot;
@@ -427,6 +506,7 @@ export function kmeansPlusPlus(data: InitData, k: number, rng: Rng): Float64Arra
     if (bestPotential === Infinity) {
       for (let i = 0; i < n; i++) best[i] = Math.min(closest[i], dist2(X, i, centers, c, scale));
     }
+    yield;
     closest.set(best);
     potential = 0;
     for (let i = 0; i < n; i++) potential += w(i) * closest[i];
@@ -446,11 +526,16 @@ function farthestRow(closest: Float64Array): number {
  * to the row farthest from its center. Returns k×d centers.
  */
 export function kmeans(data: InitData, k: number, rng: Rng): Float64Array {
+  return runToEnd(kmeansSteps(data, k, rng));
+}
+
+/** `kmeans` as a resumable computation. */
+function* kmeansSteps(data: InitData, k: number, rng: Rng): Resumable<Float64Array> {
   const { X, weights } = data;
   const n = X.rows;
   const d = X.cols;
-  const centers = kmeansPlusPlus(data, k, rng);
-  const mean = weightedMean(data);
+  const centers = yield* kmeansPlusPlusSteps(data, k, rng);
+  const mean = yield* weightedMean(data);
   let variance = 0;
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -462,7 +547,7 @@ export function kmeans(data: InitData, k: number, rng: Rng): Float64Array {
   const sums = new Float64Array(k * d);
   const mass = new Float64Array(k);
   for (let iter = 0; iter < 300; iter++) {
-    const labels = nearestCenter(X, centers, k);
+    const labels = yield* nearestCenterSteps(X, centers, k);
     sums.fill(0);
     mass.fill(0);
     for (let i = 0; i < n; i++) {
@@ -475,6 +560,7 @@ export function kmeans(data: InitData, k: number, rng: Rng): Float64Array {
     for (let c = 0; c < k; c++) {
       if (mass[c] === 0) {
         const far = farthestFromAssigned(X, centers, labels);
+        yield;
         for (let j = 0; j < d; j++) sums[c * d + j] = X.data[far * d + j];
         mass[c] = 1;
       }

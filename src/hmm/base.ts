@@ -14,14 +14,16 @@
  */
 import type { Backend, HmmKernels } from '../backend/kernel.js';
 import { resolveBackend, BACKEND_NAMES, type BackendName } from '../backend/index.js';
-import { initWasm } from '../backend/wasm/index.js';
+import { initWasm, wasmAvailable } from '../backend/wasm/index.js';
 import type { IterationInfo } from '../em/driver.js';
 import { runEm, runEmAsync, type GenericEmModel, type GenericEmOptions, type GenericEmResult } from '../em/generic.js';
 import { Rng } from '../em/rng.js';
-import { AbortError, DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
+import { DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
+import { throwIfAborted } from '../parallel/abort.js';
 import { signalOption } from '../parallel/options.js';
+import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
 import type { Sequences } from './sequences.js';
 
 /** Parameters of an HMM with emission parameters `E`. */
@@ -105,7 +107,10 @@ export interface HmmFitOptions {
 
 /** Options of `fitAsync`: those of `fit`, and an abort signal. */
 export interface HmmFitAsyncOptions extends HmmFitOptions {
-  /** Aborting it rejects with an `AbortError` before the next iteration and leaves the model unchanged. */
+  /**
+   * Aborting it rejects (with the signal's `reason` when one was given, else an `AbortError`) before the next
+   * iteration and leaves the model unchanged.
+   */
   signal?: AbortSignal;
 }
 
@@ -428,9 +433,12 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
    */
   async fitAsync(X: In, options: HmmFitAsyncOptions & O = {} as HmmFitAsyncOptions & O): Promise<this> {
     const signal = signalOption((options as HmmFitAsyncOptions).signal);
-    if (signal?.aborted) throw new AbortError();
-    if (this.common.backend !== 'js') await initWasm().catch(() => undefined);
-    const run = this.prepare(X, options, [...this.dataKeys, 'onIteration', 'onWarning', 'signal']);
+    throwIfAborted(signal);
+    // Copied before the first await (see GaussianMixture.fitAsync): later changes to the caller's arrays do not count.
+    const data = snapshotData(X) as In;
+    const fitOptions = snapshotOptions(options);
+    if (this.common.backend !== 'js' && !wasmAvailable()) await initWasm().catch(() => undefined);
+    const run = this.prepare(data, fitOptions, [...this.dataKeys, 'onIteration', 'onWarning', 'signal']);
     let result: GenericEmResult<HmmParams<E>>;
     try {
       result = await runEmAsync(run.model, { ...run.options, signal });

@@ -34,7 +34,7 @@ export function blockCount(n: number): number {
 
 interface Pending<T> {
   resolve(value: T): void;
-  reject(error: Error): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -45,7 +45,9 @@ interface Pending<T> {
 export class WorkerPool {
   private readonly workers: WorkerHandle[] = [];
   private readonly nBlocks: number;
-  private error: Error | null = null;
+  /** What every operation rejects with once `fail` was called (an abort's reason may be any value). */
+  private error: unknown = null;
+  private failed = false;
   private pending: Pending<void> | null = null;
   private waiting = 0;
   private blocks: (Float64Array | undefined)[] = [];
@@ -68,7 +70,7 @@ export class WorkerPool {
   /** Starts the workers and sends each its rows; resolves once all have bound them. */
   async start(): Promise<void> {
     const startWorker = await workerStarter();
-    if (this.error !== null) throw this.error;
+    if (this.failed) throw this.error;
     const ready = this.expect(this.size * 2);
     const { X, n, d, weights, backend } = this.data;
     const fault = poolTestHooks.fault;
@@ -104,7 +106,7 @@ export class WorkerPool {
    * @param onBlock called with the rows of each block as its statistics arrive
    */
   async accumulate(params: KernelParams, onBlock?: (rows: number) => void): Promise<Float64Array> {
-    if (this.error !== null) throw this.error;
+    if (this.failed) throw this.error;
     this.blocks = new Array<Float64Array | undefined>(this.nBlocks);
     this.onBlock = onBlock ?? null;
     const done = this.expect(this.nBlocks);
@@ -116,8 +118,9 @@ export class WorkerPool {
   }
 
   /** Makes the pending and every later operation reject with `error` (the first error wins). */
-  fail(error: Error): void {
-    if (this.error !== null || this.closed) return;
+  fail(error: unknown): void {
+    if (this.failed || this.closed) return;
+    this.failed = true;
     this.error = error;
     const pending = this.pending;
     this.pending = null;
@@ -133,7 +136,7 @@ export class WorkerPool {
 
   /** A promise resolved after `count` expected messages, or rejected by `fail`. */
   private expect(count: number): Promise<void> {
-    if (this.error !== null) return Promise.reject(this.error);
+    if (this.failed) return Promise.reject(this.error as Error);
     if (this.closed) return Promise.reject(new Error('the pool was closed'));
     this.waiting = count;
     return new Promise<void>((resolve, reject) => {
@@ -143,7 +146,7 @@ export class WorkerPool {
 
   private receive(worker: number, m: FromWorker): void {
     // After a failure or an abort, messages already on their way are dropped: no progress is reported any more.
-    if (this.error !== null || this.closed) return;
+    if (this.failed || this.closed) return;
     switch (m.type) {
       case 'ready':
       case 'bound':

@@ -8,18 +8,21 @@
 import type { Backend, BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
 import { addColumnSums, centredFloat32, meansOfSums } from '../dtype.js';
-import { addInto, type EmSteps } from '../em/driver.js';
+import { BLOCK_ROWS, addInto, type EmSteps } from '../em/driver.js';
 import {
-  INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows, initialParams,
-  randomStart, type InitData, type InitMethod, type ResolvedGivenInit,
+  INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows, initialParamsSteps,
+  randomStartSteps, type InitData, type InitMethod, type ResolvedGivenInit,
 } from '../em/init.js';
 import type { Rng } from '../em/rng.js';
-import { AbortError, DegenerateComponentError, InputError } from '../errors.js';
+import { DegenerateComponentError, InputError } from '../errors.js';
 import { kernelShape, type CovarianceType, type GaussianParams } from '../families/gaussian.js';
 import type { Matrix } from '../matrix.js';
 import { MissingBound } from '../missing/bound.js';
 import { meanFillRow, sampledCandidates } from '../missing/init-data.js';
 import { checkNoEmptyColumn, isAllMissing } from '../missing/patterns.js';
+import { macrotask, raceAbort, runSliced, throwIfAborted } from '../parallel/abort.js';
+import { blockChecksum } from './checksum.js';
+import { fileIdentity, identityChange, type FileIdentity } from './file-identity.js';
 import { rowBlocks, sourceLabel, type ReadOptions, type RowBlock, type StreamSource } from './source.js';
 
 /** Progress of `fitStream`, reported after every block of rows of every pass. */
@@ -49,12 +52,21 @@ type PassInfo = Pick<StreamProgressInfo, 'phase' | 'init' | 'candidate' | 'itera
 
 const NO_RUN = { init: 0, candidate: 0, iteration: 0, logLikelihood: -Infinity } as const;
 
-/** Passes over one source, each checked against the first: the same number of rows of the same width. */
+/**
+ * Passes over one source, each checked against the first: the same number of rows of the same width, the same values
+ * in every block (`blockChecksum`, compared block by block with the first pass's), and for a file the same file, of
+ * the same size and modification time (`fileIdentity`, at the start and the end of every pass), so that a source that
+ * changes during the fit is an `InputError` rather than a model of neither data set.
+ */
 export class SourcePasses {
   /** Rows and columns of the first pass (−1 until it has ended). */
   n = -1;
   d = -1;
   private passes = 0;
+  /** The checksums of the first pass's blocks, two 32-bit words per block. */
+  private readonly checksums: number[] = [];
+  /** The file's identity at the start of the first pass (null for a source function, or before the first pass). */
+  private identity: FileIdentity | null = null;
 
   constructor(
     readonly source: StreamSource, private readonly read: ReadOptions,
@@ -66,6 +78,11 @@ export class SourcePasses {
     return sourceLabel(this.source);
   }
 
+  /** The fit's abort signal. */
+  get signal(): AbortSignal | undefined {
+    return this.read.signal;
+  }
+
   /** When the passes last returned to the event loop. */
   private lastYield = performance.now();
 
@@ -75,13 +92,16 @@ export class SourcePasses {
    * and UI events run, and an abort they fire stops the pass at the next block.
    */
   async each(info: PassInfo, fn: (block: RowBlock) => void): Promise<void> {
-    if (this.read.signal?.aborted) throw new AbortError();
+    const { signal } = this.read;
+    throwIfAborted(signal);
     const pass = ++this.passes;
+    await this.checkFile(pass, 'start');
     const t0 = performance.now();
     let seen = 0;
     let cols = -1;
     for await (const block of rowBlocks(this.source, this.read)) {
       if (this.n >= 0 && (block.cols !== this.d || block.first + block.rows > this.n)) throw this.changed(pass, block);
+      this.checkBlock(pass, block);
       cols = block.cols;
       fn(block);
       seen += block.rows;
@@ -91,10 +111,10 @@ export class SourcePasses {
           rowsPerSecond: seconds > 0 ? seen / seconds : 0 });
       }
       if (performance.now() - this.lastYield >= YIELD_MS) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await macrotask();
         this.lastYield = performance.now();
       }
-      if (this.read.signal?.aborted) throw new AbortError();
+      throwIfAborted(signal);
     }
     if (this.n < 0) {
       this.n = seen;
@@ -103,6 +123,41 @@ export class SourcePasses {
       throw new InputError(this.label, `${this.n} rows on every pass (as on the first)`, `${seen} rows on pass ${pass}`,
         REOPEN_HINT);
     }
+    await this.checkFile(pass, 'end');
+  }
+
+  /** Records the checksum of a block of the first pass, or compares a later pass's with it. */
+  private checkBlock(pass: number, block: RowBlock): void {
+    const [a, b] = blockChecksum(block.data);
+    const index = block.first / BLOCK_ROWS;
+    if (pass === 1) {
+      this.checksums.push(a, b);
+      return;
+    }
+    // A shorter last block than the first pass's: the pass has fewer rows, which its end reports as such.
+    if (block.first + block.rows < Math.min(this.n, block.first + BLOCK_ROWS)) return;
+    const a1 = this.checksums[2 * index];
+    const b1 = this.checksums[2 * index + 1];
+    if (a === a1 && b === b1) return;
+    const hex = (x: number, y: number): string => x.toString(16).padStart(8, '0') + y.toString(16).padStart(8, '0');
+    throw new InputError(`${this.label} rows ${block.first} to ${block.first + block.rows - 1}`,
+      'the same values on every pass (the data changed during the fit)',
+      `other values on pass ${pass} than on pass 1 (checksum ${hex(a, b)}, was ${hex(a1, b1)})`, REOPEN_HINT);
+  }
+
+  /** Checks that a file source is the file of the first pass, unchanged (a source function has nothing to check). */
+  private async checkFile(pass: number, when: 'start' | 'end'): Promise<void> {
+    if (typeof this.source !== 'string') return;
+    const now = await raceAbort(fileIdentity(this.source), this.read.signal);
+    if (now === null) return; // no such file (yet): the read reports it
+    if (this.identity === null) {
+      this.identity = now;
+      return;
+    }
+    const what = identityChange(this.identity, now);
+    if (what === null) return;
+    throw new InputError(this.label, 'a file left unchanged during the fit (the data changed during the fit)',
+      `its ${what} at the ${when} of pass ${pass}`, 'Fit a copy of the file, or wait until it is fully written');
   }
 
   private changed(pass: number, block: RowBlock): InputError {
@@ -265,7 +320,7 @@ export async function streamStarts(
       if (!givenNeedsRows(given)) {
         givenParams = givenStart(given, null, k, facts.d, type, regCovar);
       } else if (initData !== null) {
-        givenParams = initialParams(given, initData, k, type, regCovar, plan.rngs[0]);
+        givenParams = await runSliced(initialParamsSteps(given, initData, k, type, regCovar, plan.rngs[0]), passes.signal);
       } else {
         const stats = new Float64Array(statsLength(kernelShape(type), facts.d, k));
         await passes.each({ phase: 'init', ...NO_RUN }, (block) => addGivenMeansStats(given, { X: block, weights: null }, k, type, stats));
@@ -274,13 +329,14 @@ export async function streamStarts(
       return givenParams;
     }
     const rng = plan.rngs[Math.min(candidate, 1)];
-    if (initData !== null) return initialParams(plan.method, initData, k, type, regCovar, rng);
+    // The starts run in slices, so that an abort is seen during a long one (k-means++ with many components).
+    if (initData !== null) return runSliced(initialParamsSteps(plan.method, initData, k, type, regCovar, rng), passes.signal);
     const sample = await gatherRows(passes, floydSample(facts.n, INIT_SAMPLE_ROWS, rng), facts.d);
     if (!hasDistinctRows(sample, k)) {
       throw new InputError('source', `a uniform sample of ${INIT_SAMPLE_ROWS} rows with at least ${k} distinct rows`,
         'fewer', 'A streamed fit starts from a sample of the rows; fit() in memory uses all of them then');
     }
-    return randomStart(plan.method, { X: sample, weights: null }, k, type, regCovar, rng);
+    return runSliced(randomStartSteps(plan.method, { X: sample, weights: null }, k, type, regCovar, rng), passes.signal);
   };
   for (let r = 0; r < plan.restarts; r++) {
     for (let m = 0; m < plan.candidates; m++) {

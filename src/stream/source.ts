@@ -5,9 +5,10 @@
  * block statistics in the same order as `fit` does in memory.
  */
 import { BLOCK_ROWS } from '../em/driver.js';
-import { AbortError, InputError, describe } from '../errors.js';
+import { InputError, describe } from '../errors.js';
 import { NumericCsvReader } from '../io/csv.js';
 import { toMatrix, type MatrixLike } from '../matrix.js';
+import { raceAbort, throwIfAborted } from '../parallel/abort.js';
 
 /**
  * One chunk of rows a source yields: `number[][]`, `{ data, rows, cols }`, or a flat row-major `Float64Array` /
@@ -108,42 +109,110 @@ function inSource(e: InputError, label: string, chunk: number, first: number): I
   return e.renamed(`${label} row ${first + Number(m[1])}${m[2] === undefined ? '' : `, column ${m[2]}`}`);
 }
 
-/** The chunks of one pass of a file (Node only; the modules are imported here so that browsers never load them). */
-async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+/** An opened pass: its chunks, and how to release the source when the pass stops before its end. */
+interface OpenedPass {
+  readonly next: () => Promise<IteratorResult<StreamChunk>>;
+  /** Releases the source (destroys a stream, closes a file, returns an iterator); not awaited, never throws. */
+  readonly release: () => void;
+}
+
+/** The reason a file cannot be read, as an `InputError`; other errors as they are. */
+function fileError(e: unknown, path: string): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return e;
+  const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'a directory' : code;
+  return new InputError('source', 'a readable CSV file', `${JSON.stringify(path)}: ${reason}`);
+}
+
+/** One pass of a file (Node only; the module is imported here so that browsers never load it). */
+async function openFile(path: string): Promise<OpenedPass> {
   const { createReadStream } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs');
   const stream = createReadStream(path, { highWaterMark: 1 << 16 });
-  try {
-    for await (const chunk of stream) yield chunk as Uint8Array;
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code !== 'string') throw e;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code === 'EISDIR' ? 'a directory' : code;
-    throw new InputError('source', 'a readable CSV file', `${JSON.stringify(path)}: ${reason}`);
-  } finally {
-    stream.destroy();
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  return {
+    next: () => chunks.next().catch((e: unknown) => {
+      throw fileError(e, path);
+    }),
+    // A read pending on a FIFO completes in the thread pool before the descriptor closes (when the writer writes or
+    // closes); the pass does not wait for it.
+    release: () => stream.destroy(),
+  };
+}
+
+/** One pass of a source function's iterable (sync or async); throws `InputError` if `source()` returns neither. */
+function openIterable(opened: unknown): OpenedPass {
+  const isObject = opened !== null && (typeof opened === 'object' || typeof opened === 'function');
+  const asyncIt = isObject ? (opened as Partial<AsyncIterable<StreamChunk>>)[Symbol.asyncIterator] : undefined;
+  const syncIt = isObject ? (opened as Partial<Iterable<StreamChunk>>)[Symbol.iterator] : undefined;
+  if (typeof asyncIt !== 'function' && typeof syncIt !== 'function') {
+    throw new InputError('source()', 'an iterable or async iterable of row blocks or CSV text', describe(opened));
   }
+  const it = typeof asyncIt === 'function' ? asyncIt.call(opened) : syncIt!.call(opened);
+  return {
+    next: async () => {
+      const r = await it.next();
+      // A synchronous iterable may yield promises of chunks, which `for await` would await.
+      return r.done === true ? r : { done: false, value: await r.value };
+    },
+    release: () => {
+      // A Node Readable: destroying it settles a pending read (its iterator's return() would wait for that read).
+      const destroy = (opened as { destroy?: unknown }).destroy;
+      try {
+        if (typeof destroy === 'function') destroy.call(opened);
+        const returned = it.return?.();
+        if (returned !== undefined && typeof (returned as Promise<unknown>).then === 'function') {
+          (returned as Promise<unknown>).then(undefined, () => undefined);
+        }
+      } catch {
+        // The source failed while being released: the pass has already stopped, with its own error.
+      }
+    },
+  };
 }
 
 /**
  * One pass over `source`: its rows in blocks of `BLOCK_ROWS` (copies, which the caller may keep). Throws `InputError`
- * naming the line (CSV) or row (row chunks) of bad input, and `AbortError` when `signal` aborts between chunks.
+ * naming the line (CSV) or row (row chunks) of bad input. Every read races `signal`: once it aborts, the pass rejects
+ * at once with the signal's reason (`abortError`), even while the source has not answered, and releases the source
+ * (destroys a Readable or the file's stream, calls the iterator's `return()`). A pass that stops early for any other
+ * reason (bad input, a consumer that stops) releases it too.
  */
 export async function* rowBlocks(source: StreamSource, options: ReadOptions): AsyncGenerator<RowBlock> {
   const label = options.label ?? sourceLabel(source);
   const { signal } = options;
-  const opened = typeof source === 'string' ? fileChunks(source) : source();
-  if (opened === null || typeof opened !== 'object' ||
-    (typeof (opened as AsyncIterable<StreamChunk>)[Symbol.asyncIterator] !== 'function' &&
-      typeof (opened as Iterable<StreamChunk>)[Symbol.iterator] !== 'function')) {
-    throw new InputError('source()', 'an iterable or async iterable of row blocks or CSV text', describe(opened));
+  throwIfAborted(signal);
+  const opened = typeof source === 'string' ? await raceAbort(openFile(source), signal) : openIterable(source());
+  let released = false;
+  const pass: OpenedPass = {
+    next: opened.next,
+    release: () => {
+      if (released) return;
+      released = true;
+      opened.release();
+    },
+  };
+  let ended = false;
+  try {
+    yield* cutPass(pass, label, options);
+    ended = true;
+  } finally {
+    if (!ended) pass.release();
   }
+}
+
+/** The blocks of an opened pass (see `rowBlocks`). */
+async function* cutPass(pass: OpenedPass, label: string, options: ReadOptions): AsyncGenerator<RowBlock> {
+  const { signal } = options;
   const cutter = new BlockCutter();
   let csv: NumericCsvReader | null = null;
   let decoder: TextDecoder | null = null;
   let chunkIndex = 0;
-  for await (const chunk of opened as AsyncIterable<StreamChunk>) {
-    if (signal?.aborted) throw new AbortError();
+  for (;;) {
+    const next = await raceAbort(pass.next(), signal, pass.release);
+    if (next.done === true) break;
+    const chunk = next.value;
+    throwIfAborted(signal);
     const text = typeof chunk === 'string' || chunk instanceof Uint8Array;
     if (chunkIndex > 0 && text !== (csv !== null)) {
       throw new InputError(`${label} chunk ${chunkIndex}`, text ? 'row blocks, as the first chunk' : 'CSV text, as the first chunk',
@@ -176,7 +245,7 @@ export async function* rowBlocks(source: StreamSource, options: ReadOptions): As
     csv.push(decoder!.decode());
     csv.end();
   }
-  if (signal?.aborted) throw new AbortError();
+  throwIfAborted(signal);
   cutter.finish();
   if (cutter.rows === 0) throw new InputError(label, 'at least one row', 'no rows');
   yield* cutter.ready.splice(0);

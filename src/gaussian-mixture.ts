@@ -21,6 +21,7 @@ import { choleskyLower } from './linalg.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
 import {
   booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments,
+  seedOption,
 } from './options.js';
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
 import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
@@ -164,9 +165,6 @@ function resolveOptions(options: unknown): ResolvedOptions {
       throw new InputError('options.init.means', 'k×d starting means', 'undefined');
     }
   }
-  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
-    throw new InputError('options.seed', 'a finite number or undefined', describe(o.seed));
-  }
   return {
     nComponents: integerOption(o.nComponents, 'options.nComponents', 1, 1),
     covarianceType: enumOption(o.covarianceType, 'options.covarianceType', 'full', COVARIANCE_TYPES),
@@ -177,7 +175,7 @@ function resolveOptions(options: unknown): ResolvedOptions {
     maxIter: integerOption(o.maxIter, 'options.maxIter', 100, 1),
     tol: numberOption(o.tol, 'options.tol', 1e-3, 0),
     regCovar: numberOption(o.regCovar, 'options.regCovar', 1e-6, 0),
-    seed: o.seed as number | undefined,
+    seed: seedOption(o.seed, 'options.seed'),
     warmStart: booleanOption(o.warmStart, 'options.warmStart', false),
     backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
     dtype: enumOption(o.dtype, 'options.dtype', 'float64', DTYPES),
@@ -588,12 +586,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   }
 
   /**
-   * Draws n rows from the fitted mixture: component counts from the weights, then `μ_c + L_c z` with `Σ_c = L_c L_cᵀ`
+   * Draws `count` rows [1] from the fitted mixture: component counts from the weights, then `μ_c + L_c z` with `Σ_c = L_c L_cᵀ`
    * and z standard normal. Rows come grouped by component (as scikit-learn). Seeded by `seed` (default: the model's).
    */
-  sample(n: number, options: { seed?: number } = {}): Sample {
+  sample(count?: number, options: { seed?: number } = {}): Sample {
     const p = this.fitted('sample');
-    const { seed } = sampleArguments(n, options, p.d, this.options.seed);
+    const { n, seed } = sampleArguments(count, options, p.d, this.options.seed);
     const rng = new Rng(seed);
     const { k, d } = p;
     const counts = new Int32Array(k);

@@ -20,7 +20,9 @@ import {
 import { distinctRowsAtLeast, dropZeroWeightRows } from '../gaussian-mixture.js';
 import { MixtureModel, logProbBlocks, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
-import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
+import {
+  callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments, seedOption,
+} from '../options.js';
 import { signalOption, workersOption } from '../parallel/options.js';
 import { runStepsOnPool, type ProgressInfo } from '../parallel/run.js';
 
@@ -201,16 +203,13 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
         throw new InputError(`options.init.${spec.paramKey}`, `the starting ${spec.paramKey}`, 'undefined');
       }
     }
-    if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
-      throw new InputError('options.seed', 'a finite number or undefined', describe(o.seed));
-    }
     this.options = {
       nComponents: integerOption(o.nComponents, 'options.nComponents', 1, 1),
       init: (init ?? 'kmeans++') as ResolvedOptions['init'],
       nInit: integerOption(o.nInit, 'options.nInit', 1, 1),
       maxIter: integerOption(o.maxIter, 'options.maxIter', 100, 1),
       tol: numberOption(o.tol, 'options.tol', 1e-3, 0),
-      seed: o.seed as number | undefined,
+      seed: seedOption(o.seed, 'options.seed'),
       backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
       alpha: numberOption(o.alpha, 'options.alpha', 1e-10, 0, true),
     };
@@ -333,12 +332,12 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
   }
 
   /**
-   * Draws n rows from the fitted mixture: component counts from the weights, then each row from its component.
-   * Rows come grouped by component. Seeded by `seed` (default: the model's).
+   * Draws `count` rows [1] from the fitted mixture: component counts from the weights, then each row from its
+   * component. Rows come grouped by component. Seeded by `seed` (default: the model's).
    */
-  sample(n: number, options: { seed?: number } = {}): DiscreteSample {
+  sample(count?: number, options: { seed?: number } = {}): DiscreteSample {
     const p = this.fitted('sample');
-    const { seed } = sampleArguments(n, options, p.d, this.options.seed);
+    const { n, seed } = sampleArguments(count, options, p.d, this.options.seed);
     const rng = new Rng(seed);
     const { k, d } = p;
     const counts = new Int32Array(k);

@@ -498,9 +498,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
       : shiftMeans(makeOriginalStart(candidate), centre, -1);
     const isRecoverable = (e: unknown): boolean => e instanceof DegenerateComponentError;
+    // A warm start continues the fitted run: its first change is measured from the fitted lower bound.
+    const previousLowerBound = plan.warm ? this.fitState.lowerBound : -Infinity;
     return bestRestartSteps(plan.restarts,
       (init) => bestStartSteps(family, makeStart, plan.candidates, this.options.initCandidateIter,
-        { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
+        { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning, previousLowerBound },
+        isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
   }
 

@@ -17,6 +17,7 @@ import {
   COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nParameters, toKernelParams,
   type CovarianceType, type GaussianParams,
 } from './families/gaussian.js';
+import { scaledFitWeights } from './fit-weights.js';
 import { choleskyLower } from './linalg.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
 import {
@@ -84,7 +85,8 @@ export interface GaussianMixtureOptions {
 export interface FitOptions extends DataOptions {
   /**
    * Non-negative weight per row (length n). A weight w counts the row w times; weight 0 drops it. The likelihood,
-   * `lowerBound`, `bic` and `aic` then count Σw rows.
+   * `lowerBound`, `bic` and `aic` then count Σw rows. Only the ratios of the weights shape the model: w and c·w give
+   * the same fit for any c > 0 (the weights are rescaled to mean 1 first, so 1e305 or subnormal weights work).
    */
   sampleWeight?: ArrayLike<number>;
   /** Called after every EM iteration of every restart. */
@@ -433,7 +435,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const onIteration = callbackOption<FitOptions['onIteration']>(o.onIteration, 'options.onIteration');
     const onWarning = callbackOption<FitOptions['onWarning']>(o.onWarning, 'options.onWarning');
     const matrix = toMatrix(X, options);
-    const { X: data, w } = dropZeroWeightRows(matrix, toSampleWeight(o.sampleWeight, matrix.rows));
+    const { X: data, w } = dropZeroWeightRows(matrix, scaledFitWeights(toSampleWeight(o.sampleWeight, matrix.rows)));
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const d = data.cols;
     const incomplete = hasMissing(data.data, data.data.length);

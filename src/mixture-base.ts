@@ -8,6 +8,7 @@
 import type { BoundData, KernelParams } from './backend/kernel.js';
 import { BLOCK_ROWS, type EmRunResult } from './em/driver.js';
 import { InputError, NotFittedError } from './errors.js';
+import { timesPowerOfTwo, weightExponent } from './fit-weights.js';
 import { toSampleWeight, type DataInput, type DataOptions, type Matrix } from './matrix.js';
 import { checkKeys } from './options.js';
 
@@ -134,14 +135,13 @@ export abstract class MixtureModel<P extends MixtureParams> {
 
   /** Mean log-likelihood per row (weighted by `sampleWeight` when given). */
   score(X: DataInput, options?: ScoreOptions): number {
-    const { total, n } = this.totalLogLikelihood(X, options, 'score');
-    return total / n;
+    return this.totalLogLikelihood(X, options, 'score').mean;
   }
 
   /** Bayesian information criterion `−2 log L + p ln n` (lower is better; mclust reports the negative). */
   bic(X: DataInput, options?: ScoreOptions): number {
-    const { total, n } = this.totalLogLikelihood(X, options, 'bic');
-    return -2 * total + this.nParameters * Math.log(n);
+    const { total, logN } = this.totalLogLikelihood(X, options, 'bic');
+    return -2 * total + this.nParameters * logN;
   }
 
   /** Akaike information criterion `−2 log L + 2p` (lower is better). */
@@ -222,16 +222,23 @@ export abstract class MixtureModel<P extends MixtureParams> {
     return out;
   }
 
-  private totalLogLikelihood(X: DataInput, options: ScoreOptions | undefined, method: string): { total: number; n: number } {
+  /**
+   * `log L = Σ w_i log p(x_i)`, the row count `n = Σ w_i`, `ln n` and the mean `log L / n` over the rows that count.
+   * The sums run on the weights divided by a power of two (`weightExponent`), so weights of 1e305 or subnormal ones do
+   * not overflow or vanish: the mean does not depend on their scale, and `log L` and `ln n` get the power back.
+   */
+  private totalLogLikelihood(X: DataInput, options: ScoreOptions | undefined, method: string):
+    { total: number; n: number; logN: number; mean: number } {
     const o = checkKeys(options, SCORE_KEYS, 'options');
     const p = this.fitted(method);
     const m = this.checkedRows(X, options, p);
     const w = toSampleWeight(o.sampleWeight, m.rows);
+    const e = weightExponent(w);
     const ll = this.rowLogLikelihoods(m, p);
     let total = 0;
     let n = 0;
     for (let i = 0; i < m.rows; i++) {
-      const wi = w === null ? 1 : w[i];
+      const wi = w === null ? 1 : timesPowerOfTwo(w[i], -e);
       if (wi === 0 || !this.countsInScores(m, i)) continue;
       total += wi * ll[i];
       n += wi;
@@ -240,7 +247,7 @@ export abstract class MixtureModel<P extends MixtureParams> {
       throw new InputError('X', `a row with an observed entry and positive weight (${method} averages over them)`,
         'none: every row has all its entries missing or weight 0');
     }
-    return { total, n };
+    return { total: timesPowerOfTwo(total, e), n: timesPowerOfTwo(n, e), logN: Math.log(n) + e * Math.LN2, mean: total / n };
   }
 }
 

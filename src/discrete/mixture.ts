@@ -17,6 +17,7 @@ import {
   START_PSEUDO_COUNT, discreteStatsLength, drawIndex, hardAssignmentStats, maximizeDiscrete, randomResponsibilityStats,
   type DiscreteFamily, type DiscreteParams,
 } from '../families/discrete.js';
+import { scaledFitWeights } from '../fit-weights.js';
 import { distinctRowsAtLeast, dropZeroWeightRows } from '../gaussian-mixture.js';
 import { MixtureModel, logProbBlocks, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
@@ -283,7 +284,7 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
     family.checkData(matrix, 'X', null);
     const given = typeof this.options.init === 'object' ? this.options.init : null;
     const nCategories = this.fitCategories(matrix, given);
-    const { X: data, w } = dropZeroWeightRows(matrix, toSampleWeight(o.sampleWeight, matrix.rows));
+    const { X: data, w } = dropZeroWeightRows(matrix, scaledFitWeights(toSampleWeight(o.sampleWeight, matrix.rows)));
     const { nComponents: k, alpha } = this.options;
     const d = data.cols;
     const distinct = distinctRowsAtLeast(data, k);

@@ -29,7 +29,7 @@ import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtyp
 import { signalOption, workersOption } from './parallel/options.js';
 import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
 import { MissingBound } from './missing/bound.js';
-import { MixtureModel, logProbBlocks } from './mixture-base.js';
+import { MixtureModel, logProbBlocks, type LogProbBlockFn } from './mixture-base.js';
 import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
 import { checkNoEmptyColumn, hasMissing, isAllMissing } from './missing/patterns.js';
@@ -651,11 +651,11 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     return !isAllMissing(m.data, i, m.cols);
   }
 
-  protected forEachLogProbBlock(m: Matrix, p: GaussianParams, fn: (start: number, count: number, lp: Float64Array) => void): void {
+  protected forEachLogProbBlock(m: Matrix, p: GaussianParams, fn: LogProbBlockFn): void {
     const backend = resolveBackend(this.options.backend);
     const bound = hasMissing(m.data, m.data.length) ? new MissingBound(backend, m.data, m.rows, m.cols, null)
       : backend.bind(m.data, m.rows, m.cols, null);
-    logProbBlocks(bound, toKernelParams(p), m.rows, p.k, fn);
+    logProbBlocks(bound, toKernelParams(p), m.rows, p.k, fn, m.data);
   }
 }
 

@@ -8,6 +8,7 @@
 import type { BoundData, KernelParams } from './backend/kernel.js';
 import { BLOCK_ROWS, type EmRunResult } from './em/driver.js';
 import { InputError, NotFittedError } from './errors.js';
+import { repairFarRows } from './far-rows.js';
 import { timesPowerOfTwo, weightExponent } from './fit-weights.js';
 import { toSampleWeight, type DataInput, type DataOptions, type Matrix } from './matrix.js';
 import { checkKeys } from './options.js';
@@ -34,6 +35,13 @@ export interface ScoreOptions extends DataOptions {
   /** Non-negative weight per row, as in `fit`. */
   sampleWeight?: ArrayLike<number>;
 }
+
+/**
+ * What `forEachLogProbBlock` calls for each block: `lp` holds count×k log-densities, each row's shifted by its entry
+ * of `offset` when given (rows far from every component, `repairFarRows`): the log-density is `offset[i] + lp[i·k + c]`.
+ * Posteriors and labels read `lp` alone; likelihoods add the offset.
+ */
+export type LogProbBlockFn = (start: number, count: number, lp: Float64Array, offset: Float64Array | null) => void;
 
 const SCORE_KEYS = ['nFeatures', 'sampleWeight'];
 const DATA_KEYS = ['nFeatures'];
@@ -155,9 +163,10 @@ export abstract class MixtureModel<P extends MixtureParams> {
 
   /**
    * Runs the log-density kernel over the rows of `m` in blocks of `BLOCK_ROWS`; `fn` sees each block's count×k
-   * weighted log-densities `log w_c + log p(x_i | c)`, leaving out any term that does not depend on c (`rowConstant`).
+   * weighted log-densities `log w_c + log p(x_i | c)`, leaving out any term that does not depend on c (`rowConstant`),
+   * and the rows' offsets (`LogProbBlockFn`).
    */
-  protected abstract forEachLogProbBlock(m: Matrix, p: P, fn: (start: number, count: number, lp: Float64Array) => void): void;
+  protected abstract forEachLogProbBlock(m: Matrix, p: P, fn: LogProbBlockFn): void;
 
   /** The per-row term the kernels leave out of every log-density (e.g. −Σ log x_j! for Poisson), or null for none. */
   protected rowConstant(_m: Matrix): Float64Array | null {
@@ -216,8 +225,8 @@ export abstract class MixtureModel<P extends MixtureParams> {
 
   private rowLogLikelihoods(m: Matrix, p: P): Float64Array {
     const out = this.rowConstant(m) ?? new Float64Array(m.rows);
-    this.forEachLogProbBlock(m, p, (start, count, lp) => {
-      for (let i = 0; i < count; i++) out[start + i] += logSumExp(lp, i * p.k, p.k);
+    this.forEachLogProbBlock(m, p, (start, count, lp, offset) => {
+      for (let i = 0; i < count; i++) out[start + i] += logSumExp(lp, i * p.k, p.k) + (offset === null ? 0 : offset[i]);
     });
     return out;
   }
@@ -253,19 +262,21 @@ export abstract class MixtureModel<P extends MixtureParams> {
 
 /**
  * Sets `params` on `bound`, runs `fn` over its `rows` rows in blocks of `BLOCK_ROWS` (each block's count×k
- * log-densities) and disposes of it: the body of every `forEachLogProbBlock`.
+ * log-densities) and disposes of it: the body of every `forEachLogProbBlock`. With `X`, the bound rows as float64
+ * (row-major, `params.d` columns), rows far from every component are recomputed without overflow (`repairFarRows`) and
+ * their offsets passed to `fn`.
  */
 export function logProbBlocks(
-  bound: BoundData, params: KernelParams, rows: number, k: number,
-  fn: (start: number, count: number, lp: Float64Array) => void,
+  bound: BoundData, params: KernelParams, rows: number, k: number, fn: LogProbBlockFn, X?: Float64Array,
 ): void {
   try {
     bound.setParams(params);
     const lp = new Float64Array(Math.min(BLOCK_ROWS, rows) * k);
+    const scratch = new Float64Array(Math.min(BLOCK_ROWS, rows));
     for (let start = 0; start < rows; start += BLOCK_ROWS) {
       const count = Math.min(BLOCK_ROWS, rows - start);
       bound.logProb(start, count, lp);
-      fn(start, count, lp);
+      fn(start, count, lp, X === undefined ? null : repairFarRows(X, params.d, start, count, params, lp, scratch));
     }
   } finally {
     bound.dispose();

@@ -19,7 +19,7 @@ import {
 } from '../families/discrete.js';
 import { scaledFitWeights } from '../fit-weights.js';
 import { distinctRowsAtLeast, dropZeroWeightRows } from '../gaussian-mixture.js';
-import { MixtureModel, logProbBlocks, type ScoreOptions } from '../mixture-base.js';
+import { MixtureModel, logProbBlocks, type LogProbBlockFn, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
 import {
   callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments, seedOption,
@@ -383,7 +383,7 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
     return this.spec.family.rowConstant(m);
   }
 
-  protected forEachLogProbBlock(m: Matrix, p: DiscreteParams, fn: (start: number, count: number, lp: Float64Array) => void): void {
+  protected forEachLogProbBlock(m: Matrix, p: DiscreteParams, fn: LogProbBlockFn): void {
     const { family } = this.spec;
     const bound = resolveBackend(this.options.backend).bind(family.encode(m, p.nCategories), m.rows,
       family.columns(p.d, p.nCategories), null);

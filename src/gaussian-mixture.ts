@@ -2,7 +2,7 @@
  * `GaussianMixture`: scikit-learn's `sklearn.mixture.GaussianMixture` in camelCase, fitted by EM on the WASM SIMD
  * kernels (or their plain-TS twins), with sample weights.
  */
-import { resolveBackend, BACKEND_NAMES, type BackendName } from './backend/index.js';
+import { resolveBackend, resolveBackendFor, BACKEND_NAMES, type BackendName } from './backend/index.js';
 import type { Backend } from './backend/kernel.js';
 import { initWasm } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
@@ -261,6 +261,22 @@ function featureRangeError(label: string, j: number, m: number, limit: number, d
     `Scale the features (e.g. divide each by its standard deviation)${dtype === 'float32' ? ", or use dtype: 'float64'" : ''}`);
 }
 
+/**
+ * Most float64 values the covariance parameters of a fit may hold (k·d² for full, d² for tied): 2^28, 2 GiB, of
+ * which the M-step keeps several copies. Larger is an `InputError` before anything is allocated.
+ */
+export const MAX_COVARIANCE_ENTRIES = 2 ** 28;
+
+/** Throws an `InputError` naming `options.covarianceType` when its parameters for k components and d features exceed `MAX_COVARIANCE_ENTRIES`. */
+export function checkCovarianceSize(type: CovarianceType, k: number, d: number): void {
+  const entries = type === 'full' ? k * d * d : type === 'tied' ? d * d : k * d;
+  if (entries <= MAX_COVARIANCE_ENTRIES) return;
+  throw new InputError('options.covarianceType',
+    `covariances of at most 2^28 float64 values (2 GiB; ${type === 'tied' ? 'd²' : 'k·d²'} for '${type}')`,
+    `'${type}' with k = ${k}, d = ${d}: ${entries.toPrecision(3)} values`,
+    "Use covarianceType: 'diag' or 'spherical', or fewer features (e.g. a projection onto principal components)");
+}
+
 /** Keeps only the rows with positive weight (weight 0 must equal dropping the row). */
 export function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matrix; w: Float64Array | null } {
   if (w === null || w.every((v) => v > 0)) return { X, w };
@@ -448,7 +464,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     checkFeatureRange(data, centre ?? columnMeans(data), w, this.options.dtype);
     const plan = this.planFit(d, distinctRowsAtLeast(data, k));
     const { given, warm, rngs } = plan;
-    const backend = resolveBackend(this.options.backend);
+    const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type), n: data.rows, d, k,
+      shared: type === 'tied', f32: this.options.dtype === 'float32', weighted: w !== null }, onWarning);
     // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
     const initData = incomplete ? meanFilledInitData(data, w, new Rng(plan.seed, 2)) : { X: data, weights: w };
     // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
@@ -465,6 +482,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    */
   private planFit(d: number, distinct: number): FitPlan {
     const { nComponents: k, covarianceType: type } = this.options;
+    checkCovarianceSize(type, k, d);
     const warm = this.options.warmStart && this.params !== null;
     if (warm && this.params!.d !== d) {
       throw new InputError('X', `${this.params!.d} columns (warmStart continues the fitted model)`, `${d} columns`);
@@ -584,7 +602,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     checkKeys(options, DATA_KEYS, 'options');
     const p = this.fitted('impute');
     const m = toMatrix(X, options, 'X', p.d);
-    const data = hasMissing(m.data, m.data.length) ? imputeRows(resolveBackend(this.options.backend), m, p) : m.data.slice();
+    const backend = resolveBackendFor(this.options.backend,
+      { shape: kernelShape(p.covarianceType), n: m.rows, d: m.cols, k: p.k, shared: p.covarianceType === 'tied' });
+    const data = hasMissing(m.data, m.data.length) ? imputeRows(backend, m, p) : m.data.slice();
     if (Array.isArray(X)) return rowsOf(data, m.rows, m.cols).map((r) => Array.from(r));
     if (X instanceof Float64Array || X instanceof Float32Array) return data;
     return { data, rows: m.rows, cols: m.cols };
@@ -652,7 +672,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   }
 
   protected forEachLogProbBlock(m: Matrix, p: GaussianParams, fn: LogProbBlockFn): void {
-    const backend = resolveBackend(this.options.backend);
+    const backend = resolveBackendFor(this.options.backend,
+      { shape: kernelShape(p.covarianceType), n: m.rows, d: m.cols, k: p.k, shared: p.covarianceType === 'tied' });
     const bound = hasMissing(m.data, m.data.length) ? new MissingBound(backend, m.data, m.rows, m.cols, null)
       : backend.bind(m.data, m.rows, m.cols, null);
     logProbBlocks(bound, toKernelParams(p), m.rows, p.k, fn, m.data);

@@ -4,7 +4,7 @@
  * (`src/families/{bernoulli,categorical,poisson}.ts`) supply the support check, t(x), h(x), the kernel parameters and
  * the parameter counts; the M-step is `maximizeDiscrete` (`src/families/discrete.ts`).
  */
-import { resolveBackend, BACKEND_NAMES, type BackendName } from '../backend/index.js';
+import { resolveBackend, resolveBackendFor, BACKEND_NAMES, type BackendName } from '../backend/index.js';
 import { initWasm } from '../backend/wasm/index.js';
 import {
   bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
@@ -184,6 +184,21 @@ export function givenWeights(value: unknown, k: number, name: string): Float64Ar
 }
 
 /**
+ * Most values of the encoded rows t(x) (n × D, one array) and of the parameters (k × D): 2^32 − 1, the longest typed
+ * array of JavaScript engines. Larger is an `InputError` before anything is allocated.
+ */
+export const MAX_ENCODED_ENTRIES = 2 ** 32 - 1;
+
+/** Throws an `InputError` when n rows of D encoded columns and k components exceed `MAX_ENCODED_ENTRIES`. */
+function checkEncodingSize(n: number, D: number, k: number, className: string): void {
+  const entries = Math.max(n, k) * D;
+  if (entries <= MAX_ENCODED_ENTRIES) return;
+  throw new InputError('X', `rows whose encoding t(x) has at most 2^32 − 1 values (${className}: rows × ${D} columns)`,
+    `${Math.max(n, k)} × ${D} = ${entries.toPrecision(3)} values`,
+    'Use fewer rows per call, fewer features, or (categorical) smaller category codes');
+}
+
+/**
  * The shared base of `BernoulliMixture`, `CategoricalMixture` and `PoissonMixture`: a mixture of k components whose
  * density is linear in a sufficient statistic, `log w_c + log p(x | c) = b_c + Σ_j t_j(x) θ_cj + h(x)`, fitted by EM
  * (Dempster, Laird & Rubin 1977; Bishop 2006 §9.3.3) on the `'linear'` kernels. BIC and AIC follow scikit-learn's
@@ -293,6 +308,7 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
         String(k), 'Use fewer components or more data');
     }
     const D = family.columns(d, nCategories);
+    checkEncodingSize(data.rows, D, k, this.spec.family.className);
     const t = family.encode(data, nCategories);
     const h = family.rowConstant(data);
     let hTotal = 0;
@@ -302,7 +318,8 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
       weights: givenWeights(given.weights, k, 'options.init.weights') ?? new Float64Array(k).fill(1 / k),
       mean: this.spec.parseMean(given[paramKey], `options.init.${paramKey}`, k, d, nCategories),
     };
-    const backendName = resolveBackend(this.options.backend).name;
+    const backendName = resolveBackendFor(this.options.backend,
+      { shape: 'linear', n: data.rows, d: D, k, weighted: w !== null }, onWarning).name;
 
     const em: EmFamily<DiscreteParams> = {
       statsLength: discreteStatsLength(D, k),
@@ -385,8 +402,10 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
 
   protected forEachLogProbBlock(m: Matrix, p: DiscreteParams, fn: LogProbBlockFn): void {
     const { family } = this.spec;
-    const bound = resolveBackend(this.options.backend).bind(family.encode(m, p.nCategories), m.rows,
-      family.columns(p.d, p.nCategories), null);
+    const D = family.columns(p.d, p.nCategories);
+    checkEncodingSize(m.rows, D, p.k, family.className);
+    const bound = resolveBackendFor(this.options.backend, { shape: 'linear', n: m.rows, d: D, k: p.k })
+      .bind(family.encode(m, p.nCategories), m.rows, D, null);
     logProbBlocks(bound, family.kernelParams(p), m.rows, p.k, fn);
   }
 }

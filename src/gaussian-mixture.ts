@@ -267,7 +267,10 @@ function featureRangeError(label: string, j: number, m: number, limit: number, d
  */
 export const MAX_COVARIANCE_ENTRIES = 2 ** 28;
 
-/** Throws an `InputError` naming `options.covarianceType` when its parameters for k components and d features exceed `MAX_COVARIANCE_ENTRIES`. */
+/**
+ * Throws an `InputError` naming `options.covarianceType` when its parameters for k components and d features exceed
+ * `MAX_COVARIANCE_ENTRIES`.
+ */
 export function checkCovarianceSize(type: CovarianceType, k: number, d: number): void {
   const entries = type === 'full' ? k * d * d : type === 'tied' ? d * d : k * d;
   if (entries <= MAX_COVARIANCE_ENTRIES) return;

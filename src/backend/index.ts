@@ -50,10 +50,12 @@ export function resolveBackendFor(
   if (name === 'js') return jsBackend;
   const bytes = wasmProblemBytes(size);
   if (bytes <= WASM_PROBLEM_LIMIT_BYTES) return resolveBackend(name);
-  const need = `${(bytes / 2 ** 30).toFixed(1)} GiB of WebAssembly memory (n = ${size.n}, ${size.d} columns, k = ${size.k})`;
+  const need = `${(bytes / 2 ** 30).toFixed(1)} GiB of WebAssembly memory ` +
+    `(n = ${size.n}, ${size.d} columns, k = ${size.k})`;
   if (name === 'wasm') {
     throw new InputError('options.backend', "a backend that can hold the problem: 'wasm' addresses at most 4 GiB",
-      `'wasm' for a problem that needs ${need}`, "Use backend: 'js' or 'auto', fewer features or components, or a diagonal covariance");
+      `'wasm' for a problem that needs ${need}`,
+      "Use backend: 'js' or 'auto', fewer features or components, or a diagonal covariance");
   }
   onWarning?.(`the wasm backend would need ${need}, more than wasm32 addresses; fitting on the js backend`);
   return jsBackend;

@@ -20,7 +20,9 @@ import { runEm, runEmAsync, type GenericEmModel, type GenericEmOptions, type Gen
 import { Rng } from '../em/rng.js';
 import { AbortError, DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, seedOption } from '../options.js';
+import {
+  callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, seedOption,
+} from '../options.js';
 import { signalOption } from '../parallel/options.js';
 import type { Sequences } from './sequences.js';
 

@@ -2,7 +2,7 @@
  * `GaussianMixture`: scikit-learn's `sklearn.mixture.GaussianMixture` in camelCase, fitted by EM on the WASM SIMD
  * kernels (or their plain-TS twins), with sample weights.
  */
-import { resolveBackend, BACKEND_NAMES, type BackendName } from './backend/index.js';
+import { resolveBackend, resolveBackendFor, BACKEND_NAMES, type BackendName } from './backend/index.js';
 import type { Backend } from './backend/kernel.js';
 import { initWasm, wasmAvailable } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
@@ -18,10 +18,12 @@ import {
   COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nParameters, toKernelParams,
   type CovarianceType, type GaussianParams,
 } from './families/gaussian.js';
+import { scaledFitWeights } from './fit-weights.js';
 import { choleskyLower } from './linalg.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
 import {
   booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments,
+  seedOption,
 } from './options.js';
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
 import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
@@ -31,7 +33,7 @@ import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
 import { snapshotData, snapshotOptions } from './parallel/snapshot.js';
 import { PrefetchedStarts } from './parallel/starts.js';
 import { MissingBound } from './missing/bound.js';
-import { MixtureModel, logProbBlocks } from './mixture-base.js';
+import { MixtureModel, logProbBlocks, type LogProbBlockFn } from './mixture-base.js';
 import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
 import { checkNoEmptyColumn, hasMissing, isAllMissing } from './missing/patterns.js';
@@ -87,7 +89,8 @@ export interface GaussianMixtureOptions {
 export interface FitOptions extends DataOptions {
   /**
    * Non-negative weight per row (length n). A weight w counts the row w times; weight 0 drops it. The likelihood,
-   * `lowerBound`, `bic` and `aic` then count Σw rows.
+   * `lowerBound`, `bic` and `aic` then count Σw rows. Only the ratios of the weights shape the model: w and c·w give
+   * the same fit for any c > 0 (the weights are rescaled to mean 1 first, so 1e305 or subnormal weights work).
    */
   sampleWeight?: ArrayLike<number>;
   /** Called after every EM iteration of every restart. */
@@ -174,9 +177,6 @@ function resolveOptions(options: unknown): ResolvedOptions {
       throw new InputError('options.init.means', 'k×d starting means', 'undefined');
     }
   }
-  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
-    throw new InputError('options.seed', 'a finite number or undefined', describe(o.seed));
-  }
   return {
     nComponents: integerOption(o.nComponents, 'options.nComponents', 1, 1),
     covarianceType: enumOption(o.covarianceType, 'options.covarianceType', 'full', COVARIANCE_TYPES),
@@ -187,7 +187,7 @@ function resolveOptions(options: unknown): ResolvedOptions {
     maxIter: integerOption(o.maxIter, 'options.maxIter', 100, 1),
     tol: numberOption(o.tol, 'options.tol', 1e-3, 0),
     regCovar: numberOption(o.regCovar, 'options.regCovar', 1e-6, 0),
-    seed: o.seed as number | undefined,
+    seed: seedOption(o.seed, 'options.seed'),
     warmStart: booleanOption(o.warmStart, 'options.warmStart', false),
     backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
     dtype: enumOption(o.dtype, 'options.dtype', 'float64', DTYPES),
@@ -269,6 +269,25 @@ function featureRangeError(label: string, j: number, m: number, limit: number, d
     `values within ${limit.toPrecision(3)} of the column's mean (their squared deviations must stay finite in ${dtype})`,
     `a deviation of ${m.toPrecision(3)}`,
     `Scale the features (e.g. divide each by its standard deviation)${dtype === 'float32' ? ", or use dtype: 'float64'" : ''}`);
+}
+
+/**
+ * Most float64 values the covariance parameters of a fit may hold (k·d² for full, d² for tied): 2^28, 2 GiB, of
+ * which the M-step keeps several copies. Larger is an `InputError` before anything is allocated.
+ */
+export const MAX_COVARIANCE_ENTRIES = 2 ** 28;
+
+/**
+ * Throws an `InputError` naming `options.covarianceType` when its parameters for k components and d features exceed
+ * `MAX_COVARIANCE_ENTRIES`.
+ */
+export function checkCovarianceSize(type: CovarianceType, k: number, d: number): void {
+  const entries = type === 'full' ? k * d * d : type === 'tied' ? d * d : k * d;
+  if (entries <= MAX_COVARIANCE_ENTRIES) return;
+  throw new InputError('options.covarianceType',
+    `covariances of at most 2^28 float64 values (2 GiB; ${type === 'tied' ? 'd²' : 'k·d²'} for '${type}')`,
+    `'${type}' with k = ${k}, d = ${d}: ${entries.toPrecision(3)} values`,
+    "Use covarianceType: 'diag' or 'spherical', or fewer features (e.g. a projection onto principal components)");
 }
 
 /** Keeps only the rows with positive weight (weight 0 must equal dropping the row). */
@@ -453,7 +472,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const onIteration = callbackOption<FitOptions['onIteration']>(o.onIteration, 'options.onIteration');
     const onWarning = callbackOption<FitOptions['onWarning']>(o.onWarning, 'options.onWarning');
     const matrix = toMatrix(X, options);
-    const { X: data, w } = dropZeroWeightRows(matrix, toSampleWeight(o.sampleWeight, matrix.rows));
+    const { X: data, w } = dropZeroWeightRows(matrix, scaledFitWeights(toSampleWeight(o.sampleWeight, matrix.rows)));
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const d = data.cols;
     const incomplete = hasMissing(data.data, data.data.length);
@@ -469,7 +488,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const identifiable = checkCovarianceIdentifiable(type, k, data.rows - rowsAllMissing, d, regCovar, squaredSpread(mins, maxs));
     if (identifiable !== null) onWarning?.(identifiable);
     const { given, warm, rngs } = plan;
-    const backend = resolveBackend(this.options.backend);
+    const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type), n: data.rows, d, k,
+      shared: type === 'tied', f32: this.options.dtype === 'float32', weighted: w !== null }, onWarning);
     // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
     const initData = incomplete ? meanFilledInitData(data, w, new Rng(plan.seed, 2)) : { X: data, weights: w };
     // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
@@ -490,6 +510,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    */
   private planFit(d: number, distinct: number): FitPlan {
     const { nComponents: k, covarianceType: type } = this.options;
+    checkCovarianceSize(type, k, d);
     const warm = this.options.warmStart && this.params !== null;
     if (warm && this.params!.d !== d) {
       throw new InputError('X', `${this.params!.d} columns (warmStart continues the fitted model)`, `${d} columns`);
@@ -525,9 +546,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
       : shiftMeans(makeOriginalStart(candidate), centre, -1);
     const isRecoverable = (e: unknown): boolean => e instanceof DegenerateComponentError;
+    // A warm start continues the fitted run: its first change is measured from the fitted lower bound.
+    const previousLowerBound = plan.warm ? this.fitState.lowerBound : -Infinity;
     return bestRestartSteps(plan.restarts,
       (init) => bestStartSteps(family, makeStart, plan.candidates, this.options.initCandidateIter,
-        { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
+        { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning, previousLowerBound },
+        isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
   }
 
@@ -609,19 +633,21 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     checkKeys(options, DATA_KEYS, 'options');
     const p = this.fitted('impute');
     const m = toMatrix(X, options, 'X', p.d);
-    const data = hasMissing(m.data, m.data.length) ? imputeRows(resolveBackend(this.options.backend), m, p) : m.data.slice();
+    const backend = resolveBackendFor(this.options.backend,
+      { shape: kernelShape(p.covarianceType), n: m.rows, d: m.cols, k: p.k, shared: p.covarianceType === 'tied' });
+    const data = hasMissing(m.data, m.data.length) ? imputeRows(backend, m, p) : m.data.slice();
     if (Array.isArray(X)) return rowsOf(data, m.rows, m.cols).map((r) => Array.from(r));
     if (X instanceof Float64Array || X instanceof Float32Array) return data;
     return { data, rows: m.rows, cols: m.cols };
   }
 
   /**
-   * Draws n rows from the fitted mixture: component counts from the weights, then `μ_c + L_c z` with `Σ_c = L_c L_cᵀ`
+   * Draws `count` rows [1] from the fitted mixture: component counts from the weights, then `μ_c + L_c z` with `Σ_c = L_c L_cᵀ`
    * and z standard normal. Rows come grouped by component (as scikit-learn). Seeded by `seed` (default: the model's).
    */
-  sample(n: number, options: { seed?: number } = {}): Sample {
+  sample(count?: number, options: { seed?: number } = {}): Sample {
     const p = this.fitted('sample');
-    const { seed } = sampleArguments(n, options, p.d, this.options.seed);
+    const { n, seed } = sampleArguments(count, options, p.d, this.options.seed);
     const rng = new Rng(seed);
     const { k, d } = p;
     const counts = new Int32Array(k);
@@ -676,11 +702,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     return !isAllMissing(m.data, i, m.cols);
   }
 
-  protected forEachLogProbBlock(m: Matrix, p: GaussianParams, fn: (start: number, count: number, lp: Float64Array) => void): void {
-    const backend = resolveBackend(this.options.backend);
+  protected forEachLogProbBlock(m: Matrix, p: GaussianParams, fn: LogProbBlockFn): void {
+    const backend = resolveBackendFor(this.options.backend,
+      { shape: kernelShape(p.covarianceType), n: m.rows, d: m.cols, k: p.k, shared: p.covarianceType === 'tied' });
     const bound = hasMissing(m.data, m.data.length) ? new MissingBound(backend, m.data, m.rows, m.cols, null)
       : backend.bind(m.data, m.rows, m.cols, null);
-    logProbBlocks(bound, toKernelParams(p), m.rows, p.k, fn);
+    logProbBlocks(bound, toKernelParams(p), m.rows, p.k, fn, m.data);
   }
 }
 

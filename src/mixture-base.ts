@@ -8,6 +8,8 @@
 import type { BoundData, KernelParams } from './backend/kernel.js';
 import { BLOCK_ROWS, type EmRunResult } from './em/driver.js';
 import { InputError, NotFittedError } from './errors.js';
+import { repairFarRows } from './far-rows.js';
+import { timesPowerOfTwo, weightExponent } from './fit-weights.js';
 import { toSampleWeight, type DataInput, type DataOptions, type Matrix } from './matrix.js';
 import { checkKeys } from './options.js';
 
@@ -33,6 +35,13 @@ export interface ScoreOptions extends DataOptions {
   /** Non-negative weight per row, as in `fit`. */
   sampleWeight?: ArrayLike<number>;
 }
+
+/**
+ * What `forEachLogProbBlock` calls for each block: `lp` holds count×k log-densities, each row's shifted by its entry
+ * of `offset` when given (rows far from every component, `repairFarRows`): the log-density is `offset[i] + lp[i·k + c]`.
+ * Posteriors and labels read `lp` alone; likelihoods add the offset.
+ */
+export type LogProbBlockFn = (start: number, count: number, lp: Float64Array, offset: Float64Array | null) => void;
 
 const SCORE_KEYS = ['nFeatures', 'sampleWeight'];
 const DATA_KEYS = ['nFeatures'];
@@ -134,14 +143,13 @@ export abstract class MixtureModel<P extends MixtureParams> {
 
   /** Mean log-likelihood per row (weighted by `sampleWeight` when given). */
   score(X: DataInput, options?: ScoreOptions): number {
-    const { total, n } = this.totalLogLikelihood(X, options, 'score');
-    return total / n;
+    return this.totalLogLikelihood(X, options, 'score').mean;
   }
 
   /** Bayesian information criterion `−2 log L + p ln n` (lower is better; mclust reports the negative). */
   bic(X: DataInput, options?: ScoreOptions): number {
-    const { total, n } = this.totalLogLikelihood(X, options, 'bic');
-    return -2 * total + this.nParameters * Math.log(n);
+    const { total, logN } = this.totalLogLikelihood(X, options, 'bic');
+    return -2 * total + this.nParameters * logN;
   }
 
   /** Akaike information criterion `−2 log L + 2p` (lower is better). */
@@ -155,9 +163,10 @@ export abstract class MixtureModel<P extends MixtureParams> {
 
   /**
    * Runs the log-density kernel over the rows of `m` in blocks of `BLOCK_ROWS`; `fn` sees each block's count×k
-   * weighted log-densities `log w_c + log p(x_i | c)`, leaving out any term that does not depend on c (`rowConstant`).
+   * weighted log-densities `log w_c + log p(x_i | c)`, leaving out any term that does not depend on c (`rowConstant`),
+   * and the rows' offsets (`LogProbBlockFn`).
    */
-  protected abstract forEachLogProbBlock(m: Matrix, p: P, fn: (start: number, count: number, lp: Float64Array) => void): void;
+  protected abstract forEachLogProbBlock(m: Matrix, p: P, fn: LogProbBlockFn): void;
 
   /** The per-row term the kernels leave out of every log-density (e.g. −Σ log x_j! for Poisson), or null for none. */
   protected rowConstant(_m: Matrix): Float64Array | null {
@@ -216,22 +225,29 @@ export abstract class MixtureModel<P extends MixtureParams> {
 
   private rowLogLikelihoods(m: Matrix, p: P): Float64Array {
     const out = this.rowConstant(m) ?? new Float64Array(m.rows);
-    this.forEachLogProbBlock(m, p, (start, count, lp) => {
-      for (let i = 0; i < count; i++) out[start + i] += logSumExp(lp, i * p.k, p.k);
+    this.forEachLogProbBlock(m, p, (start, count, lp, offset) => {
+      for (let i = 0; i < count; i++) out[start + i] += logSumExp(lp, i * p.k, p.k) + (offset === null ? 0 : offset[i]);
     });
     return out;
   }
 
-  private totalLogLikelihood(X: DataInput, options: ScoreOptions | undefined, method: string): { total: number; n: number } {
+  /**
+   * `log L = Σ w_i log p(x_i)`, the row count `n = Σ w_i`, `ln n` and the mean `log L / n` over the rows that count.
+   * The sums run on the weights divided by a power of two (`weightExponent`), so weights of 1e305 or subnormal ones do
+   * not overflow or vanish: the mean does not depend on their scale, and `log L` and `ln n` get the power back.
+   */
+  private totalLogLikelihood(X: DataInput, options: ScoreOptions | undefined, method: string):
+    { total: number; n: number; logN: number; mean: number } {
     const o = checkKeys(options, SCORE_KEYS, 'options');
     const p = this.fitted(method);
     const m = this.checkedRows(X, options, p);
     const w = toSampleWeight(o.sampleWeight, m.rows);
+    const e = weightExponent(w);
     const ll = this.rowLogLikelihoods(m, p);
     let total = 0;
     let n = 0;
     for (let i = 0; i < m.rows; i++) {
-      const wi = w === null ? 1 : w[i];
+      const wi = w === null ? 1 : timesPowerOfTwo(w[i], -e);
       if (wi === 0 || !this.countsInScores(m, i)) continue;
       total += wi * ll[i];
       n += wi;
@@ -240,25 +256,27 @@ export abstract class MixtureModel<P extends MixtureParams> {
       throw new InputError('X', `a row with an observed entry and positive weight (${method} averages over them)`,
         'none: every row has all its entries missing or weight 0');
     }
-    return { total, n };
+    return { total: timesPowerOfTwo(total, e), n: timesPowerOfTwo(n, e), logN: Math.log(n) + e * Math.LN2, mean: total / n };
   }
 }
 
 /**
  * Sets `params` on `bound`, runs `fn` over its `rows` rows in blocks of `BLOCK_ROWS` (each block's count×k
- * log-densities) and disposes of it: the body of every `forEachLogProbBlock`.
+ * log-densities) and disposes of it: the body of every `forEachLogProbBlock`. With `X`, the bound rows as float64
+ * (row-major, `params.d` columns), rows far from every component are recomputed without overflow (`repairFarRows`) and
+ * their offsets passed to `fn`.
  */
 export function logProbBlocks(
-  bound: BoundData, params: KernelParams, rows: number, k: number,
-  fn: (start: number, count: number, lp: Float64Array) => void,
+  bound: BoundData, params: KernelParams, rows: number, k: number, fn: LogProbBlockFn, X?: Float64Array,
 ): void {
   try {
     bound.setParams(params);
     const lp = new Float64Array(Math.min(BLOCK_ROWS, rows) * k);
+    const scratch = new Float64Array(Math.min(BLOCK_ROWS, rows));
     for (let start = 0; start < rows; start += BLOCK_ROWS) {
       const count = Math.min(BLOCK_ROWS, rows - start);
       bound.logProb(start, count, lp);
-      fn(start, count, lp);
+      fn(start, count, lp, X === undefined ? null : repairFarRows(X, params.d, start, count, params, lp, scratch));
     }
   } finally {
     bound.dispose();

@@ -87,22 +87,32 @@ export function flattenNested(
 }
 
 /**
+ * A random seed: a safe integer (|seed| ≤ 2⁵³ − 1, negatives included), or undefined. Every bit of it selects the
+ * stream (`Rng`), so a larger number is refused rather than silently rounded or folded onto a smaller seed.
+ */
+export function seedOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new InputError(name, 'an integer with |seed| ≤ 2^53 − 1 (Number.MAX_SAFE_INTEGER), or undefined',
+      describe(value));
+  }
+  return value === 0 ? 0 : value;
+}
+
+/**
  * Most numbers a `sample(n)` may return (n × the numbers per draw): 2^28, 2 GiB as float64. A larger n is an
  * `InputError` at once rather than minutes of drawing and an allocation failure.
  */
 export const MAX_SAMPLE_ENTRIES = 2 ** 28;
 
 /**
- * The arguments of `sample(n, { seed })`: n an integer in [1, MAX_SAMPLE_ENTRIES / width], the seed a finite number
- * (as the constructors' `seed`) or the model's when undefined.
+ * The arguments of `sample(n, { seed })`: n an integer in [1, MAX_SAMPLE_ENTRIES / width], the seed a safe integer
+ * (`seedOption`, as the constructors' `seed`) or the model's when undefined.
  */
 export function sampleArguments(
   n: unknown, options: unknown, width: number, fallbackSeed: number | undefined,
 ): { n: number; seed: number | undefined } {
   const o = checkKeys(options, ['seed'], 'options');
   const count = integerOption(n, 'n', 1, 1, Math.max(1, Math.floor(MAX_SAMPLE_ENTRIES / Math.max(1, width))));
-  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
-    throw new InputError('options.seed', 'a finite number or undefined', describe(o.seed));
-  }
-  return { n: count, seed: (o.seed as number | undefined) ?? fallbackSeed };
+  return { n: count, seed: seedOption(o.seed, 'options.seed') ?? fallbackSeed };
 }

@@ -7,6 +7,7 @@ import { GaussianMixture, type CovarianceType } from '../src/index.js';
 import { generateMixture } from './helpers/gen-mixture.js';
 import { expectAllRelClose, expectRelClose } from './helpers/close.js';
 import { loadReference } from './helpers/load-csv.js';
+import { Rng } from '../src/em/rng.js';
 
 const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 
@@ -51,4 +52,48 @@ describe('wasm and js backends give the same fit', () => {
       });
     }
   }
+});
+
+describe('wasm and js backends on ill-conditioned data', () => {
+  /** The outcome of a fit: its lower bound, or the name of the error it threw. */
+  function outcome(fit: () => GaussianMixture): number | string {
+    try {
+      return fit().lowerBound;
+    } catch (e) {
+      return (e as Error).name;
+    }
+  }
+
+  // Data × 1e100 with 10% of the entries missing, K = 6, full: regCovar is nothing at this scale, so a component that
+  // closes on a few rows has a covariance whose smallest Cholesky pivot is rounding noise — positive in one summation
+  // order, negative in the other. js threw DegenerateComponentError where wasm fitted (100×4, seed 1), and the
+  // reverse (60×5, seed 3); a component closing on one row got a covariance of ±1e168 noise, accepted at one
+  // iteration on one backend only, and the fits ended on different optima (100×4, seed 5). The M-step now counts
+  // pivots below d·2⁻⁴⁵ of their diagonal as singular, and a variance below the rounding of its raw moment, with
+  // regCovar under that too, as a collapse — on both backends alike.
+  it.each([[100, 4, 1], [60, 5, 3], [100, 4, 5], [100, 4, 0], [300, 2, 3]])('%i×%i × 1e100 with NaN entries, K = 6, full (seed %i): the same outcome',
+    (n, d, seed) => {
+      const g = generateMixture(n, d, 3, seed + 1, 3);
+      const rng = new Rng(seed);
+      const X = Float64Array.from(g.X, (v) => (rng.random() < 0.1 ? NaN : v * 1e100));
+      for (let i = 0; i < n; i++) if (X.subarray(i * d, (i + 1) * d).every(Number.isNaN)) X[i * d] = 1e100;
+      const fit = (backend: 'js' | 'wasm') => () =>
+        new GaussianMixture({ nComponents: 6, covarianceType: 'full', seed, backend }).fit(X, { nFeatures: d });
+      const js = outcome(fit('js'));
+      const wasm = outcome(fit('wasm'));
+      if (typeof js === 'number' && typeof wasm === 'number') expectRelClose(wasm, js, 1e-9, 'lowerBound');
+      else expect(wasm).toBe(js);
+    });
+
+  // n = d = 5: each covariance is 4 data directions plus regCovar, condition numbers up to about 1e6 and more, and the
+  // backends' different summation orders differ by about ε·κ (README, "Backends agree").
+  it.each([0, 1, 2, 3, 4, 5, 6, 7])('n = 5, d = 5 (seed %i): lower bounds within 1e-6', (seed) => {
+    const rng = new Rng(seed);
+    const X = Array.from({ length: 5 }, () => Array.from({ length: 5 }, () => rng.normal()));
+    for (const k of [1, 2]) {
+      const js = new GaussianMixture({ nComponents: k, seed, backend: 'js' }).fit(X);
+      const wasm = new GaussianMixture({ nComponents: k, seed, backend: 'wasm' }).fit(X);
+      expectRelClose(wasm.lowerBound, js.lowerBound, 1e-6, `k = ${k}`);
+    }
+  });
 });

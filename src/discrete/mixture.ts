@@ -4,7 +4,7 @@
  * (`src/families/{bernoulli,categorical,poisson}.ts`) supply the support check, t(x), h(x), the kernel parameters and
  * the parameter counts; the M-step is `maximizeDiscrete` (`src/families/discrete.ts`).
  */
-import { resolveBackend, BACKEND_NAMES, type BackendName } from '../backend/index.js';
+import { resolveBackend, resolveBackendFor, BACKEND_NAMES, type BackendName } from '../backend/index.js';
 import { initWasm, wasmAvailable } from '../backend/wasm/index.js';
 import {
   bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
@@ -17,10 +17,13 @@ import {
   START_PSEUDO_COUNT, discreteStatsLength, drawIndex, hardAssignmentStats, maximizeDiscrete, randomResponsibilityStats,
   type DiscreteFamily, type DiscreteParams,
 } from '../families/discrete.js';
+import { scaledFitWeights } from '../fit-weights.js';
 import { distinctRowsAtLeast, dropZeroWeightRows } from '../gaussian-mixture.js';
-import { MixtureModel, logProbBlocks, type ScoreOptions } from '../mixture-base.js';
+import { MixtureModel, logProbBlocks, type LogProbBlockFn, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
-import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
+import {
+  callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments, seedOption,
+} from '../options.js';
 import { throwIfAborted } from '../parallel/abort.js';
 import { signalOption, workersOption } from '../parallel/options.js';
 import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
@@ -186,6 +189,21 @@ export function givenWeights(value: unknown, k: number, name: string): Float64Ar
 }
 
 /**
+ * Most values of the encoded rows t(x) (n × D, one array) and of the parameters (k × D): 2^32 − 1, the longest typed
+ * array of JavaScript engines. Larger is an `InputError` before anything is allocated.
+ */
+export const MAX_ENCODED_ENTRIES = 2 ** 32 - 1;
+
+/** Throws an `InputError` when n rows of D encoded columns and k components exceed `MAX_ENCODED_ENTRIES`. */
+function checkEncodingSize(n: number, D: number, k: number, className: string): void {
+  const entries = Math.max(n, k) * D;
+  if (entries <= MAX_ENCODED_ENTRIES) return;
+  throw new InputError('X', `rows whose encoding t(x) has at most 2^32 − 1 values (${className}: rows × ${D} columns)`,
+    `${Math.max(n, k)} × ${D} = ${entries.toPrecision(3)} values`,
+    'Use fewer rows per call, fewer features, or (categorical) smaller category codes');
+}
+
+/**
  * The shared base of `BernoulliMixture`, `CategoricalMixture` and `PoissonMixture`: a mixture of k components whose
  * density is linear in a sufficient statistic, `log w_c + log p(x | c) = b_c + Σ_j t_j(x) θ_cj + h(x)`, fitted by EM
  * (Dempster, Laird & Rubin 1977; Bishop 2006 §9.3.3) on the `'linear'` kernels. BIC and AIC follow scikit-learn's
@@ -206,16 +224,13 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
         throw new InputError(`options.init.${spec.paramKey}`, `the starting ${spec.paramKey}`, 'undefined');
       }
     }
-    if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
-      throw new InputError('options.seed', 'a finite number or undefined', describe(o.seed));
-    }
     this.options = {
       nComponents: integerOption(o.nComponents, 'options.nComponents', 1, 1),
       init: (init ?? 'kmeans++') as ResolvedOptions['init'],
       nInit: integerOption(o.nInit, 'options.nInit', 1, 1),
       maxIter: integerOption(o.maxIter, 'options.maxIter', 100, 1),
       tol: numberOption(o.tol, 'options.tol', 1e-3, 0),
-      seed: o.seed as number | undefined,
+      seed: seedOption(o.seed, 'options.seed'),
       backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
       alpha: numberOption(o.alpha, 'options.alpha', 1e-10, 0, true),
     };
@@ -294,7 +309,7 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
     family.checkData(matrix, 'X', null);
     const given = typeof this.options.init === 'object' ? this.options.init : null;
     const nCategories = this.fitCategories(matrix, given);
-    const { X: data, w } = dropZeroWeightRows(matrix, toSampleWeight(o.sampleWeight, matrix.rows));
+    const { X: data, w } = dropZeroWeightRows(matrix, scaledFitWeights(toSampleWeight(o.sampleWeight, matrix.rows)));
     const { nComponents: k, alpha } = this.options;
     const d = data.cols;
     const distinct = distinctRowsAtLeast(data, k);
@@ -303,6 +318,7 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
         String(k), 'Use fewer components or more data');
     }
     const D = family.columns(d, nCategories);
+    checkEncodingSize(data.rows, D, k, this.spec.family.className);
     const t = family.encode(data, nCategories);
     const h = family.rowConstant(data);
     let hTotal = 0;
@@ -312,7 +328,8 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
       weights: givenWeights(given.weights, k, 'options.init.weights') ?? new Float64Array(k).fill(1 / k),
       mean: this.spec.parseMean(given[paramKey], `options.init.${paramKey}`, k, d, nCategories),
     };
-    const backendName = resolveBackend(this.options.backend).name;
+    const backendName = resolveBackendFor(this.options.backend,
+      { shape: 'linear', n: data.rows, d: D, k, weighted: w !== null }, onWarning).name;
 
     const em: EmFamily<DiscreteParams> = {
       statsLength: discreteStatsLength(D, k),
@@ -346,12 +363,12 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
   }
 
   /**
-   * Draws n rows from the fitted mixture: component counts from the weights, then each row from its component.
-   * Rows come grouped by component. Seeded by `seed` (default: the model's).
+   * Draws `count` rows [1] from the fitted mixture: component counts from the weights, then each row from its
+   * component. Rows come grouped by component. Seeded by `seed` (default: the model's).
    */
-  sample(n: number, options: { seed?: number } = {}): DiscreteSample {
+  sample(count?: number, options: { seed?: number } = {}): DiscreteSample {
     const p = this.fitted('sample');
-    const { seed } = sampleArguments(n, options, p.d, this.options.seed);
+    const { n, seed } = sampleArguments(count, options, p.d, this.options.seed);
     const rng = new Rng(seed);
     const { k, d } = p;
     const counts = new Int32Array(k);
@@ -396,10 +413,12 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
     return this.spec.family.rowConstant(m);
   }
 
-  protected forEachLogProbBlock(m: Matrix, p: DiscreteParams, fn: (start: number, count: number, lp: Float64Array) => void): void {
+  protected forEachLogProbBlock(m: Matrix, p: DiscreteParams, fn: LogProbBlockFn): void {
     const { family } = this.spec;
-    const bound = resolveBackend(this.options.backend).bind(family.encode(m, p.nCategories), m.rows,
-      family.columns(p.d, p.nCategories), null);
+    const D = family.columns(p.d, p.nCategories);
+    checkEncodingSize(m.rows, D, p.k, family.className);
+    const bound = resolveBackendFor(this.options.backend, { shape: 'linear', n: m.rows, d: D, k: p.k })
+      .bind(family.encode(m, p.nCategories), m.rows, D, null);
     logProbBlocks(bound, family.kernelParams(p), m.rows, p.k, fn);
   }
 }

@@ -35,7 +35,7 @@ export interface IterationInfo {
   readonly iter: number;
   /** Per-sample mean log-likelihood of the parameters before this iteration's M-step. */
   readonly logLikelihood: number;
-  /** Change from the previous iteration (`Infinity` on the first). */
+  /** Change from the previous iteration (`Infinity` on the first, except from the fitted lower bound of a warm start). */
   readonly change: number;
 }
 
@@ -48,6 +48,11 @@ export interface EmRunOptions {
   readonly candidate?: number;
   readonly onIteration?: ((info: IterationInfo) => void) | undefined;
   readonly onWarning?: ((message: string) => void) | undefined;
+  /**
+   * The lower bound the first iteration is compared with [−∞]: a warm start passes the fitted model's, so that a fit
+   * that no longer moves it converges at once (scikit-learn's `lower_bound_` carried over when `warm_start`).
+   */
+  readonly previousLowerBound?: number;
 }
 
 /** The outcome of one EM run. */
@@ -130,9 +135,10 @@ export function* emSteps<P>(
   const history: number[] = resume ? resume.history.slice() : [];
   const candidate = options.candidate ?? 0;
   let params = resume ? resume.params : start;
-  let lowerBound = resume ? resume.lowerBound : -Infinity;
+  let lowerBound = resume ? resume.lowerBound : options.previousLowerBound ?? -Infinity;
   let converged = false;
   let iter = resume ? resume.nIter : 0;
+  const firstIter = iter + 1;
   while (iter < options.maxIter) {
     iter++;
     const previous = lowerBound;
@@ -144,7 +150,9 @@ export function* emSteps<P>(
     const change = lowerBound - previous;
     options.onIteration?.({ init: options.init, candidate, iter, logLikelihood: lowerBound, change });
     // EM never lowers the likelihood (Dempster, Laird & Rubin 1977); more than rounding means a numerical problem.
-    if (change < -1e-9 * Math.max(1, Math.abs(lowerBound))) {
+    // (A warm start's first change is from the fitted lower bound, which other rows may have given: not a decrease.)
+    const carried = iter === firstIter && options.previousLowerBound !== undefined;
+    if (!carried && change < -1e-9 * Math.max(1, Math.abs(lowerBound))) {
       options.onWarning?.(`the log-likelihood decreased by ${-change} at iteration ${iter} (restart ${options.init})`);
     }
     if (Math.abs(change) < options.tol) {

@@ -10,25 +10,31 @@ export class Rng {
   private spare: number | null = null;
 
   /**
-   * @param seed any finite number; `undefined` draws a seed from `Math.random()`.
+   * @param seed a safe integer (`seedOption`); `undefined` draws a seed from `Math.random()`. Seeds in [0, 2³²) seed
+   *   the state through splitmix32 as they always have; the bits above 32 and the sign are mixed into all four state
+   *   words by a second splitmix32 stream, so every safe integer gives its own stream.
    * @param stream another independent stream of the same seed [0].
    */
   constructor(seed?: number, stream = 0) {
-    let s = (seed === undefined ? Math.floor(Math.random() * 2 ** 32) : Math.floor(Math.abs(seed)) % 2 ** 32) >>> 0;
-    // A seed's sign and fractional part are folded in so that every finite seed is accepted.
-    if (seed !== undefined && (seed < 0 || !Number.isInteger(seed))) s = (s ^ 0x9e3779b9 ^ Math.floor(seed * 65536)) >>> 0;
+    const value = seed === undefined ? Math.floor(Math.random() * 2 ** 32) : seed;
+    const magnitude = Math.abs(value);
+    let s = (magnitude % 2 ** 32) >>> 0;
+    const high = Math.floor(magnitude / 2 ** 32);
     if (stream !== 0) s = (s ^ Math.imul(stream, 0x632be5ab) ^ 0x5bd1e995) >>> 0;
-    const next = (): number => {
-      s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
+    this.a = splitmix32(s += 0x9e3779b9);
+    this.b = splitmix32(s += 0x9e3779b9);
+    this.c = splitmix32(s += 0x9e3779b9);
+    this.d = splitmix32(s += 0x9e3779b9);
+    if (high !== 0 || value < 0) {
+      // |seed| < 2⁵³, so its high part (< 2²¹) and the sign fit together in one 32-bit word.
+      let t = ((high | (value < 0 ? 0x80000000 : 0)) ^ 0x7f4a7c15) >>> 0;
+      this.a = (this.a ^ splitmix32(t += 0x9e3779b9)) >>> 0;
+      this.b = (this.b ^ splitmix32(t += 0x9e3779b9)) >>> 0;
+      this.c = (this.c ^ splitmix32(t += 0x9e3779b9)) >>> 0;
+      this.d = (this.d ^ splitmix32(t += 0x9e3779b9)) >>> 0;
+      // xoshiro's one forbidden state.
+      if ((this.a | this.b | this.c | this.d) === 0) this.d = 1;
+    }
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -80,6 +86,14 @@ export class Rng {
   seed(): number {
     return this.nextU32();
   }
+}
+
+/** splitmix32's output function on a state word (the caller advances the state by the golden-ratio increment). */
+function splitmix32(state: number): number {
+  let z = state >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 function rotl(x: number, k: number): number {

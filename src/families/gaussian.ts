@@ -5,7 +5,7 @@
  */
 import { componentStatsLength, type KernelParams, type KernelShape } from '../backend/kernel.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
-import { choleskyLower, precisionCholeskyFromLower } from '../linalg.js';
+import { CHOLESKY_RELATIVE_PIVOT, choleskyLower, precisionCholeskyFromLower } from '../linalg.js';
 
 /** The four covariance structures of scikit-learn (mclust's VVV, EEE, VVI, VII). */
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
@@ -89,11 +89,13 @@ export function nParameters(type: CovarianceType, k: number, d: number): number 
 
 /**
  * Builds parameters from weights, means and covariances (scikit-learn shapes), computing the precision Cholesky
- * factors. Throws `DegenerateComponentError` when a covariance is not positive definite.
+ * factors. Throws `DegenerateComponentError` when a covariance is not positive definite: a Cholesky pivot at or below
+ * `relativePivot` times its diagonal entry (0 for given covariances; the M-step's estimates pass
+ * d·`CHOLESKY_RELATIVE_PIVOT`, below which the sign of a pivot is rounding noise).
  */
 export function gaussianParams(
   type: CovarianceType, k: number, d: number,
-  weights: Float64Array, means: Float64Array, covariances: Float64Array,
+  weights: Float64Array, means: Float64Array, covariances: Float64Array, relativePivot = 0,
 ): GaussianParams {
   const precChol = new Float64Array(covariances.length);
   const logDet = new Float64Array(k);
@@ -101,7 +103,7 @@ export function gaussianParams(
     const L = new Float64Array(d * d);
     const nFactors = type === 'full' ? k : 1;
     for (let c = 0; c < nFactors; c++) {
-      if (!choleskyLower(covariances, c * d * d, d, L)) {
+      if (!choleskyLower(covariances, c * d * d, d, L, relativePivot)) {
         throw new DegenerateComponentError(type === 'tied' ? -1 : c,
           type === 'tied' ? 'the shared covariance is not positive definite' : 'its covariance is not positive definite');
       }
@@ -182,6 +184,7 @@ export function maximize(
       means[c * d + j] = shift[c * d + j] + delta[j];
     }
     const s2 = s + 1 + d;
+    if (type !== 'tied') checkVarianceAboveNoise(type, c, d, nc, stats, s2, delta, regCovar);
     switch (type) {
       case 'full':
       case 'tied': {
@@ -215,7 +218,48 @@ export function maximize(
     const nFactors = type === 'full' ? k : 1;
     for (let c = 0; c < nFactors; c++) for (let j = 0; j < d; j++) covariances[c * d * d + j * d + j] += regCovar;
   }
-  return gaussianParams(type, k, d, weights, means, covariances);
+  return gaussianParams(type, k, d, weights, means, covariances, d * CHOLESKY_RELATIVE_PIVOT);
+}
+
+/**
+ * The rounding of a variance computed about the shift, `(S2_jj − N δ_j²) / N`, relative to the raw moment `S2_jj / N`:
+ * each backend sums the N_c weighted terms in its own order (about √N_c·ε apart) and the subtraction cancels what the
+ * shift did not centre.
+ */
+function cancellationNoise(nc: number): number {
+  return 32 * Math.sqrt(1 + nc) * Number.EPSILON;
+}
+
+/**
+ * Throws `DegenerateComponentError` when a variance of component c is rounding noise that `regCovar` does not cover:
+ * `|S2_jj/N − δ_j²|` and `regCovar` both at or below `cancellationNoise(N)·S2_jj/N`. That is a component closing on
+ * one row (or coinciding rows) of data whose scale makes `regCovar` negligible: its covariance would be ±noise, which
+ * one backend's Cholesky factor accepts and the other's refuses. Decided from the raw moment, far above the
+ * backends' differences, so both throw alike. (At the data's usual scales `regCovar` is far above the noise and a
+ * one-row component keeps its `regCovar`·I, as in scikit-learn.)
+ */
+function checkVarianceAboveNoise(
+  type: CovarianceType, c: number, d: number, nc: number, stats: Float64Array, s2: number, delta: Float64Array,
+  regCovar: number,
+): void {
+  const noise = cancellationNoise(nc);
+  let pooledRaw = 0;
+  let pooled = 0;
+  for (let j = 0; j < d; j++) {
+    const raw = stats[type === 'full' ? s2 + j * d - (j * (j - 1)) / 2 : s2 + j] / nc;
+    const v = raw - delta[j] * delta[j];
+    if (type === 'spherical') {
+      pooledRaw += raw;
+      pooled += v;
+    } else if (Math.abs(v) <= noise * raw && regCovar <= noise * raw) {
+      throw new DegenerateComponentError(c, `the variance of feature ${j} is below the rounding of its statistics, ` +
+        `and regCovar (${regCovar}) is negligible at the data's scale`);
+    }
+  }
+  if (type === 'spherical' && Math.abs(pooled) <= noise * pooledRaw && d * regCovar <= noise * pooledRaw) {
+    throw new DegenerateComponentError(c, 'its variance is below the rounding of its statistics, ' +
+      `and regCovar (${regCovar}) is negligible at the data's scale`);
+  }
 }
 
 /** scikit-learn's covariance array shape for a covariance type. */

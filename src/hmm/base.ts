@@ -20,7 +20,9 @@ import { runEm, runEmAsync, type GenericEmModel, type GenericEmOptions, type Gen
 import { Rng } from '../em/rng.js';
 import { DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
+import {
+  callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, seedOption,
+} from '../options.js';
 import { throwIfAborted } from '../parallel/abort.js';
 import { signalOption } from '../parallel/options.js';
 import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
@@ -212,9 +214,6 @@ export function priorOption(value: unknown, shape: readonly number[], name: stri
  */
 export function resolveCommon(o: Record<string, unknown>, spec: LetterSpec, given: string): CommonOptions {
   const K = integerOption(o.nStates, 'options.nStates', 1, 1);
-  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isFinite(o.seed))) {
-    throw new InputError('options.seed', 'a finite number or undefined', describe(o.seed));
-  }
   if (o.maxIter !== undefined && o.nIter !== undefined && o.maxIter !== o.nIter) {
     throw new InputError('options.nIter', `undefined or equal to options.maxIter (${describe(o.maxIter)}); it is its alias`, describe(o.nIter));
   }
@@ -245,7 +244,7 @@ export function resolveCommon(o: Record<string, unknown>, spec: LetterSpec, give
     maxIter: integerOption(o.maxIter ?? o.nIter, o.maxIter !== undefined ? 'options.maxIter' : 'options.nIter', 10, 1),
     tol: numberOption(o.tol, 'options.tol', 1e-2, 0),
     nInit: integerOption(o.nInit, 'options.nInit', 1, 1),
-    seed: o.seed as number | undefined,
+    seed: seedOption(o.seed, 'options.seed'),
     backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
   };
 }

@@ -82,6 +82,49 @@ function logProbChunkRows(k: number): number {
   return Math.max(WASM_BLOCK_ROWS, Math.floor(65536 / k / WASM_BLOCK_ROWS) * WASM_BLOCK_ROWS);
 }
 
+/** Offsets (bytes) of a bound data's parameters, statistics, output and scratch in the work region, and its size. */
+function workLayout(shape: KernelShape, d: number, k: number, precLength: number, f32: boolean) {
+  const sLength = statsLength(shape, d, k);
+  const chunkRows = logProbChunkRows(k);
+  const logConst = 0;
+  const means = logConst + align16(k * 8);
+  const prec = means + align16((shape === 'linear' ? 0 : k * d) * 8);
+  const stats = prec + align16(precLength * 8);
+  const out = stats + align16(sLength * 8);
+  const scratch = out + align16(chunkRows * k * 8);
+  const bytes = scratch + (f32 ? wasmScratchBytesF32(shape, d, k) : wasmScratchBytes(shape, d, k));
+  return { sLength, chunkRows, logConst, means, prec, stats, out, scratch, bytes };
+}
+
+/** The size of a problem for `wasmProblemBytes`: n rows of d values, k components, a kernel shape. */
+export interface ProblemSize {
+  readonly shape: KernelShape;
+  readonly n: number;
+  readonly d: number;
+  readonly k: number;
+  /** One precision factor shared by the components (tied) [false]. */
+  readonly shared?: boolean;
+  /** float32 rows [false]. */
+  readonly f32?: boolean;
+  /** Rows carry weights [false]. */
+  readonly weighted?: boolean;
+}
+
+/**
+ * WebAssembly memory that binding the rows and setting the parameters of `size` takes (bytes, before the module's own
+ * static data): the rows (resident up to `WASM_RESIDENT_BYTES`, else a window of `WASM_WINDOW_ROWS`), their weights
+ * and the work region of `setParams` — what `bind` and `setParams` allocate, computed before anything is.
+ */
+export function wasmProblemBytes(size: ProblemSize): number {
+  const { shape, n, d, k } = size;
+  const f32 = size.f32 === true;
+  const bytes = f32 ? 4 : 8;
+  const rows = n * d * bytes > WASM_RESIDENT_BYTES && n > WASM_WINDOW_ROWS ? WASM_WINDOW_ROWS : n;
+  const precLength = shape === 'full' ? (size.shared === true ? d * d : k * d * d) : k * d;
+  return align16(rows * d * bytes) + (size.weighted === true ? align16(rows * 8) : 0)
+    + workLayout(shape, d, k, precLength, f32).bytes;
+}
+
 interface Engine {
   readonly arena: Arena;
   readonly kernels: KernelExports;
@@ -217,15 +260,8 @@ class WasmBoundData implements BoundData {
     if (shape !== 'linear' && p.means.length < k * d) throw new RangeError(`params.means: expected ${k * d} values, got ${p.means.length}`);
     if (p.prec.length < precLength) throw new RangeError(`params.prec: expected ${precLength} values, got ${p.prec.length}`);
 
-    const sLength = statsLength(shape, d, k);
-    const chunkRows = logProbChunkRows(k);
-    const logConst = 0;
-    const means = logConst + align16(k * 8);
-    const prec = means + align16((shape === 'linear' ? 0 : k * d) * 8);
-    const stats = prec + align16(precLength * 8);
-    const out = stats + align16(sLength * 8);
-    const scratch = out + align16(chunkRows * k * 8);
-    const bytes = scratch + (this.f32 ? wasmScratchBytesF32(shape, d, k) : wasmScratchBytes(shape, d, k));
+    const { sLength, chunkRows, logConst, means, prec, stats, out, scratch, bytes } =
+      workLayout(shape, d, k, precLength, this.f32);
 
     this.params = p;
     this.bytes = bytes;

@@ -1,0 +1,172 @@
+/**
+ * Log-densities of rows far from every Gaussian component. A row 1e160 standard deviations away has a squared
+ * Mahalanobis distance of 1e320, which overflows: every kernel log-density is −Infinity (or NaN) and the posteriors
+ * become 0/0. Here such a row is computed again with its differences and the precision factor scaled by powers of two
+ * (exact), so that `log δ²_c` stays finite, and its log-densities are written relative to a reference component:
+ *   `log w_c + log N(x | c) = offset + g_c`,  `g_ref = 0`,
+ *   `g_c = (λ_c − λ_ref) − ½ (δ²_c − δ²_ref)`,  `δ²_c − δ²_ref = δ²_ref · expm1(log δ²_c − log δ²_ref)`,
+ * with λ_c the component's log-normaliser (its log weight included) and the reference the component with the smallest
+ * distance. The g_c are finite for the nearest component, so posteriors (`softmax g`) and labels are valid and put the
+ * mass on the component nearest in Mahalanobis distance (log weights and log determinants decide between components
+ * whose distances agree that closely); `offset = λ_ref − ½ δ²_ref` is −Infinity only when the log-density itself is
+ * below −Number.MAX_VALUE, which no float represents. Missing (NaN) entries use the marginal of the observed ones, as
+ * the kernels do. Shared by every model whose emissions are Gaussian (mixtures and HMMs alike).
+ */
+import type { KernelParams } from './backend/kernel.js';
+import { timesPowerOfTwo } from './fit-weights.js';
+import { choleskyLower } from './linalg.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * Rewrites, in the count×k log-densities `lp` of rows `[start, start + count)` of the row-major n×d `X`, every row
+ * where some component with a finite log-normaliser has a non-finite log-density, as described in the module comment.
+ * Returns the rows' offsets (length count, 0 for rows left unchanged, so that `offset + lp` is the log-density), or
+ * null when no row needed it. The `'linear'` shape (discrete families) never overflows this way and is left as it is.
+ * @param offsets scratch of at least `count` entries to return the offsets in (allocated when absent)
+ */
+export function repairFarRows(
+  X: Float64Array, d: number, start: number, count: number, p: KernelParams, lp: Float64Array,
+  offsets?: Float64Array,
+): Float64Array | null {
+  if (p.shape === 'linear') return null;
+  const { k } = p;
+  let out: Float64Array | null = null;
+  const dist = new Float64Array(k);
+  const norm = new Float64Array(k);
+  for (let i = 0; i < count; i++) {
+    let far = false;
+    for (let c = 0; c < k && !far; c++) {
+      const v = lp[i * k + c];
+      far = Number.isNaN(v) || (v === -Infinity && Number.isFinite(p.logConst[c]));
+    }
+    if (!far) continue;
+    if (out === null) {
+      out = offsets ?? new Float64Array(count);
+      out.fill(0, 0, count);
+    }
+    const row = X.subarray((start + i) * d, (start + i + 1) * d);
+    for (let c = 0; c < k; c++) scaledDistance(row, c, p, dist, norm);
+    out[i] = relativeLogDensities(dist, norm, k, lp, i * k);
+  }
+  return out;
+}
+
+/**
+ * Writes `g_c` (module comment) into `lp[off…off+k)` from each component's `log δ²_c` (`dist`) and log-normaliser
+ * (`norm`); returns the offset. Components with a log-normaliser of −Infinity (weight 0) get −Infinity.
+ */
+function relativeLogDensities(dist: Float64Array, norm: Float64Array, k: number, lp: Float64Array, off: number): number {
+  let ref = -1;
+  for (let c = 0; c < k; c++) {
+    if (!Number.isFinite(norm[c])) continue;
+    if (ref < 0 || dist[c] < dist[ref] || (dist[c] === dist[ref] && norm[c] > norm[ref])) ref = c;
+  }
+  if (ref < 0) {
+    lp.fill(-Infinity, off, off + k);
+    return -Infinity;
+  }
+  for (let c = 0; c < k; c++) {
+    if (!Number.isFinite(norm[c])) {
+      lp[off + c] = -Infinity;
+      continue;
+    }
+    const delta = dist[c] === dist[ref] ? 0 : dist[c] - dist[ref];
+    // log(δ²_c − δ²_ref); expm1 overflows past δ ≈ 709, where log expm1(δ) = δ to the last bit long before.
+    const logGap = delta === 0 ? -Infinity : dist[ref] + (delta > 40 ? delta : Math.log(Math.expm1(delta)));
+    lp[off + c] = norm[c] - norm[ref] - Math.exp(logGap - Math.LN2);
+  }
+  return norm[ref] - Math.exp(dist[ref] - Math.LN2);
+}
+
+/** 2^e with 2^e ≤ m < 2^(e+1) for m > 0 (0 for m = 0). */
+function exponentOf(m: number): number {
+  if (!(m > 0) || !Number.isFinite(m)) return 0;
+  let e = Math.floor(Math.log2(m));
+  while (timesPowerOfTwo(m, -e) >= 2) e++;
+  while (timesPowerOfTwo(m, -e) < 1) e--;
+  return e;
+}
+
+/**
+ * `log δ²_c` of `row` under component c into `dist[c]` and its log-normaliser (log weight, −(d_o/2) log 2π, log det
+ * of the observed block's precision factor) into `norm[c]`, with the differences scaled by 2^−e1 and the factor by
+ * 2^−e2 so that nothing overflows: `δ² = 2^(2(e1+e2)) ‖y'‖²`.
+ */
+function scaledDistance(row: Float64Array, c: number, p: KernelParams, dist: Float64Array, norm: Float64Array): void {
+  const { d } = p;
+  const mu = p.means.subarray(c * d, (c + 1) * d);
+  const factor = p.shape === 'full' ? p.prec.subarray(c * p.precStride, c * p.precStride + d * d)
+    : p.prec.subarray(c * d, (c + 1) * d);
+  const obs: number[] = [];
+  for (let j = 0; j < d; j++) if (!Number.isNaN(row[j])) obs.push(j);
+  let big = 0;
+  for (const j of obs) big = Math.max(big, Math.abs(row[j]), Math.abs(mu[j]));
+  const e1 = exponentOf(big);
+  // x·2^−e1 − μ·2^−e1: both scaled exactly, so the difference cannot overflow.
+  const diff = obs.map((j) => timesPowerOfTwo(row[j], -e1) - timesPowerOfTwo(mu[j], -e1));
+  let fmax = 0;
+  for (let a = 0; a < factor.length; a++) fmax = Math.max(fmax, Math.abs(factor[a]));
+  const e2 = exponentOf(fmax);
+  const f = Float64Array.from(factor, (v) => timesPowerOfTwo(v, -e2));
+  // The log weight: the kernels' logConst is log w − (d/2) log 2π + log det U.
+  let logDetU = 0;
+  for (let j = 0; j < d; j++) logDetU += Math.log(Math.abs(p.shape === 'full' ? factor[j * d + j] : factor[j]));
+  const logWeight = p.logConst[c] + 0.5 * d * LOG_2PI - logDetU;
+  const dO = obs.length;
+  let sum = 0;
+  let logDetObs = 0;
+  if (p.shape === 'diag') {
+    obs.forEach((j, a) => {
+      const y = diff[a] * f[j];
+      sum += y * y;
+      logDetObs += Math.log(Math.abs(factor[j]));
+    });
+  } else if (dO === d) {
+    // yᵀ = diffᵀ U (U upper triangular).
+    for (let j = 0; j < d; j++) {
+      let y = 0;
+      for (let a = 0; a <= j; a++) y += diff[a] * f[a * d + j];
+      sum += y * y;
+    }
+    logDetObs = logDetU;
+  } else {
+    // The observed block of Σ' = (U' U'ᵀ)⁻¹ = V'ᵀ V' (V' = U'⁻¹) = 2^(2e2) Σ, its Cholesky L', z = L'⁻¹ diff.
+    const V = upperInverse(f, d);
+    const S = new Float64Array(dO * dO);
+    for (let a = 0; a < dO; a++) {
+      for (let b = 0; b < dO; b++) {
+        let s = 0;
+        for (let m = 0; m <= Math.min(obs[a], obs[b]); m++) s += V[m * d + obs[a]] * V[m * d + obs[b]];
+        S[a * dO + b] = s;
+      }
+    }
+    const L = new Float64Array(dO * dO);
+    choleskyLower(S, 0, dO, L);
+    for (let a = 0; a < dO; a++) {
+      let z = diff[a];
+      for (let m = 0; m < a; m++) z -= L[a * dO + m] * diff[m];
+      z /= L[a * dO + a];
+      diff[a] = z;
+      sum += z * z;
+      // log det of the observed precision factor = −Σ log L_aa (L = 2^e2 × the true factor of Σ_oo).
+      logDetObs -= Math.log(L[a * dO + a]) - e2 * Math.LN2;
+    }
+  }
+  dist[c] = Math.log(sum) + 2 * (e1 + e2) * Math.LN2;
+  norm[c] = logWeight - 0.5 * dO * LOG_2PI + logDetObs;
+}
+
+/** The inverse of the upper-triangular d×d `U` (row-major), upper triangular. */
+function upperInverse(U: Float64Array, d: number): Float64Array {
+  const V = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    V[j * d + j] = 1 / U[j * d + j];
+    for (let i = j - 1; i >= 0; i--) {
+      let s = 0;
+      for (let m = i + 1; m <= j; m++) s += U[i * d + m] * V[m * d + j];
+      V[i * d + j] = -s / U[i * d + i];
+    }
+  }
+  return V;
+}

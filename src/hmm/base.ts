@@ -22,6 +22,7 @@ import { AbortError, DegenerateComponentError, InputError, NotFittedError, descr
 import type { Matrix } from '../matrix.js';
 import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
 import { signalOption } from '../parallel/options.js';
+import { impossibleSequence } from './impossible.js';
 import type { Sequences } from './sequences.js';
 
 /** Parameters of an HMM with emission parameters `E`. */
@@ -299,12 +300,15 @@ class Scratch {
   logB = new Float64Array(0);
   gamma = new Float64Array(0);
   path = new Int32Array(0);
+  /** Log-emissions shifted row by row (Viterbi). */
+  shifted = new Float64Array(0);
   constructor(private readonly K: number) {}
   ensure(T: number): void {
     if (this.logB.length < T * this.K) {
       this.logB = new Float64Array(T * this.K);
       this.gamma = new Float64Array(T * this.K);
       this.path = new Int32Array(T);
+      this.shifted = new Float64Array(T * this.K);
     }
   }
 }
@@ -325,6 +329,8 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     this.common = common;
   }
 
+  /** The class name that errors cite (`'GaussianHMM'`, …): minified bundles rename classes, so it is not read. */
+  protected abstract readonly modelName: string;
   /** Option keys of the methods that take observations (besides the method's own). */
   protected abstract readonly dataKeys: readonly string[];
   /** Validates observations; `fitting` is false once a model is fitted (shapes must then match it). */
@@ -341,6 +347,11 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   protected abstract emissionLogPrior(e: E): number;
   /** Free emission parameters among those learned. */
   protected abstract nEmissionParameters(e: E): number;
+  /**
+   * Why observation i (the global row index) has zero density under every state of `e`, for the error that names it:
+   * e.g. its distance from the nearest state's mean, or its symbol.
+   */
+  protected abstract zeroDensityDetail(data: D, i: number, e: E): string;
 
   /** Number of hidden states K. */
   get nStates(): number {
@@ -475,7 +486,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
           const { logB, gamma } = scratch;
           session.logLikelihoods(start, T, logB);
           const lp = hmm.forwardBackward(logB, T, K, params.startProb, params.transMat, gamma, stats.trans);
-          if (!(lp > -Infinity)) throw impossibleSequence(s, data.lengths.length);
+          if (!Number.isFinite(lp)) throw this.impossible(data, s, logB, params);
           ll += lp;
           for (let k = 0; k < K; k++) stats.start[k] += gamma[k];
           for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) stats.occupancy[k] += gamma[t * K + k];
@@ -540,6 +551,12 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     return { p, data: this.parse(X, options, false) };
   }
 
+  /** The error of sequence s, whose log-likelihood under `p` is not finite (see `impossibleSequence`). */
+  private impossible(data: D, s: number, logB: Float64Array, p: HmmParams<E>): InputError {
+    return impossibleSequence(data, s, logB, this.common.nStates, p.startProb, p.transMat,
+      (i) => this.zeroDensityDetail(data, i, p.emission));
+  }
+
   /** Runs `fn` on every sequence with its log-emissions (in `scratch.logB`) under the parameters `p`. */
   private eachSequence(
     p: HmmParams<E>, data: D,
@@ -562,7 +579,11 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     }
   }
 
-  /** Forward–backward on every sequence: `fn` sees its posteriors γ (T×K); returns Σ log p(x). */
+  /**
+   * Forward–backward on every sequence: `fn` sees its posteriors γ (T×K); returns Σ log p(x). A sequence of
+   * probability 0 (or of a log-likelihood float64 cannot hold) throws the `InputError` that names its first bad row,
+   * before `fn` sees it: every method that reads observations raises the same one.
+   */
   private posteriors(
     p: HmmParams<E>, data: D, fn: (s: number, start: number, T: number, gamma: Float64Array) => void,
   ): number {
@@ -571,6 +592,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     let total = 0;
     this.eachSequence(p, data, (hmm, s, start, T, sc) => {
       const lp = hmm.forwardBackward(sc.logB, T, K, p.startProb, p.transMat, sc.gamma, xi);
+      if (!Number.isFinite(lp)) throw this.impossible(data, s, sc.logB, p);
       total += lp;
       fn(s, start, T, sc.gamma);
     });
@@ -578,47 +600,61 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   }
 
   /**
-   * Log-likelihood `log p(x)` of one sequence, or the sum over several (forward algorithm). `-Infinity` when a
-   * sequence cannot be produced by the model.
+   * Log-likelihood `log p(x)` of one sequence, or the sum over several (forward algorithm). A sequence the model
+   * gives probability 0 — a row of zero density under every state (e.g. 1e160 standard deviations from every mean), a
+   * symbol no state emits, a transition of probability 0 — throws `InputError` naming that row, as every other method.
    */
   score(X: In, options?: O): number {
-    const { p, data } = this.parseFor(X, options, 'score');
+    const { p, data } = this.parseFor(X, options, 'score()');
     return this.posteriors(p, data, () => undefined);
   }
 
   /**
+   * hmmlearn's `score_samples`: the log-likelihood (as `score`) and the posteriors (as `predictProba`) in one
+   * forward–backward pass. Same errors as `score`.
+   */
+  scoreSamples(X: In, options?: O): { logProb: number; posteriors: Matrix } {
+    return this.scoreSamplesFor(X, options, 'scoreSamples()');
+  }
+
+  /**
    * Posterior state probabilities `γ_t(k) = p(z_t = k | x)` of every observation (forward–backward per sequence):
-   * N×K, sequences concatenated, rows sum to 1. Throws `InputError` for a sequence the model cannot produce.
+   * N×K, sequences concatenated, rows sum to 1. Same errors as `score`.
    */
   predictProba(X: In, options?: O): Matrix {
-    const { p, data } = this.parseFor(X, options, 'predictProba');
+    return this.scoreSamplesFor(X, options, 'predictProba()').posteriors;
+  }
+
+  private scoreSamplesFor(X: In, options: O | undefined, method: string): { logProb: number; posteriors: Matrix } {
+    const { p, data } = this.parseFor(X, options, method);
     const K = this.common.nStates;
     const out = new Float64Array(data.n * K);
-    this.posteriors(p, data, (s, start, T, gamma) => {
-      checkPosteriors(gamma, T * K, s, data.lengths.length);
-      out.set(gamma.subarray(0, T * K), start * K);
-    });
-    return { data: out, rows: data.n, cols: K };
+    const logProb = this.posteriors(p, data, (s, start, T, gamma) => out.set(gamma.subarray(0, T * K), start * K));
+    return { logProb, posteriors: { data: out, rows: data.n, cols: K } };
   }
 
   /** The most probable state of every observation: the Viterbi path of each sequence (hmmlearn `predict`). */
   predict(X: In, options?: O): Int32Array {
-    return this.decode(X, options).states;
+    return this.decodeFor(X, options, 'predict()', false).states;
   }
 
   /**
    * Decodes every sequence: `'viterbi'` [default] the jointly most probable path (Rabiner 1989, §III.B), `'map'`
    * the most probable state at each step (argmax of `predictProba`). States concatenated over the sequences.
-   * Throws `InputError` for a sequence the model cannot produce.
+   * Same errors as `score`.
    */
   decode(X: In, options?: O & { algorithm?: 'viterbi' | 'map' }): Decoded {
-    const { p, data } = this.parseFor(X, options, 'decode', ['algorithm']);
-    const algorithm = enumOption(options?.algorithm, 'options.algorithm', 'viterbi', ['viterbi', 'map'] as const);
+    return this.decodeFor(X, options, 'decode()', true);
+  }
+
+  private decodeFor(X: In, options: (O & { algorithm?: 'viterbi' | 'map' }) | undefined, method: string, withAlgorithm: boolean): Decoded {
+    const { p, data } = this.parseFor(X, options, method, withAlgorithm ? ['algorithm'] : []);
+    const algorithm = withAlgorithm
+      ? enumOption(options?.algorithm, 'options.algorithm', 'viterbi', ['viterbi', 'map'] as const) : 'viterbi';
     const K = this.common.nStates;
     const states = new Int32Array(data.n);
     if (algorithm === 'map') {
       const logProb = this.posteriors(p, data, (s, start, T, gamma) => {
-        checkPosteriors(gamma, T * K, s, data.lengths.length);
         for (let t = 0; t < T; t++) {
           let best = 0;
           for (let k = 1; k < K; k++) if (gamma[t * K + k] > gamma[t * K + best]) best = k;
@@ -629,8 +665,20 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     }
     let logProb = 0;
     this.eachSequence(p, data, (hmm, s, start, T, sc) => {
-      const lp = hmm.viterbi(sc.logB, T, K, p.startProb, p.transMat, sc.path);
-      if (!(lp > -Infinity)) throw impossibleSequence(s, data.lengths.length);
+      // Each row's log-emissions shifted by their maximum: the path is unchanged (one constant per row), and rows far
+      // from every state (log-densities of −1e200) no longer absorb the differences between paths. The shifts are
+      // added back to the log-probability.
+      const shifted = sc.shifted;
+      let shift = 0;
+      for (let t = 0; t < T; t++) {
+        let m = -Infinity;
+        for (let k = 0; k < K; k++) m = Math.max(m, sc.logB[t * K + k]);
+        if (!(m > -Infinity)) throw this.impossible(data, s, sc.logB, p);
+        shift += m;
+        for (let k = 0; k < K; k++) shifted[t * K + k] = sc.logB[t * K + k] - m;
+      }
+      const lp = hmm.viterbi(shifted, T, K, p.startProb, p.transMat, sc.path) + shift;
+      if (!Number.isFinite(lp)) throw this.impossible(data, s, sc.logB, p);
       logProb += lp;
       states.set(sc.path.subarray(0, T), start);
     });
@@ -639,13 +687,13 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
 
   /** Bayesian information criterion `−2 log p(X) + p ln N` over N observations (lower is better; hmmlearn's). */
   bic(X: In, options?: O): number {
-    const { p, data } = this.parseFor(X, options, 'bic');
+    const { p, data } = this.parseFor(X, options, 'bic()');
     return -2 * this.posteriors(p, data, () => undefined) + this.nParameters * Math.log(data.n);
   }
 
   /** Akaike information criterion `−2 log p(X) + 2p` (lower is better). */
   aic(X: In, options?: O): number {
-    const { p, data } = this.parseFor(X, options, 'aic');
+    const { p, data } = this.parseFor(X, options, 'aic()');
     return -2 * this.posteriors(p, data, () => undefined) + 2 * this.nParameters;
   }
 
@@ -663,8 +711,11 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     return states;
   }
 
-  protected fitted(method: string): HmmParams<E> {
-    if (this.params === null) throw new NotFittedError(method, this.disposed);
+  /**
+   * The parameters, or `NotFittedError` naming the class and `member` as called (`'predict()'`, or a getter's name).
+   */
+  protected fitted(member: string): HmmParams<E> {
+    if (this.params === null) throw new NotFittedError(member, this.disposed, this.modelName);
     return this.params;
   }
 
@@ -681,15 +732,4 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     this.facts = { converged: false, nIter: 0, logLikelihood: -Infinity, history: [] };
     this.disposed = true;
   }
-}
-
-/** Throws for a sequence whose posteriors are not numbers (it has probability 0 under the model). */
-function checkPosteriors(gamma: Float64Array, length: number, s: number, count: number): void {
-  for (let i = 0; i < length; i++) if (!(gamma[i] >= 0)) throw impossibleSequence(s, count);
-}
-
-function impossibleSequence(s: number, count: number): InputError {
-  return new InputError(count === 1 ? 'X' : `X (sequence ${s})`, 'a sequence of positive probability under the model',
-    'a sequence it cannot produce (log-likelihood −Infinity)',
-    'A start or transition probability of 0, or an emission probability of 0, rules it out');
 }

@@ -105,6 +105,7 @@ export class CategoricalHMM extends HiddenMarkovModel<CategoricalEmission, Symbo
   private readonly givenEmission: Float64Array | null;
   private readonly emissionPriorOption: unknown;
   private emissionPrior: Float64Array | null = null;
+  protected readonly modelName = 'CategoricalHMM';
   protected readonly dataKeys = ['lengths'] as const;
 
   constructor(options: CategoricalHMMOptions = {}) {
@@ -179,14 +180,21 @@ export class CategoricalHMM extends HiddenMarkovModel<CategoricalEmission, Symbo
     return this.common.learn.has('e') && this.emissionPrior !== null ? logDirichlet(e.emissionProb, this.emissionPrior) : 0;
   }
 
+  /** The symbol of row i, which every state emits with probability 0. */
+  protected zeroDensityDetail(data: SymbolSequences, i: number): string {
+    return `symbol ${data.symbols[i]}`;
+  }
+
   protected nEmissionParameters(e: CategoricalEmission): number {
     return this.common.learn.has('e') ? this.common.nStates * (e.nSymbols - 1) : 0;
   }
 
-  /** Draws one sequence of n symbols: a state path from π and A, then each symbol from its state's row of B. */
-  sample(n: number, options: { seed?: number } = {}): CategoricalHMMSample {
-    const p = this.fitted('sample');
-    const { seed } = sampleArguments(n, options, 2, this.common.seed);
+  /**
+   * Draws one sequence of `count` symbols [1]: a state path from π and A, then each symbol from its state's row of B.
+   */
+  sample(count?: number, options: { seed?: number } = {}): CategoricalHMMSample {
+    const p = this.fitted('sample()');
+    const { n, seed } = sampleArguments(count ?? 1, options, 2, this.common.seed);
     const rng = new Random(seed);
     const states = this.samplePath(n, rng, p);
     const { emissionProb: B, nSymbols: M } = p.emission;
@@ -203,7 +211,7 @@ export class CategoricalHMM extends HiddenMarkovModel<CategoricalEmission, Symbo
 
   /** The model as plain JSON (format `'wasm-em/categorical-hmm'`, version 1). */
   toJSON(): CategoricalHMMJSON {
-    return categoricalHmmToJSON(this.fitted('toJSON'), this.common, this.facts);
+    return categoricalHmmToJSON(this.fitted('toJSON()'), this.common, this.facts);
   }
 
   /** A model from `toJSON()` output (or its JSON text). Throws `InputError` naming the first bad field. */

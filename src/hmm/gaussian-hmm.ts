@@ -25,7 +25,7 @@ import {
 } from './base.js';
 import { gaussianHmmFromJSON, gaussianHmmToJSON, type GaussianHMMJSON } from './json.js';
 import {
-  checkDistinctRows, checkFeatures, toGaussianSequences, type GaussianSequenceOptions, type GaussianSequences, type GaussianSequencesInput,
+  checkDistinctRows, checkFeatures, checkRowsAreObservations, toGaussianSequences, type GaussianSequenceOptions, type GaussianSequences, type GaussianSequencesInput,
 } from './sequences.js';
 
 /** Constructor options of `GaussianHMM` (hmmlearn's names in camelCase; defaults in brackets). */
@@ -142,6 +142,7 @@ class GaussianEmissions implements EmissionSession<GaussianParams> {
  */
 export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSequences, GaussianSequencesInput, GaussianSequenceOptions> {
   private readonly gaussian: GaussianResolved;
+  protected readonly modelName = 'GaussianHMM';
   protected readonly dataKeys = ['lengths', 'nFeatures'] as const;
 
   constructor(options: GaussianHMMOptions = {}) {
@@ -177,7 +178,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
 
   /** The full d×d covariance matrix of state k, whatever the covariance type (rows are copies). */
   covarianceMatrix(k: number): Float64Array[] {
-    const e = this.fitted('covarianceMatrix').emission;
+    const e = this.fitted('covarianceMatrix()').emission;
     integerOption(k, 'k', 0, 0, e.k - 1);
     return rowsOf(fullCovariance(e, k), e.d, e.d);
   }
@@ -186,6 +187,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     const d = fitting ? this.gaussian.d ?? undefined : this.params!.emission.d;
     const data = toGaussianSequences(X, options, undefined);
     checkFeatures(data, d, fitting ? 'the given means or covariances' : "the model's nFeatures");
+    if (fitting && d === undefined) checkRowsAreObservations(X, data, options);
     return data;
   }
 
@@ -249,6 +251,22 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     return 0;
   }
 
+  /**
+   * Row i's distance from the nearest state's mean, in that state's standard deviations along the feature where it
+   * is farthest (`min_k max_j |x_ij − μ_kj| / √Σ_k,jj`): unlike the Mahalanobis distance, its square cannot overflow.
+   */
+  protected zeroDensityDetail(data: GaussianSequences, i: number, e: GaussianParams): string {
+    const { k: K, d } = e;
+    let nearest = Infinity;
+    for (let k = 0; k < K; k++) {
+      const cov = fullCovariance(e, k);
+      let far = 0;
+      for (let j = 0; j < d; j++) far = Math.max(far, Math.abs(data.data[i * d + j] - e.means[k * d + j]) / Math.sqrt(cov[j * d + j]));
+      nearest = Math.min(nearest, far);
+    }
+    return `${nearest.toExponential(2)} standard deviations from the nearest state's mean`;
+  }
+
   protected nEmissionParameters(e: GaussianParams): number {
     const { k: K, d } = e;
     const cov = { full: (K * d * (d + 1)) / 2, tied: (d * (d + 1)) / 2, diag: K * d, spherical: K }[e.covarianceType];
@@ -256,12 +274,12 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
   }
 
   /**
-   * Draws one sequence of n observations: a state path from π and A, then `x_t = μ_{z_t} + L z` with
+   * Draws one sequence of `count` observations [1]: a state path from π and A, then `x_t = μ_{z_t} + L z` with
    * `Σ_{z_t} = L Lᵀ` and z standard normal. Seeded by `seed` (default: the model's).
    */
-  sample(n: number, options: { seed?: number } = {}): GaussianHMMSample {
-    const p = this.fitted('sample');
-    const { seed } = sampleArguments(n, options, p.emission.d + 1, this.common.seed);
+  sample(count?: number, options: { seed?: number } = {}): GaussianHMMSample {
+    const p = this.fitted('sample()');
+    const { n, seed } = sampleArguments(count ?? 1, options, p.emission.d + 1, this.common.seed);
     const rng = new Random(seed);
     const states = this.samplePath(n, rng, p);
     const e = p.emission;
@@ -288,7 +306,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
 
   /** The model as plain JSON (format `'wasm-em/gaussian-hmm'`, version 1). */
   toJSON(): GaussianHMMJSON {
-    const p = this.fitted('toJSON');
+    const p = this.fitted('toJSON()');
     return gaussianHmmToJSON(p, this.common, this.facts);
   }
 

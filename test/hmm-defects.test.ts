@@ -56,6 +56,9 @@ describe.each(BACKENDS)('HMM edges (%s backend)', (backend) => {
     const e = thrown(() => hmm.predictProba([[0], [3], [-1e200]]));
     expect(e).toBeInstanceOf(InputError);
     expect((e as Error).message).toMatch(/^X\[2\]: .*row 2 has zero density under every state \(1\.00e\+200/);
+    // Near ±MAX_VALUE the distance itself overflows: said so, never "Infinity" or "NaN".
+    const narrow = new GaussianHMM({ ...unit, covariances: [[0.01], [0.01]] }).fit([[0], [3]]);
+    expect(() => narrow.score([[0], [-1.7e308]])).toThrow(/\(over 1\.8e\+308 standard deviations from the nearest state's mean\)/);
   });
 
   it('a row far away but of positive density is finite everywhere', () => {

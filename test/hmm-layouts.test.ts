@@ -93,6 +93,15 @@ describe.each(BACKENDS)('HMM layouts (%s backend)', (backend) => {
     expect(() => g.score([[1, 2, 3], [4, 5, 6]])).toThrow(/read as one matrix whose rows are observations/);
   });
 
+  it('gaussian and poisson: rows of different lengths say how to write sequences', () => {
+    for (const make of [() => new GaussianHMM({ nStates: 1, backend }), () => new PoissonHMM({ nStates: 1, backend })]) {
+      const e = thrown(() => make().fit([[1, 2, 3], [4, 5]]));
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).argument).toBe('X[1]');
+      expect(e.message).toMatch(/a list of T×d sequences \(number\[\]\[\]\[\]/);
+    }
+  });
+
   it('a flat number[] is a Gaussian error, a categorical sequence', () => {
     expect(() => new GaussianHMM({ nStates: 1, backend }).fit([1, 2, 3] as never)).toThrow(InputError);
     expect(fitCat([0, 1, 2, 1]).nSymbols).toBe(3);

@@ -194,7 +194,7 @@ export class CategoricalHMM extends HiddenMarkovModel<CategoricalEmission, Symbo
    */
   sample(count?: number, options: { seed?: number } = {}): CategoricalHMMSample {
     const p = this.fitted('sample()');
-    const { n, seed } = sampleArguments(count ?? 1, options, 2, this.common.seed);
+    const { n, seed } = sampleArguments(count === undefined ? 1 : count, options, 2, this.common.seed);
     const rng = new Random(seed);
     const states = this.samplePath(n, rng, p);
     const { emissionProb: B, nSymbols: M } = p.emission;

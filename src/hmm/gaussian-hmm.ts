@@ -264,7 +264,8 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
       for (let j = 0; j < d; j++) far = Math.max(far, Math.abs(data.data[i * d + j] - e.means[k * d + j]) / Math.sqrt(cov[j * d + j]));
       nearest = Math.min(nearest, far);
     }
-    return `${nearest.toExponential(2)} standard deviations from the nearest state's mean`;
+    // Beyond 1.8e308 (a row near ±MAX_VALUE, or a state of tiny variance) the ratio itself overflows.
+    return `${Number.isFinite(nearest) ? nearest.toExponential(2) : 'over 1.8e+308'} standard deviations from the nearest state's mean`;
   }
 
   protected nEmissionParameters(e: GaussianParams): number {
@@ -279,7 +280,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
    */
   sample(count?: number, options: { seed?: number } = {}): GaussianHMMSample {
     const p = this.fitted('sample()');
-    const { n, seed } = sampleArguments(count ?? 1, options, p.emission.d + 1, this.common.seed);
+    const { n, seed } = sampleArguments(count === undefined ? 1 : count, options, p.emission.d + 1, this.common.seed);
     const rng = new Random(seed);
     const states = this.samplePath(n, rng, p);
     const e = p.emission;

@@ -192,7 +192,7 @@ export class PoissonHMM extends HiddenMarkovModel<DiscreteParams, GaussianSequen
    */
   sample(count?: number, options: { seed?: number } = {}): PoissonHMMSample {
     const p = this.fitted('sample()');
-    const { n, seed } = sampleArguments(count ?? 1, options, p.emission.d + 1, this.common.seed);
+    const { n, seed } = sampleArguments(count === undefined ? 1 : count, options, p.emission.d + 1, this.common.seed);
     const rng = new Random(seed);
     const states = this.samplePath(n, rng, p);
     const { d } = p.emission;

@@ -154,10 +154,26 @@ export function toGaussianSequences(
     }
     return { data, d: d!, n, lengths, starts: startsOf(lengths), nested: true };
   }
+  checkEqualRows(X);
   const m = toMatrix(X, { nFeatures: options?.nFeatures }, 'X', expectedCols);
   checkNoNaN(m.data, m.cols, (i, j) => `X[${i}][${j}]`);
   const lengths = toLengths(options?.lengths, m.rows);
   return { data: m.data, d: m.cols, n: m.rows, lengths, starts: startsOf(lengths), nested: false };
+}
+
+/** A `number[][]` whose rows differ in length: sequences written as rows, most likely; says how to write them. */
+function checkEqualRows(X: unknown): void {
+  if (!Array.isArray(X) || !isArrayLike(X[0])) return;
+  const cols = (X[0] as ArrayLike<unknown>).length;
+  for (let i = 1; i < X.length; i++) {
+    const row = X[i] as unknown;
+    if (isArrayLike(row) && row.length !== cols) {
+      throw new InputError(`X[${i}]`, `a row of ${cols} numbers, as X[0] (a number[][] is one matrix whose rows are ` +
+        "observations, hmmlearn's (n_samples, n_features))", `${row.length} values`,
+        'Write sequences of different lengths as a list of T×d sequences (number[][][]: [[[x0], [x1], …], [[y0], …]]), ' +
+        'or as one matrix of all their rows with { lengths }');
+    }
+  }
 }
 
 /**

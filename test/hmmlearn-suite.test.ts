@@ -8,7 +8,7 @@
  * Observations are written in hmmlearn's layout: X one matrix (a categorical X one column) with `lengths`.
  */
 import { describe, expect, it } from 'vitest';
-import { CategoricalHMM, GaussianHMM, InputError, type CovarianceType } from '../src/index.js';
+import { CategoricalHMM, GaussianHMM, InputError, PoissonHMM, type CovarianceType } from '../src/index.js';
 import { expectAllRelClose } from './helpers/close.js';
 
 const BACKENDS = ['js', 'wasm'] as const;
@@ -293,5 +293,172 @@ describe.each(BACKENDS)('hmmlearn test_gaussian_hmm (%s backend)', (backend) => 
       const sorted = (v: number[]) => v.slice().sort((a, b) => a - b);
       expectAllRelClose(sorted(last.means.flatMap((r) => Array.from(r))), sorted(s.means.flat().map((v) => 20 * v)), 0.01, 'means');
     });
+  });
+});
+
+describe.each(BACKENDS)('hmmlearn test_base, chain and consistency (%s backend)', (backend) => {
+  it('generate_samples: a second sample continues from the first one\'s last state (currentState)', () => {
+    const h = new CategoricalHMM({
+      nStates: 2, startProb: [0.5, 0.5], transMat: [[0.7, 0.3], [0.3, 0.7]], emissionProb: [[0.9, 0.1], [0.2, 0.8]],
+      learn: '', init: '', backend,
+    }).fit([0, 1]);
+    const first = h.sample(10, { seed: 1 });
+    const second = h.sample(10, { seed: 2, currentState: first.states[9]! });
+    expect(first.states.length).toBe(10);
+    expect(second.states.length).toBe(10);
+    expect(second.states[0]).toBe(first.states[9]);
+    expect(() => h.sample(3, { currentState: 2 })).toThrow(/options\.currentState/);
+  });
+
+  it('stationary distribution: π A = π, Σ π = 1 (10 states, random chain; a periodic chain)', () => {
+    const u = uniform(3);
+    const K = 10;
+    const transMat = Array.from({ length: K }, () => normalized(Array.from({ length: K }, u)));
+    const h = new CategoricalHMM({
+      nStates: K, startProb: Array(K).fill(1 / K), transMat, emissionProb: Array.from({ length: K }, () => [1]),
+      learn: '', init: '', backend,
+    }).fit([0]);
+    const pi = h.stationaryDistribution();
+    expect(pi.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
+    for (let j = 0; j < K; j++) expect(pi.reduce((a, p, i) => a + p * transMat[i]![j]!, 0)).toBeCloseTo(pi[j]!, 14);
+    const flip = new CategoricalHMM({
+      nStates: 2, startProb: [1, 0], transMat: [[0, 1], [1, 0]], emissionProb: [[1], [1]], learn: '', init: '', backend,
+    }).fit([0]);
+    expect(Array.from(flip.stationaryDistribution())).toEqual([0.5, 0.5]);
+  });
+
+  it('uniform start and transitions reduce the HMM to a mixture: posteriors are the normalized emissions', () => {
+    const K = 8;
+    const u = uniform(5);
+    const means = Array.from({ length: K }, (_, k) => [k * 0.7]);
+    const h = new GaussianHMM({
+      nStates: K, covarianceType: 'diag', startProb: Array(K).fill(1 / K), transMat: Array.from({ length: K }, () => Array(K).fill(1 / K)),
+      means, covariances: Array.from({ length: K }, () => [1]), learn: '', init: '', backend,
+    }).fit([[0]]);
+    const X = Array.from({ length: 10 }, () => [u() * 6 - 0.5]);
+    const { posteriors } = h.scoreSamples(X);
+    const states = h.decode(X).states;
+    for (let i = 0; i < 10; i++) {
+      const logB = means.map((m) => -0.5 * (X[i]![0]! - m[0]!) ** 2);
+      const top = Math.max(...logB);
+      const w = normalized(logB.map((v) => Math.exp(v - top)));
+      for (let k = 0; k < K; k++) expect(posteriors.data[i * K + k]!).toBeCloseTo(w[k]!, 12);
+      expect(states[i]).toBe(logB.indexOf(top));
+    }
+  });
+
+  it('attributes: start and transition probabilities that do not sum to 1, or of the wrong shape, are refused', () => {
+    const K = 20;
+    const u = uniform(9);
+    const startProb = normalized(Array.from({ length: K }, u));
+    const transMat = Array.from({ length: K }, () => normalized(Array.from({ length: K }, u)));
+    const make = (o: object) => new CategoricalHMM({ nStates: K, backend, ...o });
+    expect(make({ startProb, transMat }).nStates).toBe(K);
+    for (const bad of [{ startProb: startProb.map((p) => 2 * p) }, { startProb: [] }, { startProb: Array(K - 2).fill([0, 0]) },
+      { transMat: transMat.map((r) => r.map((p) => 2 * p)) }, { transMat: [] }, { transMat: Array(K - 2).fill(Array(K).fill(1 / K)) }]) {
+      expect(() => make(bad), JSON.stringify(bad).slice(0, 40)).toThrow(InputError);
+    }
+  });
+});
+
+describe.each(BACKENDS)('hmmlearn test_poisson_hmm (%s backend)', (backend) => {
+  const TRUE = { nStates: 2, startProb: [0.6, 0.4], transMat: [[0.7, 0.3], [0.4, 0.6]], lambdas: [[3.1, 1.4, 4.5], [1.6, 5.3, 0.1]] };
+  const given = () => new PoissonHMM({ ...TRUE, learn: '', init: '', backend }).fit([[0, 0, 0]]);
+
+  it('sample and score_samples: n×3 counts, N×K posteriors summing to 1', () => {
+    const { X, states } = given().sample(1000, { seed: 1 });
+    expect([X.rows, X.cols]).toEqual([1000, 3]);
+    expect(states.length).toBe(1000);
+    const { posteriors } = given().scoreSamples(X);
+    expect([posteriors.rows, posteriors.cols]).toEqual([1000, 2]);
+    for (let i = 0; i < 1000; i++) expect(posteriors.data[2 * i]! + posteriors.data[2 * i + 1]!).toBeCloseTo(1, 12);
+  });
+
+  for (const learn of ['stl', 'l']) {
+    it(`fit from messed-up parameters, learning '${learn}': the log-likelihood increases`, () => {
+      const lengths = Array(10).fill(10);
+      const X = rowsOf(given().sample(100, { seed: 2 }).X);
+      const u = uniform(0);
+      const gamma2 = () => -Math.log(1 - u()) - Math.log(1 - u());
+      const start = new PoissonHMM({
+        nStates: 2, startProb: normalized([u(), u()]), transMat: [normalized([u(), u()]), normalized([u(), u()])],
+        lambdas: [[gamma2(), gamma2(), gamma2()], [gamma2(), gamma2(), gamma2()]], learn, init: '', maxIter: 1, backend,
+      }).fit(X, { lengths });
+      const next = (m: PoissonHMM) => new PoissonHMM({
+        nStates: 2, startProb: m.startProb, transMat: m.transMat, lambdas: m.lambdas, learn, init: '', maxIter: 1, backend,
+      }).fit(X, { lengths });
+      expectLogLikelihoodIncreasing(start, next, (m) => m.score(X, { lengths }), 5);
+    });
+  }
+
+  it("fit with init 'stl': the log-likelihood increases", () => {
+    const lengths = Array(10).fill(10);
+    const X = rowsOf(given().sample(100, { seed: 3 }).X);
+    const first = new PoissonHMM({ nStates: 2, seed: 1, maxIter: 1, backend }).fit(X, { lengths });
+    const next = (m: PoissonHMM) => new PoissonHMM({
+      nStates: 2, startProb: m.startProb, transMat: m.transMat, lambdas: m.lambdas, init: '', maxIter: 1, backend,
+    }).fit(X, { lengths });
+    expectLogLikelihoodIncreasing(first, next, (m) => m.score(X, { lengths }), 5);
+  });
+
+  it('AIC and BIC for 2, 3 and 4 states: finite and positive (counts have probabilities ≤ 1)', () => {
+    const X = rowsOf(given().sample(2000, { seed: 412 }).X);
+    for (const n of [2, 3, 4]) {
+      const h = new PoissonHMM({ nStates: n, maxIter: 100, seed: 412, backend }).fit(X);
+      expect(h.aic(X)).toBeGreaterThan(0);
+      expect(h.bic(X)).toBeGreaterThan(h.aic(X));
+    }
+  });
+
+  it('attributes: rates of the wrong shape are refused', () => {
+    expect(() => new PoissonHMM({ nStates: 2, lambdas: [] })).toThrow(InputError);
+    expect(() => new PoissonHMM({ nStates: 2, lambdas: [[1, 2, 3]] })).toThrow(InputError);
+  });
+});
+
+describe.each(BACKENDS)('hmmlearn test_gaussian_hmm, special cases (%s backend)', (backend) => {
+  it('underflow from scaling: an outlier of 10000 with start [0, 1] fits (hmmlearn\'s log implementation does)', () => {
+    const u = uniform(10);
+    const z = normalRng(u);
+    const data = [0, 5, 0, 5].flatMap((m) => Array.from({ length: 100 }, () => [m + z()]));
+    data[40] = [10000];
+    for (const covarianceType of TYPES) {
+      const covariances = { spherical: [1, 1], diag: [[1], [1]], full: [[[1]], [[1]]], tied: [[1]] }[covarianceType];
+      const h = new GaussianHMM({
+        nStates: 2, covarianceType, maxIter: 100, startProb: [0, 1], transMat: [[0.4, 0.6], [0.6, 0.4]],
+        means: [[0], [5]], covariances, init: '', backend,
+      }).fit(data, { lengths: [400] });
+      expect(Number.isFinite(h.logLikelihood), covarianceType).toBe(true);
+      expect(Number.isFinite(h.score(data))).toBe(true);
+    }
+  });
+
+  it('left-to-right: zero start and transition entries stay 0; posteriors valid, Viterbi finite', () => {
+    const K = 3;
+    const u = uniform(10);
+    const transMat = [[0.5, 0.5, 0], [0, 0.5, 0.5], [0, 0, 1]];
+    const X = Array.from({ length: 19 }, () => [u(), u(), u()]);
+    const h = new GaussianHMM({
+      nStates: K, covarianceType: 'diag', learn: 'mct', init: 'cm', startProb: [1, 0, 0], transMat, seed: 1, backend,
+    }).fit(X);
+    expect(h.startProb[1]).toBe(0);
+    expect(h.startProb[2]).toBe(0);
+    transMat.forEach((r, i) => r.forEach((v, j) => { if (v === 0) expect(h.transMat[i]![j]).toBe(0); }));
+    const p = h.predictProba(X);
+    for (let i = 0; i < 19; i++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += p.data[i * K + k]!;
+      expect(s).toBeCloseTo(1, 12);
+    }
+    expect(Number.isFinite(h.decode(X, { algorithm: 'viterbi' }).logProb)).toBe(true);
+  });
+
+  it('spherical covariances sample (issue 385): 1000 draws of one feature', () => {
+    const h = new GaussianHMM({
+      nStates: 2, covarianceType: 'spherical', startProb: [0.6, 0.4], transMat: [[0.4, 0.6], [0.9, 0.1]],
+      means: [[3], [5]], covariances: [4, 3], learn: '', init: '', backend,
+    }).fit([[3]]);
+    const { X } = h.sample(1000, { seed: 1 });
+    expect([X.rows, X.cols]).toEqual([1000, 1]);
   });
 });

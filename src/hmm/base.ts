@@ -20,7 +20,7 @@ import { runEm, runEmAsync, type GenericEmModel, type GenericEmOptions, type Gen
 import { Rng } from '../em/rng.js';
 import { AbortError, DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
+import { callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
 import { signalOption } from '../parallel/options.js';
 import { impossibleSequence } from './impossible.js';
 import type { Sequences } from './sequences.js';
@@ -89,6 +89,14 @@ export interface HmmOptions {
   seed?: number;
   /** `'wasm'`, `'js'` or `'auto'` ['auto']. */
   backend?: BackendName;
+}
+
+/** Options of `sample`. */
+export interface HmmSampleOptions {
+  /** Seed of the draws [the model's `seed`]. */
+  seed?: number;
+  /** The first state of the path (hmmlearn's `currstate`), in [0, nStates) [drawn from π]. */
+  currentState?: number;
 }
 
 /** Options of `fit`. */
@@ -697,9 +705,21 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     return -2 * this.posteriors(p, data, () => undefined) + 2 * this.nParameters;
   }
 
-  /** Draws a state path of length n from the chain (π, then A). */
-  protected samplePath(n: number, rng: Rng, p: HmmParams<E>): Int32Array {
+  /**
+   * What every `sample(count, { seed, currentState })` starts with: the parameters (or `NotFittedError`), the count
+   * [1] and seed validated (`width` numbers per drawn row bound the count), and a state path of `count` steps from the
+   * chain — its first state `currentState` when given (hmmlearn's `currstate`, e.g. the last state of an earlier
+   * sample, to continue it), else drawn from π — then A.
+   */
+  protected startSample(count: unknown, options: HmmSampleOptions | undefined, width: (p: HmmParams<E>) => number): {
+    p: HmmParams<E>; n: number; rng: Rng; states: Int32Array;
+  } {
+    const p = this.fitted('sample()');
     const K = this.common.nStates;
+    const { currentState, ...rest } = checkKeys(options, ['seed', 'currentState'], 'options');
+    const first = currentState === undefined ? -1 : integerOption(currentState, 'options.currentState', 0, 0, K - 1);
+    const { n, seed } = sampleArguments(count === undefined ? 1 : count, rest, width(p), this.common.seed);
+    const rng = new Rng(seed);
     const states = new Int32Array(n);
     const draw = (probs: Float64Array, off: number): number => {
       let u = rng.random();
@@ -707,8 +727,44 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
       while (k < K - 1 && u >= probs[off + k]) u -= probs[off + k++];
       return k;
     };
-    for (let t = 0; t < n; t++) states[t] = t === 0 ? draw(p.startProb, 0) : draw(p.transMat, states[t - 1] * K);
-    return states;
+    for (let t = 0; t < n; t++) {
+      states[t] = t === 0 ? (first >= 0 ? first : draw(p.startProb, 0)) : draw(p.transMat, states[t - 1] * K);
+    }
+    return { p, n, rng, states };
+  }
+
+  /**
+   * The stationary distribution of the chain: the π with `π A = π`, `Σ π = 1` (hmmlearn's
+   * `get_stationary_distribution`), solved as a linear system (Gaussian elimination with partial pivoting), so that
+   * periodic chains are solved too. For a chain with several closed classes the solution is not unique; this returns
+   * one of them.
+   */
+  stationaryDistribution(): Float64Array {
+    const p = this.fitted('stationaryDistribution()');
+    const K = this.common.nStates;
+    // Rows of (Aᵀ − I) π = 0, the last replaced by Σ π = 1.
+    const M = Array.from({ length: K }, (_, i) => {
+      const row = new Float64Array(K + 1);
+      for (let j = 0; j < K; j++) row[j] = i === K - 1 ? 1 : p.transMat[j * K + i] - (i === j ? 1 : 0);
+      row[K] = i === K - 1 ? 1 : 0;
+      return row;
+    });
+    for (let c = 0; c < K; c++) {
+      let best = c;
+      for (let r = c + 1; r < K; r++) if (Math.abs(M[r][c]) > Math.abs(M[best][c])) best = r;
+      [M[c], M[best]] = [M[best], M[c]];
+      if (M[c][c] === 0) continue;
+      for (let r = 0; r < K; r++) {
+        if (r === c || M[r][c] === 0) continue;
+        const f = M[r][c] / M[c][c];
+        for (let j = c; j <= K; j++) M[r][j] -= f * M[c][j];
+      }
+    }
+    const pi = new Float64Array(K);
+    let total = 0;
+    for (let k = 0; k < K; k++) total += pi[k] = M[k][k] === 0 ? 0 : Math.max(M[k][K] / M[k][k], 0);
+    for (let k = 0; k < K; k++) pi[k] /= total;
+    return pi;
   }
 
   /**

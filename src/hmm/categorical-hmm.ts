@@ -5,14 +5,13 @@
  *   `B_km ∝ max(α^B_km − 1 + Σ_t γ_t(k) [x_t = m], 0)`.
  */
 import type { Rng } from '../em/rng.js';
-import { Rng as Random } from '../em/rng.js';
 import { InputError } from '../errors.js';
 import { MAX_CATEGORIES } from '../families/categorical.js';
-import { checkKeys, integerOption, sampleArguments } from '../options.js';
+import { checkKeys, integerOption } from '../options.js';
 import { rowsOf } from '../gaussian-mixture.js';
 import {
   COMMON_KEYS, HiddenMarkovModel, dirichletRows, logDirichlet, priorOption, probabilityRows, resolveCommon,
-  type EmissionSession, type HmmOptions, type LetterSpec,
+  type EmissionSession, type HmmOptions, type HmmSampleOptions, type LetterSpec,
 } from './base.js';
 import { categoricalHmmFromJSON, categoricalHmmToJSON, type CategoricalHMMJSON } from './json.js';
 import { toSymbolSequences, type SequenceOptions, type SymbolSequences, type SymbolSequencesInput } from './sequences.js';
@@ -191,12 +190,10 @@ export class CategoricalHMM extends HiddenMarkovModel<CategoricalEmission, Symbo
 
   /**
    * Draws one sequence of `count` symbols [1]: a state path from π and A, then each symbol from its state's row of B.
+   * Seeded by `seed` (default: the model's); `currentState` fixes the first state.
    */
-  sample(count?: number, options: { seed?: number } = {}): CategoricalHMMSample {
-    const p = this.fitted('sample()');
-    const { n, seed } = sampleArguments(count === undefined ? 1 : count, options, 2, this.common.seed);
-    const rng = new Random(seed);
-    const states = this.samplePath(n, rng, p);
+  sample(count?: number, options: HmmSampleOptions = {}): CategoricalHMMSample {
+    const { p, n, rng, states } = this.startSample(count, options, () => 2);
     const { emissionProb: B, nSymbols: M } = p.emission;
     const X = new Int32Array(n);
     for (let t = 0; t < n; t++) {

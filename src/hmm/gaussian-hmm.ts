@@ -8,7 +8,6 @@ import type { Backend, BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
 import { INIT_SAMPLE_ROWS, kmeans, sampleRows } from '../em/init.js';
 import type { Rng } from '../em/rng.js';
-import { Rng as Random } from '../em/rng.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceLength, covarianceShape, gaussianParams, kernelShape, maximize,
@@ -18,9 +17,9 @@ import { checkFeatureRange, nest, rowsOf, type Covariances } from '../gaussian-m
 import { columnMeans } from '../dtype.js';
 import { choleskyLower } from '../linalg.js';
 import type { Matrix } from '../matrix.js';
-import { checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
+import { checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
 import {
-  COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions,
+  COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions, type HmmSampleOptions,
   type LetterSpec,
 } from './base.js';
 import { gaussianHmmFromJSON, gaussianHmmToJSON, type GaussianHMMJSON } from './json.js';
@@ -276,13 +275,10 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
 
   /**
    * Draws one sequence of `count` observations [1]: a state path from π and A, then `x_t = μ_{z_t} + L z` with
-   * `Σ_{z_t} = L Lᵀ` and z standard normal. Seeded by `seed` (default: the model's).
+   * `Σ_{z_t} = L Lᵀ` and z standard normal. Seeded by `seed` (default: the model's); `currentState` fixes the first state.
    */
-  sample(count?: number, options: { seed?: number } = {}): GaussianHMMSample {
-    const p = this.fitted('sample()');
-    const { n, seed } = sampleArguments(count === undefined ? 1 : count, options, p.emission.d + 1, this.common.seed);
-    const rng = new Random(seed);
-    const states = this.samplePath(n, rng, p);
+  sample(count?: number, options: HmmSampleOptions = {}): GaussianHMMSample {
+    const { p, n, rng, states } = this.startSample(count, options, (q) => q.emission.d + 1);
     const e = p.emission;
     const { k: K, d } = e;
     const factors = Array.from({ length: K }, (_, k) => {

@@ -8,15 +8,14 @@
 import type { Backend, BoundData } from '../backend/kernel.js';
 import { INIT_SAMPLE_ROWS, kmeans, sampleRows } from '../em/init.js';
 import type { Rng } from '../em/rng.js';
-import { Rng as Random } from '../em/rng.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { discreteStatsLength, maximizeDiscrete, type DiscreteParams } from '../families/discrete.js';
 import { poissonFamily } from '../families/poisson.js';
 import { rowsOf } from '../gaussian-mixture.js';
 import type { Matrix } from '../matrix.js';
-import { checkKeys, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
+import { checkKeys, flattenNested, integerOption, numberOption } from '../options.js';
 import {
-  COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions,
+  COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions, type HmmSampleOptions,
   type LetterSpec,
 } from './base.js';
 import { poissonHmmFromJSON, poissonHmmToJSON, type PoissonHMMJSON } from './json.js';
@@ -188,13 +187,10 @@ export class PoissonHMM extends HiddenMarkovModel<DiscreteParams, GaussianSequen
 
   /**
    * Draws one sequence of `count` count vectors [1]: a state path from π and A, then Poisson counts at its state's
-   * rates.
+   * rates. Seeded by `seed` (default: the model's); `currentState` fixes the first state.
    */
-  sample(count?: number, options: { seed?: number } = {}): PoissonHMMSample {
-    const p = this.fitted('sample()');
-    const { n, seed } = sampleArguments(count === undefined ? 1 : count, options, p.emission.d + 1, this.common.seed);
-    const rng = new Random(seed);
-    const states = this.samplePath(n, rng, p);
+  sample(count?: number, options: HmmSampleOptions = {}): PoissonHMMSample {
+    const { p, n, rng, states } = this.startSample(count, options, (q) => q.emission.d + 1);
     const { d } = p.emission;
     const data = new Float64Array(n * d);
     for (let t = 0; t < n; t++) poissonFamily.sampleRow(p.emission, states[t], rng, data, t * d);

@@ -19,7 +19,7 @@ function thrown(f: () => unknown): Error {
 
 describe.each(BACKENDS)('HMM layouts (%s backend)', (backend) => {
   const symbols = [0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 0, 1, 1, 2, 2];
-  const fitCat = (X: unknown, options?: { lengths?: number[] }) =>
+  const fitCat = (X: unknown, options?: { lengths?: number[] } | number[]) =>
     new CategoricalHMM({ nStates: 3, seed: 3, maxIter: 20, backend }).fit(X as number[][], options);
 
   it("categorical: hmmlearn's (N, 1) column is one sequence, as the flat array", () => {
@@ -100,6 +100,21 @@ describe.each(BACKENDS)('HMM layouts (%s backend)', (backend) => {
       expect((e as InputError).argument).toBe('X[1]');
       expect(e.message).toMatch(/a list of T×d sequences \(number\[\]\[\]\[\]/);
     }
+  });
+
+  it("hmmlearn's positional lengths: an array in place of the options is { lengths }", () => {
+    const rows = [[0], [0.2], [5], [5.1], [0.1], [5.2]];
+    const a = new GaussianHMM({ nStates: 2, seed: 1, maxIter: 10, backend }).fit(rows, [3, 3]);
+    const b = new GaussianHMM({ nStates: 2, seed: 1, maxIter: 10, backend }).fit(rows, { lengths: [3, 3] });
+    expect(a.logLikelihood).toBe(b.logLikelihood);
+    expect(a.score(rows, [3, 3])).toBe(b.score(rows, { lengths: [3, 3] }));
+    expect(a.score(rows, Int32Array.of(2, 4))).toBe(b.score(rows, { lengths: [2, 4] }));
+    expect(Array.from(a.predict(rows, [3, 3]))).toEqual(Array.from(b.predict(rows, { lengths: [3, 3] })));
+    expect(a.decode(rows, [3, 3]).logProb).toBe(b.decode(rows, { lengths: [3, 3] }).logProb);
+    expect(a.scoreSamples(rows, [1, 5]).logProb).toBe(b.scoreSamples(rows, { lengths: [1, 5] }).logProb);
+    expect(() => a.score(rows, [3, 4])).toThrow(/options\.lengths: expected lengths summing to the number of observations \(6\)/);
+    const c = fitCat(symbols.map((s) => [s]), [12, 12]);
+    expect(c.logLikelihood).toBe(fitCat(symbols, { lengths: [12, 12] }).logLikelihood);
   });
 
   it('a flat number[] is a Gaussian error, a categorical sequence', () => {

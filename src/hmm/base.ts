@@ -91,6 +91,15 @@ export interface HmmOptions {
   backend?: BackendName;
 }
 
+/**
+ * hmmlearn's positional `lengths`: an array in place of the options object is `{ lengths }`, so that
+ * `fit(X, [10, 10])`, `score(X, lengths)`, `predict(X, lengths)`… read as in hmmlearn.
+ */
+function asOptions<T>(options: T | ArrayLike<number> | undefined): T | undefined {
+  const lengths = Array.isArray(options) || (ArrayBuffer.isView(options) && !(options instanceof DataView));
+  return lengths ? ({ lengths: options } as T) : (options as T | undefined);
+}
+
 /** Options of `sample`. */
 export interface HmmSampleOptions {
   /** Seed of the draws [the model's `seed`]. */
@@ -429,8 +438,11 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     return (learn.has('s') ? K - 1 : 0) + (learn.has('t') ? K * (K - 1) : 0) + this.nEmissionParameters(p.emission);
   }
 
-  /** Fits by Baum–Welch on the calling thread. Bad input throws `InputError` before any computation. */
-  fit(X: In, options: HmmFitOptions & O = {} as HmmFitOptions & O): this {
+  /**
+   * Fits by Baum–Welch on the calling thread. Bad input throws `InputError` before any computation. As in hmmlearn,
+   * `options` may be the `lengths` array itself: `fit(X, [10, 10])` (so may every method's that reads observations).
+   */
+  fit(X: In, options: (HmmFitOptions & O) | ArrayLike<number> = {} as HmmFitOptions & O): this {
     const run = this.prepare(X, options, [...this.dataKeys, 'onIteration', 'onWarning']);
     let result: GenericEmResult<HmmParams<E>>;
     try {
@@ -462,6 +474,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   private prepare(X: In, options: object, keys: readonly string[]): {
     model: GenericEmModel<HmmParams<E>, HmmStats>; options: GenericEmOptions; dispose: () => void;
   } {
+    options = asOptions(options) ?? {};
     const o = checkKeys(options, keys, 'options');
     const onIteration = callbackOption<HmmFitOptions['onIteration']>(o.onIteration, 'options.onIteration');
     const onWarning = callbackOption<HmmFitOptions['onWarning']>(o.onWarning, 'options.onWarning');
@@ -551,9 +564,10 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   }
 
   /** Validates the observations of a method on the fitted model. */
-  private parseFor(X: In, options: O | undefined, method: string, extraKeys: readonly string[] = []): {
+  private parseFor(X: In, given: O | ArrayLike<number> | undefined, method: string, extraKeys: readonly string[] = []): {
     p: HmmParams<E>; data: D;
   } {
+    const options = asOptions(given);
     checkKeys(options, [...this.dataKeys, ...extraKeys], 'options');
     const p = this.fitted(method);
     return { p, data: this.parse(X, options, false) };
@@ -612,7 +626,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
    * gives probability 0 — a row of zero density under every state (e.g. 1e160 standard deviations from every mean), a
    * symbol no state emits, a transition of probability 0 — throws `InputError` naming that row, as every other method.
    */
-  score(X: In, options?: O): number {
+  score(X: In, options?: O | ArrayLike<number>): number {
     const { p, data } = this.parseFor(X, options, 'score()');
     return this.posteriors(p, data, () => undefined);
   }
@@ -621,7 +635,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
    * hmmlearn's `score_samples`: the log-likelihood (as `score`) and the posteriors (as `predictProba`) in one
    * forward–backward pass. Same errors as `score`.
    */
-  scoreSamples(X: In, options?: O): { logProb: number; posteriors: Matrix } {
+  scoreSamples(X: In, options?: O | ArrayLike<number>): { logProb: number; posteriors: Matrix } {
     return this.scoreSamplesFor(X, options, 'scoreSamples()');
   }
 
@@ -629,11 +643,11 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
    * Posterior state probabilities `γ_t(k) = p(z_t = k | x)` of every observation (forward–backward per sequence):
    * N×K, sequences concatenated, rows sum to 1. Same errors as `score`.
    */
-  predictProba(X: In, options?: O): Matrix {
+  predictProba(X: In, options?: O | ArrayLike<number>): Matrix {
     return this.scoreSamplesFor(X, options, 'predictProba()').posteriors;
   }
 
-  private scoreSamplesFor(X: In, options: O | undefined, method: string): { logProb: number; posteriors: Matrix } {
+  private scoreSamplesFor(X: In, options: O | ArrayLike<number> | undefined, method: string): { logProb: number; posteriors: Matrix } {
     const { p, data } = this.parseFor(X, options, method);
     const K = this.common.nStates;
     const out = new Float64Array(data.n * K);
@@ -642,7 +656,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   }
 
   /** The most probable state of every observation: the Viterbi path of each sequence (hmmlearn `predict`). */
-  predict(X: In, options?: O): Int32Array {
+  predict(X: In, options?: O | ArrayLike<number>): Int32Array {
     return this.decodeFor(X, options, 'predict()', false).states;
   }
 
@@ -651,11 +665,14 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
    * the most probable state at each step (argmax of `predictProba`). States concatenated over the sequences.
    * Same errors as `score`.
    */
-  decode(X: In, options?: O & { algorithm?: 'viterbi' | 'map' }): Decoded {
+  decode(X: In, options?: (O & { algorithm?: 'viterbi' | 'map' }) | ArrayLike<number>): Decoded {
     return this.decodeFor(X, options, 'decode()', true);
   }
 
-  private decodeFor(X: In, options: (O & { algorithm?: 'viterbi' | 'map' }) | undefined, method: string, withAlgorithm: boolean): Decoded {
+  private decodeFor(
+    X: In, given: (O & { algorithm?: 'viterbi' | 'map' }) | ArrayLike<number> | undefined, method: string, withAlgorithm: boolean,
+  ): Decoded {
+    const options = asOptions(given);
     const { p, data } = this.parseFor(X, options, method, withAlgorithm ? ['algorithm'] : []);
     const algorithm = withAlgorithm
       ? enumOption(options?.algorithm, 'options.algorithm', 'viterbi', ['viterbi', 'map'] as const) : 'viterbi';
@@ -694,13 +711,13 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   }
 
   /** Bayesian information criterion `−2 log p(X) + p ln N` over N observations (lower is better; hmmlearn's). */
-  bic(X: In, options?: O): number {
+  bic(X: In, options?: O | ArrayLike<number>): number {
     const { p, data } = this.parseFor(X, options, 'bic()');
     return -2 * this.posteriors(p, data, () => undefined) + this.nParameters * Math.log(data.n);
   }
 
   /** Akaike information criterion `−2 log p(X) + 2p` (lower is better). */
-  aic(X: In, options?: O): number {
+  aic(X: In, options?: O | ArrayLike<number>): number {
     const { p, data } = this.parseFor(X, options, 'aic()');
     return -2 * this.posteriors(p, data, () => undefined) + 2 * this.nParameters;
   }

@@ -44,10 +44,16 @@ export class WasmUnavailableError extends Error {
 /** A method that needs a fitted model was called before `fit`. */
 export class NotFittedError extends Error {
   override readonly name = 'NotFittedError';
-  /** @param disposed the model's `dispose()` dropped its parameters (the message says so) */
-  constructor(method: string, disposed = false) {
-    super(`${method}() needs a fitted model${disposed ? ' (this one was disposed)' : ''}: call fit(X) first, ` +
-      'or load one with GaussianMixture.fromJSON()');
+  /**
+   * @param method the method called (without its parentheses when `model` is not given)
+   * @param disposed the model's `dispose()` dropped its parameters (the message says so)
+   * @param model the class, when it is not `GaussianMixture`: the message then names `model.method` as given
+   *   (`'predict()'`, or a getter's name) and `model.fromJSON()`
+   */
+  constructor(method: string, disposed = false, model?: string) {
+    super(`${model === undefined ? `${method}()` : `${model}.${method}`} needs a fitted model` +
+      `${disposed ? ' (this one was disposed)' : ''}: call fit(X) first, ` +
+      `or load one with ${model ?? 'GaussianMixture'}.fromJSON()`);
   }
 }
 

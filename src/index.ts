@@ -32,7 +32,7 @@ export { CategoricalHMM } from './hmm/categorical-hmm.js';
 export type { CategoricalHMMOptions, CategoricalHMMSample, CategoricalEmission } from './hmm/categorical-hmm.js';
 export { PoissonHMM } from './hmm/poisson-hmm.js';
 export type { PoissonHMMOptions, PoissonHMMSample } from './hmm/poisson-hmm.js';
-export type { HmmOptions, HmmFitOptions, HmmFitAsyncOptions, Decoded } from './hmm/base.js';
+export type { HmmOptions, HmmFitOptions, HmmFitAsyncOptions, HmmSampleOptions, Decoded } from './hmm/base.js';
 export type {
   GaussianSequencesInput, SymbolSequencesInput, SequenceOptions, GaussianSequenceOptions,
 } from './hmm/sequences.js';

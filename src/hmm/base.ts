@@ -21,11 +21,12 @@ import { Rng } from '../em/rng.js';
 import { DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import {
-  callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, seedOption,
+  callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments, seedOption,
 } from '../options.js';
 import { throwIfAborted } from '../parallel/abort.js';
 import { signalOption } from '../parallel/options.js';
 import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
+import { impossibleSequence } from './impossible.js';
 import type { Sequences } from './sequences.js';
 
 /** Parameters of an HMM with emission parameters `E`. */
@@ -92,6 +93,23 @@ export interface HmmOptions {
   seed?: number;
   /** `'wasm'`, `'js'` or `'auto'` ['auto']. */
   backend?: BackendName;
+}
+
+/**
+ * hmmlearn's positional `lengths`: an array in place of the options object is `{ lengths }`, so that
+ * `fit(X, [10, 10])`, `score(X, lengths)`, `predict(X, lengths)`… read as in hmmlearn.
+ */
+function asOptions<T>(options: T | ArrayLike<number> | undefined): T | undefined {
+  const lengths = Array.isArray(options) || (ArrayBuffer.isView(options) && !(options instanceof DataView));
+  return lengths ? ({ lengths: options } as T) : (options as T | undefined);
+}
+
+/** Options of `sample`. */
+export interface HmmSampleOptions {
+  /** Seed of the draws [the model's `seed`]. */
+  seed?: number;
+  /** The first state of the path (hmmlearn's `currstate`), in [0, nStates) [drawn from π]. */
+  currentState?: number;
 }
 
 /** Options of `fit`. */
@@ -303,12 +321,15 @@ class Scratch {
   logB = new Float64Array(0);
   gamma = new Float64Array(0);
   path = new Int32Array(0);
+  /** Log-emissions shifted row by row (Viterbi). */
+  shifted = new Float64Array(0);
   constructor(private readonly K: number) {}
   ensure(T: number): void {
     if (this.logB.length < T * this.K) {
       this.logB = new Float64Array(T * this.K);
       this.gamma = new Float64Array(T * this.K);
       this.path = new Int32Array(T);
+      this.shifted = new Float64Array(T * this.K);
     }
   }
 }
@@ -329,6 +350,8 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     this.common = common;
   }
 
+  /** The class name that errors cite (`'GaussianHMM'`, …): minified bundles rename classes, so it is not read. */
+  protected abstract readonly modelName: string;
   /** Option keys of the methods that take observations (besides the method's own). */
   protected abstract readonly dataKeys: readonly string[];
   /** Validates observations; `fitting` is false once a model is fitted (shapes must then match it). */
@@ -345,6 +368,11 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   protected abstract emissionLogPrior(e: E): number;
   /** Free emission parameters among those learned. */
   protected abstract nEmissionParameters(e: E): number;
+  /**
+   * Why observation i (the global row index) has zero density under every state of `e`, for the error that names it:
+   * e.g. its distance from the nearest state's mean, or its symbol.
+   */
+  protected abstract zeroDensityDetail(data: D, i: number, e: E): string;
 
   /** Number of hidden states K. */
   get nStates(): number {
@@ -414,8 +442,11 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     return (learn.has('s') ? K - 1 : 0) + (learn.has('t') ? K * (K - 1) : 0) + this.nEmissionParameters(p.emission);
   }
 
-  /** Fits by Baum–Welch on the calling thread. Bad input throws `InputError` before any computation. */
-  fit(X: In, options: HmmFitOptions & O = {} as HmmFitOptions & O): this {
+  /**
+   * Fits by Baum–Welch on the calling thread. Bad input throws `InputError` before any computation. As in hmmlearn,
+   * `options` may be the `lengths` array itself: `fit(X, [10, 10])` (so may every method's that reads observations).
+   */
+  fit(X: In, options: (HmmFitOptions & O) | ArrayLike<number> = {} as HmmFitOptions & O): this {
     const run = this.prepare(X, options, [...this.dataKeys, 'onIteration', 'onWarning']);
     let result: GenericEmResult<HmmParams<E>>;
     try {
@@ -450,6 +481,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   private prepare(X: In, options: object, keys: readonly string[]): {
     model: GenericEmModel<HmmParams<E>, HmmStats>; options: GenericEmOptions; dispose: () => void;
   } {
+    options = asOptions(options) ?? {};
     const o = checkKeys(options, keys, 'options');
     const onIteration = callbackOption<HmmFitOptions['onIteration']>(o.onIteration, 'options.onIteration');
     const onWarning = callbackOption<HmmFitOptions['onWarning']>(o.onWarning, 'options.onWarning');
@@ -482,7 +514,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
           const { logB, gamma } = scratch;
           session.logLikelihoods(start, T, logB);
           const lp = hmm.forwardBackward(logB, T, K, params.startProb, params.transMat, gamma, stats.trans);
-          if (!(lp > -Infinity)) throw impossibleSequence(s, data.lengths.length);
+          if (!Number.isFinite(lp)) throw this.impossible(data, s, logB, params);
           ll += lp;
           for (let k = 0; k < K; k++) stats.start[k] += gamma[k];
           for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) stats.occupancy[k] += gamma[t * K + k];
@@ -539,12 +571,19 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   }
 
   /** Validates the observations of a method on the fitted model. */
-  private parseFor(X: In, options: O | undefined, method: string, extraKeys: readonly string[] = []): {
+  private parseFor(X: In, given: O | ArrayLike<number> | undefined, method: string, extraKeys: readonly string[] = []): {
     p: HmmParams<E>; data: D;
   } {
+    const options = asOptions(given);
     checkKeys(options, [...this.dataKeys, ...extraKeys], 'options');
     const p = this.fitted(method);
     return { p, data: this.parse(X, options, false) };
+  }
+
+  /** The error of sequence s, whose log-likelihood under `p` is not finite (see `impossibleSequence`). */
+  private impossible(data: D, s: number, logB: Float64Array, p: HmmParams<E>): InputError {
+    return impossibleSequence(data, s, logB, this.common.nStates, p.startProb, p.transMat,
+      (i) => this.zeroDensityDetail(data, i, p.emission));
   }
 
   /** Runs `fn` on every sequence with its log-emissions (in `scratch.logB`) under the parameters `p`. */
@@ -569,7 +608,11 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     }
   }
 
-  /** Forward–backward on every sequence: `fn` sees its posteriors γ (T×K); returns Σ log p(x). */
+  /**
+   * Forward–backward on every sequence: `fn` sees its posteriors γ (T×K); returns Σ log p(x). A sequence of
+   * probability 0 (or of a log-likelihood float64 cannot hold) throws the `InputError` that names its first bad row,
+   * before `fn` sees it: every method that reads observations raises the same one.
+   */
   private posteriors(
     p: HmmParams<E>, data: D, fn: (s: number, start: number, T: number, gamma: Float64Array) => void,
   ): number {
@@ -578,6 +621,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     let total = 0;
     this.eachSequence(p, data, (hmm, s, start, T, sc) => {
       const lp = hmm.forwardBackward(sc.logB, T, K, p.startProb, p.transMat, sc.gamma, xi);
+      if (!Number.isFinite(lp)) throw this.impossible(data, s, sc.logB, p);
       total += lp;
       fn(s, start, T, sc.gamma);
     });
@@ -585,47 +629,64 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   }
 
   /**
-   * Log-likelihood `log p(x)` of one sequence, or the sum over several (forward algorithm). `-Infinity` when a
-   * sequence cannot be produced by the model.
+   * Log-likelihood `log p(x)` of one sequence, or the sum over several (forward algorithm). A sequence the model
+   * gives probability 0 — a row of zero density under every state (e.g. 1e160 standard deviations from every mean), a
+   * symbol no state emits, a transition of probability 0 — throws `InputError` naming that row, as every other method.
    */
-  score(X: In, options?: O): number {
-    const { p, data } = this.parseFor(X, options, 'score');
+  score(X: In, options?: O | ArrayLike<number>): number {
+    const { p, data } = this.parseFor(X, options, 'score()');
     return this.posteriors(p, data, () => undefined);
   }
 
   /**
-   * Posterior state probabilities `γ_t(k) = p(z_t = k | x)` of every observation (forward–backward per sequence):
-   * N×K, sequences concatenated, rows sum to 1. Throws `InputError` for a sequence the model cannot produce.
+   * hmmlearn's `score_samples`: the log-likelihood (as `score`) and the posteriors (as `predictProba`) in one
+   * forward–backward pass. Same errors as `score`.
    */
-  predictProba(X: In, options?: O): Matrix {
-    const { p, data } = this.parseFor(X, options, 'predictProba');
+  scoreSamples(X: In, options?: O | ArrayLike<number>): { logProb: number; posteriors: Matrix } {
+    return this.scoreSamplesFor(X, options, 'scoreSamples()');
+  }
+
+  /**
+   * Posterior state probabilities `γ_t(k) = p(z_t = k | x)` of every observation (forward–backward per sequence):
+   * N×K, sequences concatenated, rows sum to 1. Same errors as `score`.
+   */
+  predictProba(X: In, options?: O | ArrayLike<number>): Matrix {
+    return this.scoreSamplesFor(X, options, 'predictProba()').posteriors;
+  }
+
+  private scoreSamplesFor(X: In, options: O | ArrayLike<number> | undefined, method: string): { logProb: number; posteriors: Matrix } {
+    const { p, data } = this.parseFor(X, options, method);
     const K = this.common.nStates;
     const out = new Float64Array(data.n * K);
-    this.posteriors(p, data, (s, start, T, gamma) => {
-      checkPosteriors(gamma, T * K, s, data.lengths.length);
-      out.set(gamma.subarray(0, T * K), start * K);
-    });
-    return { data: out, rows: data.n, cols: K };
+    const logProb = this.posteriors(p, data, (s, start, T, gamma) => out.set(gamma.subarray(0, T * K), start * K));
+    return { logProb, posteriors: { data: out, rows: data.n, cols: K } };
   }
 
   /** The most probable state of every observation: the Viterbi path of each sequence (hmmlearn `predict`). */
-  predict(X: In, options?: O): Int32Array {
-    return this.decode(X, options).states;
+  predict(X: In, options?: O | ArrayLike<number>): Int32Array {
+    return this.decodeFor(X, options, 'predict()', false).states;
   }
 
   /**
    * Decodes every sequence: `'viterbi'` [default] the jointly most probable path (Rabiner 1989, §III.B), `'map'`
    * the most probable state at each step (argmax of `predictProba`). States concatenated over the sequences.
-   * Throws `InputError` for a sequence the model cannot produce.
+   * Same errors as `score`.
    */
-  decode(X: In, options?: O & { algorithm?: 'viterbi' | 'map' }): Decoded {
-    const { p, data } = this.parseFor(X, options, 'decode', ['algorithm']);
-    const algorithm = enumOption(options?.algorithm, 'options.algorithm', 'viterbi', ['viterbi', 'map'] as const);
+  decode(X: In, options?: (O & { algorithm?: 'viterbi' | 'map' }) | ArrayLike<number>): Decoded {
+    return this.decodeFor(X, options, 'decode()', true);
+  }
+
+  private decodeFor(
+    X: In, given: (O & { algorithm?: 'viterbi' | 'map' }) | ArrayLike<number> | undefined, method: string, withAlgorithm: boolean,
+  ): Decoded {
+    const options = asOptions(given);
+    const { p, data } = this.parseFor(X, options, method, withAlgorithm ? ['algorithm'] : []);
+    const algorithm = withAlgorithm
+      ? enumOption(options?.algorithm, 'options.algorithm', 'viterbi', ['viterbi', 'map'] as const) : 'viterbi';
     const K = this.common.nStates;
     const states = new Int32Array(data.n);
     if (algorithm === 'map') {
       const logProb = this.posteriors(p, data, (s, start, T, gamma) => {
-        checkPosteriors(gamma, T * K, s, data.lengths.length);
         for (let t = 0; t < T; t++) {
           let best = 0;
           for (let k = 1; k < K; k++) if (gamma[t * K + k] > gamma[t * K + best]) best = k;
@@ -636,8 +697,20 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     }
     let logProb = 0;
     this.eachSequence(p, data, (hmm, s, start, T, sc) => {
-      const lp = hmm.viterbi(sc.logB, T, K, p.startProb, p.transMat, sc.path);
-      if (!(lp > -Infinity)) throw impossibleSequence(s, data.lengths.length);
+      // Each row's log-emissions shifted by their maximum: the path is unchanged (one constant per row), and rows far
+      // from every state (log-densities of −1e200) no longer absorb the differences between paths. The shifts are
+      // added back to the log-probability.
+      const shifted = sc.shifted;
+      let shift = 0;
+      for (let t = 0; t < T; t++) {
+        let m = -Infinity;
+        for (let k = 0; k < K; k++) m = Math.max(m, sc.logB[t * K + k]);
+        if (!(m > -Infinity)) throw this.impossible(data, s, sc.logB, p);
+        shift += m;
+        for (let k = 0; k < K; k++) shifted[t * K + k] = sc.logB[t * K + k] - m;
+      }
+      const lp = hmm.viterbi(shifted, T, K, p.startProb, p.transMat, sc.path) + shift;
+      if (!Number.isFinite(lp)) throw this.impossible(data, s, sc.logB, p);
       logProb += lp;
       states.set(sc.path.subarray(0, T), start);
     });
@@ -645,20 +718,32 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   }
 
   /** Bayesian information criterion `−2 log p(X) + p ln N` over N observations (lower is better; hmmlearn's). */
-  bic(X: In, options?: O): number {
-    const { p, data } = this.parseFor(X, options, 'bic');
+  bic(X: In, options?: O | ArrayLike<number>): number {
+    const { p, data } = this.parseFor(X, options, 'bic()');
     return -2 * this.posteriors(p, data, () => undefined) + this.nParameters * Math.log(data.n);
   }
 
   /** Akaike information criterion `−2 log p(X) + 2p` (lower is better). */
-  aic(X: In, options?: O): number {
-    const { p, data } = this.parseFor(X, options, 'aic');
+  aic(X: In, options?: O | ArrayLike<number>): number {
+    const { p, data } = this.parseFor(X, options, 'aic()');
     return -2 * this.posteriors(p, data, () => undefined) + 2 * this.nParameters;
   }
 
-  /** Draws a state path of length n from the chain (π, then A). */
-  protected samplePath(n: number, rng: Rng, p: HmmParams<E>): Int32Array {
+  /**
+   * What every `sample(count, { seed, currentState })` starts with: the parameters (or `NotFittedError`), the count
+   * [1] and seed validated (`width` numbers per drawn row bound the count), and a state path of `count` steps from the
+   * chain — its first state `currentState` when given (hmmlearn's `currstate`, e.g. the last state of an earlier
+   * sample, to continue it), else drawn from π — then A.
+   */
+  protected startSample(count: unknown, options: HmmSampleOptions | undefined, width: (p: HmmParams<E>) => number): {
+    p: HmmParams<E>; n: number; rng: Rng; states: Int32Array;
+  } {
+    const p = this.fitted('sample()');
     const K = this.common.nStates;
+    const { currentState, ...rest } = checkKeys(options, ['seed', 'currentState'], 'options');
+    const first = currentState === undefined ? -1 : integerOption(currentState, 'options.currentState', 0, 0, K - 1);
+    const { n, seed } = sampleArguments(count === undefined ? 1 : count, rest, width(p), this.common.seed);
+    const rng = new Rng(seed);
     const states = new Int32Array(n);
     const draw = (probs: Float64Array, off: number): number => {
       let u = rng.random();
@@ -666,12 +751,51 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
       while (k < K - 1 && u >= probs[off + k]) u -= probs[off + k++];
       return k;
     };
-    for (let t = 0; t < n; t++) states[t] = t === 0 ? draw(p.startProb, 0) : draw(p.transMat, states[t - 1] * K);
-    return states;
+    for (let t = 0; t < n; t++) {
+      states[t] = t === 0 ? (first >= 0 ? first : draw(p.startProb, 0)) : draw(p.transMat, states[t - 1] * K);
+    }
+    return { p, n, rng, states };
   }
 
-  protected fitted(method: string): HmmParams<E> {
-    if (this.params === null) throw new NotFittedError(method, this.disposed);
+  /**
+   * The stationary distribution of the chain: the π with `π A = π`, `Σ π = 1` (hmmlearn's
+   * `get_stationary_distribution`), solved as a linear system (Gaussian elimination with partial pivoting), so that
+   * periodic chains are solved too. For a chain with several closed classes the solution is not unique; this returns
+   * one of them.
+   */
+  stationaryDistribution(): Float64Array {
+    const p = this.fitted('stationaryDistribution()');
+    const K = this.common.nStates;
+    // Rows of (Aᵀ − I) π = 0, the last replaced by Σ π = 1.
+    const M = Array.from({ length: K }, (_, i) => {
+      const row = new Float64Array(K + 1);
+      for (let j = 0; j < K; j++) row[j] = i === K - 1 ? 1 : p.transMat[j * K + i] - (i === j ? 1 : 0);
+      row[K] = i === K - 1 ? 1 : 0;
+      return row;
+    });
+    for (let c = 0; c < K; c++) {
+      let best = c;
+      for (let r = c + 1; r < K; r++) if (Math.abs(M[r][c]) > Math.abs(M[best][c])) best = r;
+      [M[c], M[best]] = [M[best], M[c]];
+      if (M[c][c] === 0) continue;
+      for (let r = 0; r < K; r++) {
+        if (r === c || M[r][c] === 0) continue;
+        const f = M[r][c] / M[c][c];
+        for (let j = c; j <= K; j++) M[r][j] -= f * M[c][j];
+      }
+    }
+    const pi = new Float64Array(K);
+    let total = 0;
+    for (let k = 0; k < K; k++) total += pi[k] = M[k][k] === 0 ? 0 : Math.max(M[k][K] / M[k][k], 0);
+    for (let k = 0; k < K; k++) pi[k] /= total;
+    return pi;
+  }
+
+  /**
+   * The parameters, or `NotFittedError` naming the class and `member` as called (`'predict()'`, or a getter's name).
+   */
+  protected fitted(member: string): HmmParams<E> {
+    if (this.params === null) throw new NotFittedError(member, this.disposed, this.modelName);
     return this.params;
   }
 
@@ -688,15 +812,4 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     this.facts = { converged: false, nIter: 0, logLikelihood: -Infinity, history: [] };
     this.disposed = true;
   }
-}
-
-/** Throws for a sequence whose posteriors are not numbers (it has probability 0 under the model). */
-function checkPosteriors(gamma: Float64Array, length: number, s: number, count: number): void {
-  for (let i = 0; i < length; i++) if (!(gamma[i] >= 0)) throw impossibleSequence(s, count);
-}
-
-function impossibleSequence(s: number, count: number): InputError {
-  return new InputError(count === 1 ? 'X' : `X (sequence ${s})`, 'a sequence of positive probability under the model',
-    'a sequence it cannot produce (log-likelihood −Infinity)',
-    'A start or transition probability of 0, or an emission probability of 0, rules it out');
 }

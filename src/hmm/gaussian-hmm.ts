@@ -8,7 +8,6 @@ import type { Backend, BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
 import { INIT_SAMPLE_ROWS, kmeans, sampleRows } from '../em/init.js';
 import type { Rng } from '../em/rng.js';
-import { Rng as Random } from '../em/rng.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceLength, covarianceShape, gaussianParams, kernelShape, maximize,
@@ -18,14 +17,14 @@ import { checkFeatureRange, nest, rowsOf, type Covariances } from '../gaussian-m
 import { columnMeans } from '../dtype.js';
 import { choleskyLower } from '../linalg.js';
 import type { Matrix } from '../matrix.js';
-import { checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
+import { checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
 import {
-  COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions,
+  COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions, type HmmSampleOptions,
   type LetterSpec,
 } from './base.js';
 import { gaussianHmmFromJSON, gaussianHmmToJSON, type GaussianHMMJSON } from './json.js';
 import {
-  checkDistinctRows, checkFeatures, toGaussianSequences, type GaussianSequenceOptions, type GaussianSequences, type GaussianSequencesInput,
+  checkDistinctRows, checkFeatures, checkRowsAreObservations, toGaussianSequences, type GaussianSequenceOptions, type GaussianSequences, type GaussianSequencesInput,
 } from './sequences.js';
 
 /** Constructor options of `GaussianHMM` (hmmlearn's names in camelCase; defaults in brackets). */
@@ -142,6 +141,7 @@ class GaussianEmissions implements EmissionSession<GaussianParams> {
  */
 export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSequences, GaussianSequencesInput, GaussianSequenceOptions> {
   private readonly gaussian: GaussianResolved;
+  protected readonly modelName = 'GaussianHMM';
   protected readonly dataKeys = ['lengths', 'nFeatures'] as const;
 
   constructor(options: GaussianHMMOptions = {}) {
@@ -177,7 +177,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
 
   /** The full d×d covariance matrix of state k, whatever the covariance type (rows are copies). */
   covarianceMatrix(k: number): Float64Array[] {
-    const e = this.fitted('covarianceMatrix').emission;
+    const e = this.fitted('covarianceMatrix()').emission;
     integerOption(k, 'k', 0, 0, e.k - 1);
     return rowsOf(fullCovariance(e, k), e.d, e.d);
   }
@@ -186,6 +186,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     const d = fitting ? this.gaussian.d ?? undefined : this.params!.emission.d;
     const data = toGaussianSequences(X, options, undefined);
     checkFeatures(data, d, fitting ? 'the given means or covariances' : "the model's nFeatures");
+    if (fitting && d === undefined) checkRowsAreObservations(X, data, options);
     return data;
   }
 
@@ -249,6 +250,23 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     return 0;
   }
 
+  /**
+   * Row i's distance from the nearest state's mean, in that state's standard deviations along the feature where it
+   * is farthest (`min_k max_j |x_ij − μ_kj| / √Σ_k,jj`): unlike the Mahalanobis distance, its square cannot overflow.
+   */
+  protected zeroDensityDetail(data: GaussianSequences, i: number, e: GaussianParams): string {
+    const { k: K, d } = e;
+    let nearest = Infinity;
+    for (let k = 0; k < K; k++) {
+      const cov = fullCovariance(e, k);
+      let far = 0;
+      for (let j = 0; j < d; j++) far = Math.max(far, Math.abs(data.data[i * d + j] - e.means[k * d + j]) / Math.sqrt(cov[j * d + j]));
+      nearest = Math.min(nearest, far);
+    }
+    // Beyond 1.8e308 (a row near ±MAX_VALUE, or a state of tiny variance) the ratio itself overflows.
+    return `${Number.isFinite(nearest) ? nearest.toExponential(2) : 'over 1.8e+308'} standard deviations from the nearest state's mean`;
+  }
+
   protected nEmissionParameters(e: GaussianParams): number {
     const { k: K, d } = e;
     const cov = { full: (K * d * (d + 1)) / 2, tied: (d * (d + 1)) / 2, diag: K * d, spherical: K }[e.covarianceType];
@@ -256,14 +274,11 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
   }
 
   /**
-   * Draws one sequence of n observations: a state path from π and A, then `x_t = μ_{z_t} + L z` with
-   * `Σ_{z_t} = L Lᵀ` and z standard normal. Seeded by `seed` (default: the model's).
+   * Draws one sequence of `count` observations [1]: a state path from π and A, then `x_t = μ_{z_t} + L z` with
+   * `Σ_{z_t} = L Lᵀ` and z standard normal. Seeded by `seed` (default: the model's); `currentState` fixes the first state.
    */
-  sample(n: number, options: { seed?: number } = {}): GaussianHMMSample {
-    const p = this.fitted('sample');
-    const { seed } = sampleArguments(n, options, p.emission.d + 1, this.common.seed);
-    const rng = new Random(seed);
-    const states = this.samplePath(n, rng, p);
+  sample(count?: number, options: HmmSampleOptions = {}): GaussianHMMSample {
+    const { p, n, rng, states } = this.startSample(count, options, (q) => q.emission.d + 1);
     const e = p.emission;
     const { k: K, d } = e;
     const factors = Array.from({ length: K }, (_, k) => {
@@ -288,7 +303,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
 
   /** The model as plain JSON (format `'wasm-em/gaussian-hmm'`, version 1). */
   toJSON(): GaussianHMMJSON {
-    const p = this.fitted('toJSON');
+    const p = this.fitted('toJSON()');
     return gaussianHmmToJSON(p, this.common, this.facts);
   }
 

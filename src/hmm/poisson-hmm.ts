@@ -8,20 +8,19 @@
 import type { Backend, BoundData } from '../backend/kernel.js';
 import { INIT_SAMPLE_ROWS, kmeans, sampleRows } from '../em/init.js';
 import type { Rng } from '../em/rng.js';
-import { Rng as Random } from '../em/rng.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { discreteStatsLength, maximizeDiscrete, type DiscreteParams } from '../families/discrete.js';
 import { poissonFamily } from '../families/poisson.js';
 import { rowsOf } from '../gaussian-mixture.js';
 import type { Matrix } from '../matrix.js';
-import { checkKeys, flattenNested, integerOption, numberOption, sampleArguments } from '../options.js';
+import { checkKeys, flattenNested, integerOption, numberOption } from '../options.js';
 import {
-  COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions,
+  COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions, type HmmSampleOptions,
   type LetterSpec,
 } from './base.js';
 import { poissonHmmFromJSON, poissonHmmToJSON, type PoissonHMMJSON } from './json.js';
 import {
-  checkDistinctRows, checkFeatures, toGaussianSequences, type GaussianSequenceOptions, type GaussianSequences, type GaussianSequencesInput,
+  checkDistinctRows, checkFeatures, checkRowsAreObservations, toGaussianSequences, type GaussianSequenceOptions, type GaussianSequences, type GaussianSequencesInput,
 } from './sequences.js';
 
 /** Constructor options of `PoissonHMM` (hmmlearn's names in camelCase; defaults in brackets). */
@@ -92,6 +91,7 @@ export class PoissonHMM extends HiddenMarkovModel<DiscreteParams, GaussianSequen
   private readonly givenLambdas: Float64Array | null;
   private readonly givenD: number | null;
   private readonly alpha: number;
+  protected readonly modelName = 'PoissonHMM';
   protected readonly dataKeys = ['lengths', 'nFeatures'] as const;
 
   constructor(options: PoissonHMMOptions = {}) {
@@ -126,6 +126,7 @@ export class PoissonHMM extends HiddenMarkovModel<DiscreteParams, GaussianSequen
     const d = fitting ? this.givenD ?? undefined : this.params!.emission.d;
     const data = toGaussianSequences(X, options, undefined);
     checkFeatures(data, d, fitting ? 'the given lambdas' : "the model's nFeatures");
+    if (fitting && d === undefined) checkRowsAreObservations(X, data, options);
     poissonFamily.checkData({ data: data.data, rows: data.n, cols: data.d }, 'X', null);
     return data;
   }
@@ -174,16 +175,22 @@ export class PoissonHMM extends HiddenMarkovModel<DiscreteParams, GaussianSequen
     return 0;
   }
 
+  /** The counts of row i (of probability 0, or too small for float64, at every state's rates). */
+  protected zeroDensityDetail(data: GaussianSequences, i: number): string {
+    const row = Array.from(data.data.subarray(i * data.d, (i + 1) * data.d));
+    return `counts ${row.length > 6 ? `${row.slice(0, 6).join(', ')}, …` : row.join(', ')}`;
+  }
+
   protected nEmissionParameters(e: DiscreteParams): number {
     return this.common.learn.has('l') ? e.k * e.d : 0;
   }
 
-  /** Draws one sequence of n count vectors: a state path from π and A, then Poisson counts at its state's rates. */
-  sample(n: number, options: { seed?: number } = {}): PoissonHMMSample {
-    const p = this.fitted('sample');
-    const { seed } = sampleArguments(n, options, p.emission.d + 1, this.common.seed);
-    const rng = new Random(seed);
-    const states = this.samplePath(n, rng, p);
+  /**
+   * Draws one sequence of `count` count vectors [1]: a state path from π and A, then Poisson counts at its state's
+   * rates. Seeded by `seed` (default: the model's); `currentState` fixes the first state.
+   */
+  sample(count?: number, options: HmmSampleOptions = {}): PoissonHMMSample {
+    const { p, n, rng, states } = this.startSample(count, options, (q) => q.emission.d + 1);
     const { d } = p.emission;
     const data = new Float64Array(n * d);
     for (let t = 0; t < n; t++) poissonFamily.sampleRow(p.emission, states[t], rng, data, t * d);
@@ -192,7 +199,7 @@ export class PoissonHMM extends HiddenMarkovModel<DiscreteParams, GaussianSequen
 
   /** The model as plain JSON (format `'wasm-em/poisson-hmm'`, version 1). */
   toJSON(): PoissonHMMJSON {
-    return poissonHmmToJSON(this.fitted('toJSON'), this.common, this.facts, this.alpha);
+    return poissonHmmToJSON(this.fitted('toJSON()'), this.common, this.facts, this.alpha);
   }
 
   /** A model from `toJSON()` output (or its JSON text). Throws `InputError` naming the first bad field. */

@@ -15,8 +15,13 @@ export type GaussianSequencesInput =
   | Float64Array
   | Float32Array;
 
-/** Observations of a categorical HMM: many sequences of integer symbols (`number[][]`), or one flat array. */
-export type SymbolSequencesInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
+/**
+ * Observations of a categorical HMM: one flat array or one column of symbols (hmmlearn's (n_samples, 1)), split by
+ * `lengths`; or a list of sequences (`number[][]` with a row of length ≠ 1, or `number[][][]` of columns). See
+ * `toSymbolSequences`.
+ */
+export type SymbolSequencesInput =
+  | ArrayLike<ArrayLike<number>> | ArrayLike<number> | ArrayLike<ArrayLike<ArrayLike<number>>> | MatrixLike;
 
 /** Options that say how a matrix of observations splits into sequences. */
 export interface SequenceOptions {
@@ -41,6 +46,8 @@ export interface Sequences {
   readonly lengths: Int32Array;
   /** Index of the first observation of every sequence, `starts[i] = Σ_{j<i} T_j`. */
   readonly starts: Int32Array;
+  /** Whether X was a list of sequences (row t of sequence s is then `X[s][t]`; else it is `X[starts[s] + t]`). */
+  readonly nested: boolean;
 }
 
 /** Gaussian observations: N×d row-major, finite. */
@@ -98,11 +105,15 @@ function checkNoNaN(data: Float64Array, d: number, name: (row: number, col: numb
 }
 
 /**
- * Gaussian observations in any accepted form:
- * - a list of sequences, each T_i×d (`number[][][]`, or a list of `{ data, rows, cols }`) — `lengths` must be absent;
- * - one matrix (`number[][]`, `{ data, rows, cols }`, or a flat `Float64Array`/`Float32Array` with `nFeatures`),
- *   split by `lengths` (one sequence by default).
- * Entries must be finite (NaN is an error: no missing values here).
+ * Gaussian (and Poisson) observations. The layouts, and what each means:
+ * - one matrix, hmmlearn's X of shape (n_samples, n_features): `number[][]` whose rows are the observations (so
+ *   `[[1], [2], [3]]` is one sequence of three 1-feature rows and `[[1, 2, 3]]` one row of three features),
+ *   `{ data, rows, cols }`, or a flat `Float64Array`/`Float32Array` with `nFeatures`; one sequence, or several split
+ *   by `lengths` (hmmlearn's `lengths`);
+ * - a list of sequences, each T_i×d: `number[][][]` (`[[[1], [2]], [[3]]]`) or a list of `{ data, rows, cols }`;
+ *   `lengths` must then be absent.
+ * A flat `number[]` is refused (write a column `[[x0], [x1], …]`). Entries must be finite (NaN is an error: no
+ * missing values here).
  * @param expectedCols the fitted model's number of features, if known
  */
 export function toGaussianSequences(
@@ -141,22 +152,50 @@ export function toGaussianSequences(
       data.set(p, at);
       at += p.length;
     }
-    return { data, d: d!, n, lengths, starts: startsOf(lengths) };
+    return { data, d: d!, n, lengths, starts: startsOf(lengths), nested: true };
   }
+  checkEqualRows(X);
   const m = toMatrix(X, { nFeatures: options?.nFeatures }, 'X', expectedCols);
   checkNoNaN(m.data, m.cols, (i, j) => `X[${i}][${j}]`);
   const lengths = toLengths(options?.lengths, m.rows);
-  return { data: m.data, d: m.cols, n: m.rows, lengths, starts: startsOf(lengths) };
+  return { data: m.data, d: m.cols, n: m.rows, lengths, starts: startsOf(lengths), nested: false };
+}
+
+/** A `number[][]` whose rows differ in length: sequences written as rows, most likely; says how to write them. */
+function checkEqualRows(X: unknown): void {
+  if (!Array.isArray(X) || !isArrayLike(X[0])) return;
+  const cols = (X[0] as ArrayLike<unknown>).length;
+  for (let i = 1; i < X.length; i++) {
+    const row = X[i] as unknown;
+    if (isArrayLike(row) && row.length !== cols) {
+      throw new InputError(`X[${i}]`, `a row of ${cols} numbers, as X[0] (a number[][] is one matrix whose rows are ` +
+        "observations, hmmlearn's (n_samples, n_features))", `${row.length} values`,
+        'Write sequences of different lengths as a list of T×d sequences (number[][][]: [[[x0], [x1], …], [[y0], …]]), ' +
+        'or as one matrix of all their rows with { lengths }');
+    }
+  }
 }
 
 /**
- * Categorical observations: a list of sequences of integer symbols (`number[][]`, `lengths` absent), or one flat
- * array (`number[]`, `Int32Array`, …) split by `lengths`. Symbols are integers ≥ 0, and below `nSymbols` when given.
+ * Categorical observations. The layouts, and what each means:
+ * - a flat array of symbols (`number[]`, `Int32Array`, …): one sequence, or several split by `lengths`;
+ * - hmmlearn's column, a `number[][]` whose rows all hold exactly one symbol (`[[0], [2], [1]]`, X of shape
+ *   (n_samples, 1)): the same — one sequence, or split by `lengths` — and `{ data, rows, cols: 1 }` likewise;
+ * - a list of sequences: a `number[][]` with at least one row of another length than 1 (`[[0, 1, 1], [2, 0]]`), or
+ *   a list of columns (`number[][][]`, `[[[0], [1]], [[2]]]`); `lengths` must then be absent (each has its own).
+ * So sequences of length 1 are written with `lengths` (`fit([[0], [1]], { lengths: [1, 1] })`). Symbols are
+ * integers ≥ 0, and below `nSymbols` when given.
  */
 export function toSymbolSequences(X: unknown, options: SequenceOptions | undefined, nSymbols?: number): SymbolSequences {
-  if (!isArrayLike(X) || typeof X === 'string' || X.length === 0) {
+  if (!isArrayLike(X) && !(X !== null && typeof X === 'object' && 'data' in X)) {
+    throw new InputError('X', 'sequences of integer symbols (a flat array or one column [[s0], [s1], …], split by ' +
+      'options.lengths; or a list of sequences, number[][])', describe(X));
+  }
+  if (!isArrayLike(X)) X = symbolColumnMatrix(X as MatrixLike);
+  const list = X as ArrayLike<unknown>;
+  if (typeof X === 'string' || list.length === 0) {
     throw new InputError('X', 'sequences of integer symbols (number[][], or a flat array with options.lengths)',
-      isArrayLike(X) && X.length === 0 ? 'an empty array' : describe(X));
+      list.length === 0 ? 'an empty array' : describe(X));
   }
   // Symbols are stored as Int32 and index K×M tables: at most MAX_CATEGORIES of them, as the categorical mixture's codes.
   const limit = nSymbols ?? MAX_CATEGORIES;
@@ -164,39 +203,77 @@ export function toSymbolSequences(X: unknown, options: SequenceOptions | undefin
   let bound = 0;
   const check = (v: unknown, name: () => string): number => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= limit) {
-      throw new InputError(name(), expected, describe(v));
+      throw new InputError(name(), expected, isArrayLike(v) && typeof v !== 'string'
+        ? `${describe(v)} (a sequence's entries are symbols, or one-symbol rows [s] of a column)` : describe(v));
     }
     if (v >= bound) bound = v + 1;
     return v;
   };
-  if (isArrayLike(X[0]) && !ArrayBuffer.isView(X) ) {
-    if (options?.lengths !== undefined) {
-      throw new InputError('options.lengths', 'undefined when X is a list of sequences (each has its own length)',
-        describe(options.lengths));
-    }
-    const lengths = new Int32Array(X.length);
-    for (let s = 0; s < X.length; s++) {
-      const seq = X[s];
-      if (!isArrayLike(seq) || typeof seq === 'string') {
-        throw new InputError(`X[${s}]`, 'a sequence of integer symbols', describe(seq));
-      }
-      if (seq.length === 0) throw new InputError(`X[${s}]`, 'a sequence of at least one symbol', 'an empty array');
-      lengths[s] = seq.length;
-    }
-    const n = lengths.reduce((a, b) => a + b, 0);
+  const rowLike = (v: unknown): v is ArrayLike<unknown> => isArrayLike(v) && typeof v !== 'string';
+  if (ArrayBuffer.isView(X) || !rowLike(list[0])) {
+    // A flat array: one sequence (or split by lengths).
+    const n = list.length;
     const symbols = new Int32Array(n);
-    let at = 0;
-    for (let s = 0; s < X.length; s++) {
-      const seq = X[s] as ArrayLike<unknown>;
-      for (let t = 0; t < seq.length; t++) symbols[at++] = check(seq[t], () => `X[${s}][${t}]`);
-    }
-    return { symbols, symbolBound: bound, n, lengths, starts: startsOf(lengths) };
+    for (let t = 0; t < n; t++) symbols[t] = check(list[t], () => `X[${t}]`);
+    const lengths = toLengths(options?.lengths, n);
+    return { symbols, symbolBound: bound, n, lengths, starts: startsOf(lengths), nested: false };
   }
-  const n = X.length;
+  for (let s = 0; s < list.length; s++) {
+    const seq = list[s];
+    if (!rowLike(seq)) {
+      throw new InputError(`X[${s}]`, `a row like X[0] (${describe(list[0])}): a sequence of symbols, or a one-symbol row of a column`,
+        describe(seq));
+    }
+    if (seq.length === 0) throw new InputError(`X[${s}]`, 'a sequence of at least one symbol', 'an empty array');
+  }
+  let column = true;
+  for (let s = 0; s < list.length && column; s++) column = (list[s] as ArrayLike<unknown>).length === 1 && !rowLike((list[s] as ArrayLike<unknown>)[0]);
+  if (column) {
+    // hmmlearn's (n_samples, 1) column: one sequence (or split by lengths), never n sequences of one symbol.
+    const n = list.length;
+    const symbols = new Int32Array(n);
+    for (let t = 0; t < n; t++) symbols[t] = check((list[t] as ArrayLike<unknown>)[0], () => `X[${t}][0]`);
+    const lengths = toLengths(options?.lengths, n);
+    return { symbols, symbolBound: bound, n, lengths, starts: startsOf(lengths), nested: false };
+  }
+  if (options?.lengths !== undefined) {
+    throw new InputError('options.lengths', 'undefined when X is a list of sequences (each has its own length)',
+      describe(options.lengths), 'For hmmlearn\'s (X, lengths) give X as one column of symbols ([[s0], [s1], …]) or a ' +
+      'flat array ([s0, s1, …])');
+  }
+  // A list of sequences: each a row of symbols, or a column of one-symbol rows.
+  const lengths = new Int32Array(list.length);
+  for (let s = 0; s < list.length; s++) lengths[s] = (list[s] as ArrayLike<unknown>).length;
+  const n = lengths.reduce((a, b) => a + b, 0);
   const symbols = new Int32Array(n);
-  for (let t = 0; t < n; t++) symbols[t] = check(X[t], () => `X[${t}]`);
-  const lengths = toLengths(options?.lengths, n);
-  return { symbols, symbolBound: bound, n, lengths, starts: startsOf(lengths) };
+  let at = 0;
+  for (let s = 0; s < list.length; s++) {
+    const seq = list[s] as ArrayLike<unknown>;
+    const columnSeq = rowLike(seq[0]);
+    for (let t = 0; t < seq.length; t++) {
+      const v = seq[t];
+      if (columnSeq) {
+        if (!rowLike(v) || v.length !== 1) {
+          throw new InputError(`X[${s}][${t}]`, `a one-symbol row [s], as X[${s}][0] (the sequence is a column)`, describe(v));
+        }
+        symbols[at++] = check(v[0], () => `X[${s}][${t}][0]`);
+      } else {
+        symbols[at++] = check(v, () => `X[${s}][${t}]`);
+      }
+    }
+  }
+  return { symbols, symbolBound: bound, n, lengths, starts: startsOf(lengths), nested: true };
+}
+
+/** A `{ data, rows, cols }` matrix of symbols: its one column (hmmlearn's (n_samples, 1)), as a flat array. */
+function symbolColumnMatrix(m: MatrixLike): ArrayLike<number> {
+  if (m.cols !== 1) {
+    throw new InputError('X.cols', '1 (a matrix of symbols is one column, hmmlearn\'s (n_samples, 1))', describe(m.cols));
+  }
+  if (!isArrayLike(m.data) || m.data.length !== m.rows) {
+    throw new InputError('X.data', `rows = ${describe(m.rows)} symbols`, describe(m.data));
+  }
+  return m.data as ArrayLike<number>;
 }
 
 /**
@@ -204,7 +281,28 @@ export function toSymbolSequences(X: unknown, options: SequenceOptions | undefin
  * or the model's nFeatures.
  */
 export function checkFeatures(data: GaussianSequences, d: number | undefined, source: string): void {
-  if (d !== undefined && data.d !== d) throw new InputError('X', `observations of ${d} features (${source})`, `${data.d} features`);
+  if (d !== undefined && data.d !== d) {
+    throw new InputError('X', `observations of ${d} features (${source})`, `${data.d} features`, data.nested ? undefined
+      : `X is read as one matrix whose rows are observations (hmmlearn's (n_samples, n_features)); write several ` +
+        `sequences as a list of T×${d} sequences (number[][][]), or as one ${data.n}×${d} matrix with { lengths }`);
+  }
+}
+
+/**
+ * Refuses a fit on one `number[][]` of fewer rows than columns, given without `lengths` or `nFeatures`: read as
+ * hmmlearn's (n_samples, n_features) it is a single sequence of fewer observations than features, which is almost
+ * always sequences written as rows (`[[1, …, 6], [7, …, 12]]` for two 1-feature sequences). The message shows how to
+ * write each meaning.
+ */
+export function checkRowsAreObservations(X: unknown, data: GaussianSequences, options: GaussianSequenceOptions | undefined): void {
+  if (data.nested || !Array.isArray(X) || data.n >= data.d) return;
+  if (options?.lengths !== undefined || options?.nFeatures !== undefined) return;
+  throw new InputError('X', 'one sequence of observations as rows (hmmlearn\'s (n_samples, n_features))',
+    `${data.n} row${data.n > 1 ? 's' : ''} of ${data.d} features: fewer observations than features, which is how ` +
+    'sequences written as rows look',
+    `For ${data.n} sequence${data.n > 1 ? 's' : ''} of 1-feature observations write a list of columns ` +
+    '(number[][][]: [[[x0], [x1], …], …]); for one such sequence write one column ([[x0], [x1], …]); ' +
+    `if ${data.n} observation${data.n > 1 ? 's' : ''} of ${data.d} features are meant, confirm with { nFeatures: ${data.d} }`);
 }
 
 /** Throws unless the observations hold at least K distinct rows, which k-means needs to place K centres. */

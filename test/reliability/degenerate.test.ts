@@ -343,7 +343,10 @@ describe.each(BACKENDS)('hidden Markov models on degenerate data (%s backend)', 
     const g = new GaussianHMM({ backend, nStates: 2, seed: 1 }).fit([[[0]], [[1]], [[5]], [[6]], [[5.5]]]);
     expectFiniteHmm(g);
     expect(g.transMat.map((r) => Array.from(r))).toEqual([[0.5, 0.5], [0.5, 0.5]]);
-    expectFiniteHmm(new CategoricalHMM({ backend, nStates: 2, seed: 1 }).fit([[0], [1], [2], [1]]));
+    // A column of one-symbol rows is one sequence (hmmlearn's (n_samples, 1)); sequences of length 1 take lengths.
+    const c = new CategoricalHMM({ backend, nStates: 2, seed: 1 }).fit([[0], [1], [2], [1]], { lengths: [1, 1, 1, 1] });
+    expectFiniteHmm(c);
+    expect(c.transMat.map((r) => Array.from(r))).toEqual([[0.5, 0.5], [0.5, 0.5]]);
     expectFiniteHmm(new PoissonHMM({ backend, nStates: 2, seed: 1 }).fit([[[0]], [[4]], [[9]], [[1]]]));
   });
 

@@ -110,6 +110,45 @@ describe('abort during the starts (k-means++ on 100 000 rows of 32 features, 64 
     expect(ms).toBeLessThan(1000);
   }, 60_000);
 });
+
+describe('an HMM\'s fitAsync: abort within its starts and between the sequences of an E-step', () => {
+  // k-means on 100 000 of 200 000 observations of 32 features with 64 states takes seconds on the calling thread.
+  const n = 200_000;
+  const d = 32;
+  const X = rows(n, d, 2);
+
+  it('during the k-means start: rejects within 1 s (target 200 ms)', async () => {
+    let iterations = 0;
+    const { ms, error } = await latency(
+      (signal) => new GaussianHMM({ nStates: 64, covarianceType: 'diag', seed: 1, maxIter: 2 })
+        .fitAsync({ data: X, rows: n, cols: d }, { signal, onIteration: () => { iterations++; } }),
+      (abortIn) => abortIn(300));
+    console.log(`GaussianHMM.fitAsync: rejected ${ms.toFixed(1)} ms after abort() during the starts`);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(iterations).toBe(0);
+    expect(ms).toBeLessThan(1000);
+  }, 60_000);
+
+  it('during an E-step over many sequences: rejects within 1 s (target 200 ms)', async () => {
+    // 10 000 sequences of 100 observations, 128 states from given means: one E-step takes seconds, the abort comes
+    // 1.5 s after the call, within the first one (it used to be seen only before the next E-step).
+    const m = 1_000_000;
+    const K = 128;
+    const Y = rows(m, 4, 3);
+    const means = Array.from({ length: K }, (_, c) => [0, 1, 2, 3].map((j) => (c % 8) * (j + 1) + Math.floor(c / 8) / 4));
+    const lengths = new Array<number>(m / 100).fill(100);
+    let iterations = 0;
+    const { ms, error } = await latency(
+      (signal) => new GaussianHMM({ nStates: K, covarianceType: 'diag', seed: 1, maxIter: 5, tol: 0, means, init: 'stc' })
+        .fitAsync({ data: Y, rows: m, cols: 4 }, { lengths, signal, onIteration: () => { iterations++; } }),
+      // Validation and the copy of the rows take a few hundred milliseconds on a busy machine; the E-step seconds.
+      (abortIn) => abortIn(1500));
+    console.log(`GaussianHMM.fitAsync: rejected ${ms.toFixed(1)} ms after abort() within an E-step (${iterations} iterations done)`);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(iterations).toBe(0);
+    expect(ms).toBeLessThan(1000);
+  }, 60_000);
+});
 let abortNow: (ms: number) => void = () => undefined;
 
 describe('the signal\'s reason is what an aborted fit rejects with', () => {

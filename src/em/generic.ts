@@ -6,11 +6,12 @@
  * monitored log-likelihood changes by less than `tol` (absolute) or `maxIter` iterations; the restart with the
  * highest final log-likelihood wins, the earliest on a tie within rounding (`isBetterLowerBound`); a restart that
  * throws a recoverable error is skipped, and if all do the last error is rethrown. The loop is written once as a
- * generator that yields between iterations, so that `runEm` (synchronous) and `runEmAsync` (which returns to the event
- * loop between iterations, so that a timer or a button can abort it) run the same steps.
+ * generator that yields between iterations (and within starts and E-steps that the model gives as resumable
+ * computations), so that `runEm` (synchronous) and `runEmAsync` (which returns to the event loop every few
+ * milliseconds, so that a timer or a button can abort it) run the same steps.
  */
 import { AbortError } from '../errors.js';
-import { throwIfAborted } from '../parallel/abort.js';
+import { throwIfAborted, type Resumable } from '../parallel/abort.js';
 import { isBetterLowerBound, type EmRunResult, type IterationInfo } from './driver.js';
 import { Rng } from './rng.js';
 
@@ -33,6 +34,14 @@ export interface GenericEmModel<P, S> {
   eStep(params: P): EStepResult<S>;
   /** The M-step: new parameters from the statistics of an E-step under `params`. */
   maximize(stats: S, params: P): P;
+  /**
+   * `init` as a resumable computation (a generator that yields every few milliseconds of work and returns what `init`
+   * returns), used in its place when given, so that `runEmAsync` sees an abort within a long start (k-means on many
+   * rows). The same draws from `rng`, so the same start.
+   */
+  initSteps?(rng: Rng, init: number): Resumable<P>;
+  /** `eStep` as a resumable computation (e.g. yielding after each sequence), used in its place when given. */
+  eStepSteps?(params: P): Resumable<EStepResult<S>>;
 }
 
 /** Options of the generic loop (validated by the caller). */
@@ -75,7 +84,7 @@ function* runOnce<P, S>(
     throwIfAborted(options.signal);
     iter++;
     const previous = lowerBound;
-    const { stats, logLikelihood } = model.eStep(params);
+    const { stats, logLikelihood } = model.eStepSteps !== undefined ? yield* model.eStepSteps(params) : model.eStep(params);
     if (Number.isNaN(logLikelihood)) {
       throw new Error(`the E-step returned a log-likelihood of NaN at iteration ${iter} (restart ${init})`);
     }
@@ -103,7 +112,7 @@ function* runAll<P, S>(model: GenericEmModel<P, S>, options: GenericEmOptions): 
   let lastError: unknown = null;
   for (let init = 0; init < options.nInit; init++) {
     try {
-      const start = model.init(rng, init);
+      const start = model.initSteps !== undefined ? yield* model.initSteps(rng, init) : model.init(rng, init);
       const run = yield* runOnce(model, start, init, options);
       if (best === null || isBetterLowerBound(run.lowerBound, best.lowerBound)) best = { ...run, init };
     } catch (e) {
@@ -130,8 +139,9 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * `runEm`, returning to the event loop at most every `sliceMs` milliseconds (between iterations), so that an abort
- * from a timer, a UI event or a message stops the fit before its next E-step. Rejects with `AbortError` then.
+ * `runEm`, returning to the event loop whenever `sliceMs` milliseconds have passed at one of the loop's yields (between
+ * iterations, and within the model's resumable starts and E-steps), so that an abort from a timer, a UI event or a
+ * message stops the fit there. Rejects with the signal's reason, or `AbortError`, then.
  */
 export async function runEmAsync<P, S>(
   model: GenericEmModel<P, S>, options: GenericEmOptions, sliceMs = 16,
@@ -143,6 +153,11 @@ export async function runEmAsync<P, S>(
     if (step.done) return step.value;
     if (performance.now() - last >= sliceMs) {
       await yieldToEventLoop();
+      // An abort seen within a start or an E-step (the steps yield inside them), not only before the next E-step.
+      if (options.signal?.aborted) {
+        steps.return(undefined as never);
+        throwIfAborted(options.signal);
+      }
       last = performance.now();
     }
   }

@@ -530,7 +530,7 @@ export function kmeans(data: InitData, k: number, rng: Rng): Float64Array {
 }
 
 /** `kmeans` as a resumable computation. */
-function* kmeansSteps(data: InitData, k: number, rng: Rng): Resumable<Float64Array> {
+export function* kmeansSteps(data: InitData, k: number, rng: Rng): Resumable<Float64Array> {
   const { X, weights } = data;
   const n = X.rows;
   const d = X.cols;

@@ -16,14 +16,16 @@ import type { Backend, HmmKernels } from '../backend/kernel.js';
 import { resolveBackend, BACKEND_NAMES, type BackendName } from '../backend/index.js';
 import { initWasm, wasmAvailable } from '../backend/wasm/index.js';
 import type { IterationInfo } from '../em/driver.js';
-import { runEm, runEmAsync, type GenericEmModel, type GenericEmOptions, type GenericEmResult } from '../em/generic.js';
+import {
+  runEm, runEmAsync, type EStepResult, type GenericEmModel, type GenericEmOptions, type GenericEmResult,
+} from '../em/generic.js';
 import { Rng } from '../em/rng.js';
 import { DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import {
   callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments, seedOption,
 } from '../options.js';
-import { throwIfAborted } from '../parallel/abort.js';
+import { runToEnd, throwIfAborted, type Resumable } from '../parallel/abort.js';
 import { signalOption } from '../parallel/options.js';
 import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
 import { impossibleSequence } from './impossible.js';
@@ -358,8 +360,11 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
   protected abstract parse(X: unknown, options: O | undefined, fitting: boolean): D;
   /** Binds the observations to the emission family on a backend. */
   protected abstract bindEmissions(data: D, backend: Backend): EmissionSession<E>;
-  /** Starting emission parameters of one restart (given values, or drawn from `rng`). */
-  protected abstract initEmission(data: D, rng: Rng): E;
+  /**
+   * Starting emission parameters of one restart (given values, or drawn from `rng`), as a resumable computation that
+   * yields within long work (k-means over many observations), so that `fitAsync` sees an abort there.
+   */
+  protected abstract initEmission(data: D, rng: Rng): Resumable<E>;
   /** Checks the data against the options before a fit (e.g. enough distinct observations). */
   protected abstract checkFitData(data: D): void;
   /** The emission M-step; states listed in `empty` keep their parameters from `previous`. */
@@ -493,35 +498,45 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
     const { learn } = this.common;
     const session = this.bindEmissions(data, backend);
     const scratch = new Scratch(K);
-    const model: GenericEmModel<HmmParams<E>, HmmStats> = {
-      init: (rng) => ({
-        startProb: this.common.startProb ?? new Float64Array(K).fill(1 / K),
-        transMat: this.common.transMat ?? new Float64Array(K * K).fill(1 / K),
-        emission: this.initEmission(data, rng),
+    const self = this;
+    function* initSteps(rng: Rng): Resumable<HmmParams<E>> {
+      const emission = yield* self.initEmission(data, rng);
+      return {
+        startProb: self.common.startProb ?? new Float64Array(K).fill(1 / K),
+        transMat: self.common.transMat ?? new Float64Array(K * K).fill(1 / K),
+        emission,
         emptyStates: new Int32Array(0),
-      }),
-      eStep: (params) => {
-        session.setParams(params.emission);
-        const stats: HmmStats = {
-          start: new Float64Array(K), trans: new Float64Array(K * K), occupancy: new Float64Array(K),
-          emission: new Float64Array(session.statsLength),
-        };
-        let ll = 0;
-        for (let s = 0; s < data.lengths.length; s++) {
-          const T = data.lengths[s];
-          const start = data.starts[s];
-          scratch.ensure(T);
-          const { logB, gamma } = scratch;
-          session.logLikelihoods(start, T, logB);
-          const lp = hmm.forwardBackward(logB, T, K, params.startProb, params.transMat, gamma, stats.trans);
-          if (!Number.isFinite(lp)) throw this.impossible(data, s, logB, params);
-          ll += lp;
-          for (let k = 0; k < K; k++) stats.start[k] += gamma[k];
-          for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) stats.occupancy[k] += gamma[t * K + k];
-          session.accumulate(start, T, gamma, stats.emission);
-        }
-        return { stats, logLikelihood: ll + this.logPrior(params) };
-      },
+      };
+    }
+    // The E-step yields after each sequence, so that fitAsync sees an abort between sequences.
+    function* eStepSteps(params: HmmParams<E>): Resumable<EStepResult<HmmStats>> {
+      session.setParams(params.emission);
+      const stats: HmmStats = {
+        start: new Float64Array(K), trans: new Float64Array(K * K), occupancy: new Float64Array(K),
+        emission: new Float64Array(session.statsLength),
+      };
+      let ll = 0;
+      for (let s = 0; s < data.lengths.length; s++) {
+        const T = data.lengths[s];
+        const start = data.starts[s];
+        scratch.ensure(T);
+        const { logB, gamma } = scratch;
+        session.logLikelihoods(start, T, logB);
+        const lp = hmm.forwardBackward(logB, T, K, params.startProb, params.transMat, gamma, stats.trans);
+        if (!Number.isFinite(lp)) throw self.impossible(data, s, logB, params);
+        ll += lp;
+        for (let k = 0; k < K; k++) stats.start[k] += gamma[k];
+        for (let t = 0; t < T; t++) for (let k = 0; k < K; k++) stats.occupancy[k] += gamma[t * K + k];
+        session.accumulate(start, T, gamma, stats.emission);
+        yield;
+      }
+      return { stats, logLikelihood: ll + self.logPrior(params) };
+    }
+    const model: GenericEmModel<HmmParams<E>, HmmStats> = {
+      init: (rng) => runToEnd(initSteps(rng)),
+      initSteps,
+      eStep: (params) => runToEnd(eStepSteps(params)),
+      eStepSteps,
       maximize: (stats, params) => {
         const empty = emptyStatesOf(stats.occupancy);
         const trans = learn.has('t')

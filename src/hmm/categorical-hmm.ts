@@ -6,6 +6,7 @@
  */
 import type { Backend, BoundData } from '../backend/kernel.js';
 import type { Rng } from '../em/rng.js';
+import type { Resumable } from '../parallel/abort.js';
 import { InputError } from '../errors.js';
 import { MAX_CATEGORIES } from '../families/categorical.js';
 import { checkKeys, integerOption } from '../options.js';
@@ -166,7 +167,7 @@ export class CategoricalHMM extends HiddenMarkovModel<CategoricalEmission, Symbo
     this.emissionPrior = priorOption(this.emissionPriorOption, [this.common.nStates, M], 'options.emissionProbPrior');
   }
 
-  protected initEmission(data: SymbolSequences, rng: Rng): CategoricalEmission {
+  protected *initEmission(data: SymbolSequences, rng: Rng): Resumable<CategoricalEmission> {
     const K = this.common.nStates;
     const M = this.givenSymbols ?? data.symbolBound;
     if (!this.common.init.has('e')) return { emissionProb: this.givenEmission!, nSymbols: M };

@@ -6,8 +6,9 @@
  */
 import type { Backend, BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
-import { INIT_SAMPLE_ROWS, kmeans, sampleRows } from '../em/init.js';
+import { INIT_SAMPLE_ROWS, kmeansSteps, sampleRows } from '../em/init.js';
 import type { Rng } from '../em/rng.js';
+import type { Resumable } from '../parallel/abort.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceLength, covarianceShape, gaussianParams, kernelShape, maximize,
@@ -200,13 +201,13 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     if (this.common.init.has('m')) checkDistinctRows(data, this.common.nStates, 'Use fewer states, more data, or give the means');
   }
 
-  protected initEmission(data: GaussianSequences, rng: Rng): GaussianParams {
+  protected *initEmission(data: GaussianSequences, rng: Rng): Resumable<GaussianParams> {
     const K = this.common.nStates;
     const { d } = data;
     const { type, minCovar } = this.gaussian;
     const all = { X: { data: data.data, rows: data.n, cols: d }, weights: null };
     const means = this.common.init.has('m')
-      ? kmeans(data.n > INIT_SAMPLE_ROWS ? sampleRows(all, INIT_SAMPLE_ROWS, K, rng) : all, K, rng)
+      ? yield* kmeansSteps(data.n > INIT_SAMPLE_ROWS ? sampleRows(all, INIT_SAMPLE_ROWS, K, rng) : all, K, rng)
       : this.gaussian.means!;
     const covariances = this.common.init.has('c') ? dataCovariances(data, type, K, minCovar) : this.gaussian.covariances!;
     return gaussianParams(type, K, d, new Float64Array(K).fill(1), means, covariances);

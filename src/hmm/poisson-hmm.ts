@@ -6,8 +6,9 @@
  * `λ_kj = (Σ_t γ_t(k) x_tj + α) / (Σ_t γ_t(k) + α)` (the Poisson mixture's, α a small pseudo-count keeping λ > 0).
  */
 import type { Backend, BoundData } from '../backend/kernel.js';
-import { INIT_SAMPLE_ROWS, kmeans, sampleRows } from '../em/init.js';
+import { INIT_SAMPLE_ROWS, kmeansSteps, sampleRows } from '../em/init.js';
 import type { Rng } from '../em/rng.js';
+import type { Resumable } from '../parallel/abort.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { discreteStatsLength, maximizeDiscrete, type DiscreteParams } from '../families/discrete.js';
 import { poissonFamily } from '../families/poisson.js';
@@ -139,13 +140,14 @@ export class PoissonHMM extends HiddenMarkovModel<DiscreteParams, GaussianSequen
     if (this.common.init.has('l')) checkDistinctRows(data, this.common.nStates, 'Use fewer states, more data, or give the lambdas');
   }
 
-  protected initEmission(data: GaussianSequences, rng: Rng): DiscreteParams {
+  protected *initEmission(data: GaussianSequences, rng: Rng): Resumable<DiscreteParams> {
     const K = this.common.nStates;
     const { d } = data;
     let mean: Float64Array;
     if (this.common.init.has('l')) {
       const all = { X: { data: data.data, rows: data.n, cols: d }, weights: null };
-      mean = kmeans(data.n > INIT_SAMPLE_ROWS ? sampleRows(all, INIT_SAMPLE_ROWS, K, rng) : all, K, rng).map((v) => v + this.alpha);
+      const sample = data.n > INIT_SAMPLE_ROWS ? sampleRows(all, INIT_SAMPLE_ROWS, K, rng) : all;
+      mean = (yield* kmeansSteps(sample, K, rng)).map((v) => v + this.alpha);
     } else {
       mean = this.givenLambdas!;
     }

@@ -7,6 +7,7 @@
 import { BLOCK_ROWS } from '../em/driver.js';
 import { AbortError, InputError, describe } from '../errors.js';
 import { NumericCsvReader } from '../io/csv.js';
+import { CsvDecoder } from '../io/decode.js';
 import { toMatrix, type MatrixLike } from '../matrix.js';
 
 /**
@@ -140,7 +141,7 @@ export async function* rowBlocks(source: StreamSource, options: ReadOptions): As
   }
   const cutter = new BlockCutter();
   let csv: NumericCsvReader | null = null;
-  let decoder: TextDecoder | null = null;
+  let decoder: CsvDecoder | null = null;
   let chunkIndex = 0;
   for await (const chunk of opened as AsyncIterable<StreamChunk>) {
     if (signal?.aborted) throw new AbortError();
@@ -152,10 +153,10 @@ export async function* rowBlocks(source: StreamSource, options: ReadOptions): As
     if (text) {
       if (csv === null) {
         csv = new NumericCsvReader({ source: label, missing: 'nan' }, (row) => cutter.add(row, 1, row.length));
-        decoder = new TextDecoder();
+        decoder = new CsvDecoder();
       }
       if (chunkIndex === 0) checkNotJson(chunk, label);
-      csv.push(typeof chunk === 'string' ? chunk : decoder!.decode(chunk, { stream: true }));
+      csv.push(typeof chunk === 'string' ? chunk : decoder!.decode(chunk));
     } else {
       let m;
       try {
@@ -173,7 +174,7 @@ export async function* rowBlocks(source: StreamSource, options: ReadOptions): As
     yield* cutter.ready.splice(0);
   }
   if (csv !== null) {
-    csv.push(decoder!.decode());
+    csv.push(decoder!.end());
     csv.end();
   }
   if (signal?.aborted) throw new AbortError();

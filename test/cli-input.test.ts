@@ -176,11 +176,15 @@ describe('encodings and delimiters', () => {
 
   it("a semicolon file with decimal commas: the error suggests --delimiter ';' --decimal ',', which read it", async () => {
     const path = file('eu.csv', '5,2;3,1\n4,8;2,9\n5,0;3,0\n');
-    expectError(await cli(['fit', path, '-k', '1']),
-      /eu\.csv, line 1: .*looks semicolon-separated with decimal commas: read it with --delimiter ';' --decimal ','$/m);
-    const run = await cli(['fit', path, '-k', '1', '--delimiter', ';', '--decimal', ',']);
-    expect(run.code, run.err).toBe(0);
-    expect(means(run).map((m) => +m.toFixed(12))).toEqual([5, 3]);
+    for (const extra of [[], ['--memory-budget', '0.000001']]) {
+      expectError(await cli(['fit', path, '-k', '1', ...extra]),
+        /eu\.csv, line 1: .*looks semicolon-separated with decimal commas: read it with --delimiter ';' --decimal ','$/m);
+    }
+    for (const extra of [[], ['--memory-budget', '0.000001']]) {
+      const run = await cli(['fit', path, '-k', '1', '--delimiter', ';', '--decimal', ',', ...extra]);
+      expect(run.code, run.err).toBe(0);
+      expect(means(run).map((m) => +m.toFixed(12))).toEqual([5, 3]);
+    }
     expect((await cli(['fit', path, '-k', '1', '--decimal', ','])).code).toBe(0);
     expectError(await cli(['fit', path, '-k', '1', '--decimal', ',', '--delimiter', ',']), /--decimal ',' needs another delimiter/, 2);
     expectError(await cli(['fit', path, '-k', '1', '--delimiter', '|']), /--delimiter: expected ',' ';' or tab, got "\|"/, 2);

@@ -1,7 +1,7 @@
 /** The subcommands: their options, their help and what they do. */
 import { BernoulliMixture, CategoricalMixture, GaussianMixture, PoissonMixture, selectModel } from '../index.js';
 import type { DiscreteMixture, IterationInfo, SelectModelRow } from '../index.js';
-import { formatCsv, formatNumber, type NumericCsv } from '../io/csv.js';
+import { CsvError, formatCsv, formatNumber, withCliAdvice, type NumericCsv } from '../io/csv.js';
 import {
   CSV_INPUT_OPTIONS,
   choiceListValue,
@@ -374,15 +374,19 @@ const fit: Command = {
     const show = progressLine(ctx, args.options.has('progress'));
     const nInit = em.nInit ?? 1;
     if (streamed) {
-      // The CLI's own reader (the one of the in-memory fit), pass after pass: the same header, delimiter and decimal
-      // choices, encodings and messages either way.
-      const source = async function* () {
+      // The file path, whose passes fitStream checks against each other, when its reader reads the file as the CLI
+      // would (the same rules, encodings and limits); with --header, --delimiter or --decimal, the CLI's own reader.
+      const source = Object.keys(read).length === 0 ? dataPath : async function* () {
         for await (const b of dataBlocks(dataPath, ctx.io, read)) yield { data: b.data, rows: b.rows, cols: b.cols };
       };
-      await (gm as GaussianMixture).fitStream(source, {
-        onWarning: warn(ctx),
-        onProgress: show && ((p) => show(streamProgressText(p, nInit), p.rowsSeen === p.rowsTotal)),
-      });
+      try {
+        await (gm as GaussianMixture).fitStream(source, {
+          onWarning: warn(ctx),
+          onProgress: show && ((p) => show(streamProgressText(p, nInit), p.rowsSeen === p.rowsTotal)),
+        });
+      } catch (e) {
+        throw e instanceof CsvError ? withCliAdvice(e) : e;
+      }
     } else {
       const csv = await readData(dataPath, ctx.io, read);
       const fitOptions = {

@@ -101,6 +101,25 @@ export class CsvError extends InputError {
   }
 }
 
+/** The hints of `advice: 'api'` and the CLI's flags for the same options, for `withCliAdvice`. */
+const CLI_ADVICE: [string, string][] = [
+  ["{ delimiter: ';', decimal: ',' }", "--delimiter ';' --decimal ','"],
+  ["{ delimiter: '\\t', decimal: ',' }", "--delimiter tab --decimal ','"],
+  ["decimal: ','", "--decimal ','"],
+  ['header: true', '--header'],
+];
+
+/**
+ * The message of a `CsvError` raised by a reader created with the API's hints (a `fitStream` file path), rewritten to
+ * name the CLI's flags; the error is returned, its message changed.
+ */
+export function withCliAdvice(e: CsvError): CsvError {
+  let message = e.message;
+  for (const [api, cli] of CLI_ADVICE) message = message.split(api).join(cli);
+  e.message = message;
+  return e;
+}
+
 /** Longest part of a field quoted in a message: a message is one line, not a copy of a 1 MB field. */
 const QUOTED_MAX = 40;
 

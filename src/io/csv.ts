@@ -467,7 +467,13 @@ export class TableBuilder {
     if (this.pieces.length === 0) {
       data = this.filled === this.piece.length ? this.piece : this.piece.slice(0, this.filled);
     } else {
-      data = new Float64Array(this.total);
+      try {
+        data = new Float64Array(this.total);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        throw new InputError('table', 'at most 2^32 values to hold in memory', `${this.total} values`,
+          'Stream the rows instead (fitStream, or wasm-em fit on a file larger than --memory-budget)');
+      }
       let at = 0;
       for (const piece of this.pieces) {
         data.set(piece, at);

@@ -54,8 +54,11 @@ async function* inputChunks(path: string, io: CliIO, chunkSize = READ_CHUNK): As
   }
 }
 
-/** Longest model file read [256 MiB]: a model of any sensible size is far smaller, and `/dev/zero` never ends. */
-const MAX_MODEL_BYTES = 256 * 2 ** 20;
+/**
+ * Longest model file read: JSON.parse needs the whole file as one string, and V8's longest string is 2^29 − 24
+ * characters; past it (or `/dev/zero`, which never ends) the read stops at once.
+ */
+const MAX_MODEL_BYTES = 2 ** 29 - 24;
 
 /** The text of a (model) file, or of standard input for `-`; refused past `MAX_MODEL_BYTES` or at a NUL byte. */
 export async function readText(path: string, io: CliIO): Promise<string> {
@@ -65,7 +68,8 @@ export async function readText(path: string, io: CliIO): Promise<string> {
   for await (const chunk of inputChunks(path, io)) {
     bytes += chunk.length;
     if (bytes > MAX_MODEL_BYTES) {
-      throw new DataError(`${sourceName(path)}: not a model file: larger than ${MAX_MODEL_BYTES / 2 ** 20} MiB`);
+      throw new DataError(`${sourceName(path)}: not a model file: more than ${MAX_MODEL_BYTES} bytes, the longest ` +
+        'JSON text that can be read');
     }
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk);
     if (text.includes('\0')) throw new DataError(`${sourceName(path)}: not a model file: binary data (a NUL byte)`);

@@ -500,7 +500,7 @@ const predict: Command = {
           text = formatCsv({ data: labels, rows: labels.length, cols: 1 }, { header: first ? ['label'] : null });
         }
       } catch (e) {
-        throw locatedInFile(e, source, block.lines, block.first);
+        throw locatedInFile(e, source, block.lines, block.first, block.header);
       }
       await writeFlowing(ctx.io, text);
     }

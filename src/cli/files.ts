@@ -108,12 +108,13 @@ export interface ReadTuning {
  * they handle.
  */
 async function* readCsv(
-  path: string, io: CliIO, read: CsvReadOptions, onRow: (row: Float64Array, line: number) => void,
+  path: string, io: CliIO, read: CsvReadOptions, onRow: (row: Float64Array, line: number, reader: NumericCsvReader) => void,
   tuning: ReadTuning = {},
 ): AsyncGenerator<void, NumericCsvShape> {
   const source = sourceName(path);
-  const reader = new NumericCsvReader(
-    { ...read, source, missing: 'nan', advice: 'cli', maxRecordLength: tuning.maxRecordLength }, onRow);
+  const reader: NumericCsvReader = new NumericCsvReader(
+    { ...read, source, missing: 'nan', advice: 'cli', maxRecordLength: tuning.maxRecordLength },
+    (row, line) => onRow(row, line, reader));
   const decoder = new CsvDecoder();
   let head = '';
   for await (const chunk of inputChunks(path, io, tuning.chunkSize)) {
@@ -141,13 +142,17 @@ export async function readData(path: string, io: CliIO, read: CsvReadOptions = {
   }
 }
 
-/** A block of rows of a data input: `first` is the index of its first row, `lines` the file lines of all rows so far. */
+/**
+ * A block of rows of a data input: `first` is the index of its first row, `lines` the file lines of all rows so far,
+ * `header` the input's column names (null without a header row).
+ */
 export interface DataBlock {
   readonly data: Float64Array;
   readonly rows: number;
   readonly cols: number;
   readonly first: number;
   readonly lines: RowLines;
+  readonly header: string[] | null;
 }
 
 /**
@@ -162,14 +167,19 @@ export async function* dataBlocks(
   let block: Float64Array | null = null;
   let filled = 0;
   let first = 0;
+  let header: string[] | null = null;
   const emit = (cols: number): void => {
-    ready.push({ data: filled === BLOCK_ROWS ? block! : block!.slice(0, filled * cols), rows: filled, cols, first, lines });
+    const data = filled === BLOCK_ROWS ? block! : block!.slice(0, filled * cols);
+    ready.push({ data, rows: filled, cols, first, lines, header });
     first += filled;
     filled = 0;
     block = null;
   };
-  const steps = readCsv(path, io, read, (row, line) => {
-    block ??= new Float64Array(BLOCK_ROWS * row.length);
+  const steps = readCsv(path, io, read, (row, line, reader) => {
+    if (block === null) {
+      block = new Float64Array(BLOCK_ROWS * row.length);
+      header = reader.headerNames;
+    }
     block.set(row, filled * row.length);
     lines.add(line);
     if (++filled === BLOCK_ROWS) emit(row.length);

@@ -557,6 +557,11 @@ export class NumericCsvReader {
     return this.cols;
   }
 
+  /** The header's names, once the first non-blank record has been read and is a header (else null). */
+  get headerNames(): string[] | null {
+    return this.header;
+  }
+
   /** Reads a chunk of text; throws `CsvError` at the first bad record. */
   push(chunk: string): void {
     if (this.ended) throw new Error('NumericCsvReader: push() after end()');

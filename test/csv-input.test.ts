@@ -97,6 +97,11 @@ describe('records longer than the limit', () => {
     expect(pushed).toBeLessThanOrEqual(1000);
   });
 
+  it('the line of an over-long first record after blank lines, and a record ended by a CR split from its chunk', () => {
+    expect(read('\n\n' + '1'.repeat(20), { maxRecordLength: 10 })).toMatch(/^f\.csv, line 3: expected a record/);
+    expect(read('1,2\r3,4', { maxRecordLength: 3 }, 4)).toEqual({ values: [1, 2, 3, 4], header: null });
+  });
+
   it('the default limit is 64 MiB, named in the message', () => {
     const reader = new NumericCsvReader({ source: 'pipe' }, () => {});
     const mib = '7'.repeat(2 ** 20);

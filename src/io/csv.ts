@@ -494,8 +494,9 @@ export class TableBuilder {
  * break or a CRLF. The delimiter, when not given, is detected once the first non-blank record is complete.
  *
  * Text is held only for the record being read: one longer than `maxRecordLength` is an error as soon as that much of
- * it has arrived, and so is a NUL character (binary data), with the text before it read first so that whatever is cut
- * where, the first fault in the text is the one reported.
+ * it has arrived (so a fault further into that record may be reported by the whole-text reader and not by this one),
+ * and so is a NUL character (binary data), with the text before it read first so that whatever is cut where, the first
+ * fault in the text is the one reported.
  */
 export class NumericCsvReader {
   private readonly source: string;
@@ -585,14 +586,28 @@ export class NumericCsvReader {
   private append(chunk: string, force: boolean): void {
     this.pending = this.pending.length === 0 ? chunk : this.pending + chunk;
     if (!this.lineBreakPending && (chunk.includes('\n') || chunk.includes('\r'))) this.lineBreakPending = true;
-    const long = this.pending.length > this.maxRecord;
+    const long = this.pendingLength() > this.maxRecord;
     if (!force && !long && this.pending.length < this.rescanAt) return;
-    if (force || this.lineBreakPending) {
+    if (force || long || this.lineBreakPending) {
       this.scan(false);
       this.rescanAt = 2 * this.pending.length;
-      this.lineBreakPending = false;
+      // What is left is one incomplete record, which only a new line break can end, unless the delimiter is not
+      // decided yet (nothing was consumed) or it ends with a CR (whose record ends unless an LF follows).
+      this.lineBreakPending = this.delimiter === undefined ? /[\r\n]/.test(this.pending) : this.pending.endsWith('\r');
     }
-    if (this.pending.length > this.maxRecord) throw this.tooLong(this.line);
+    if (this.pendingLength() > this.maxRecord) throw this.tooLong(this.line + this.leadingBlankLines());
+  }
+
+  /** Length of the pending record: a CR at the end, perhaps the first half of a CRLF, is its line end. */
+  private pendingLength(): number {
+    return this.pending.length - (this.pending.endsWith('\r') ? 1 : 0);
+  }
+
+  /** Blank lines at the start of `pending`, which is not consumed before the delimiter is decided. */
+  private leadingBlankLines(): number {
+    if (this.delimiter !== undefined) return 0;
+    const first = this.pending.search(/[^\s\ufeff]/);
+    return lineBreaks(first < 0 ? this.pending : this.pending.slice(0, first));
   }
 
   private tooLong(line: number): CsvError {

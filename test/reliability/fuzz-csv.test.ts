@@ -102,7 +102,13 @@ const cutsOf = fc.array(fc.nat({ max: 400 }), { maxLength: 8 });
 const options = fc.record({
   missing: fc.constantFrom<'error' | 'nan' | undefined>(undefined, 'error', 'nan'),
   delimiter: fc.constantFrom<',' | ';' | '\t' | undefined>(undefined, undefined, ',', ';', '\t'),
-}, { requiredKeys: [] }).map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as ParseCsvOptions);
+  header: fc.constantFrom<boolean | undefined>(undefined, undefined, true, false),
+  decimal: fc.constantFrom<'.' | ',' | undefined>(undefined, undefined, '.', ','),
+}, { requiredKeys: [] }).map((o) => {
+  // A decimal comma needs another delimiter (the options are refused otherwise, before any text).
+  if (o.decimal === ',' && o.delimiter === ',') delete o.decimal;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as ParseCsvOptions;
+});
 
 describe('CSV reader: arbitrary text', () => {
   it('CSV-like text: a table or a CsvError, the same from whole text and from pieces', () => {

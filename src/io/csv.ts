@@ -517,6 +517,8 @@ export class NumericCsvReader {
   private rescanAt = 0;
   /** Whether a line break arrived since the last scan (else no record can have ended). */
   private lineBreakPending = false;
+  /** Whether `pending` ends with a CR. */
+  private endsWithCR = false;
   private line = 1;
   private begun = false;
   private ended = false;
@@ -585,6 +587,7 @@ export class NumericCsvReader {
    */
   private append(chunk: string, force: boolean): void {
     this.pending = this.pending.length === 0 ? chunk : this.pending + chunk;
+    if (chunk.length > 0) this.endsWithCR = chunk.charCodeAt(chunk.length - 1) === CR;
     if (!this.lineBreakPending && (chunk.includes('\n') || chunk.includes('\r'))) this.lineBreakPending = true;
     const long = this.pendingLength() > this.maxRecord;
     if (!force && !long && this.pending.length < this.rescanAt) return;
@@ -593,14 +596,19 @@ export class NumericCsvReader {
       this.rescanAt = 2 * this.pending.length;
       // What is left is one incomplete record, which only a new line break can end, unless the delimiter is not
       // decided yet (nothing was consumed) or it ends with a CR (whose record ends unless an LF follows).
-      this.lineBreakPending = this.delimiter === undefined ? /[\r\n]/.test(this.pending) : this.pending.endsWith('\r');
+      const rest = this.pending;
+      this.endsWithCR = rest.length > 0 && rest.charCodeAt(rest.length - 1) === CR;
+      this.lineBreakPending = this.delimiter === undefined ? /[\r\n]/.test(rest) : this.endsWithCR;
     }
     if (this.pendingLength() > this.maxRecord) throw this.tooLong(this.line + this.leadingBlankLines());
   }
 
-  /** Length of the pending record: a CR at the end, perhaps the first half of a CRLF, is its line end. */
+  /**
+   * Length of the pending record: a CR at the end, perhaps the first half of a CRLF, is its line end. (Known from the
+   * chunks: asking `pending`, a string built by concatenation, would copy it whole at every chunk.)
+   */
   private pendingLength(): number {
-    return this.pending.length - (this.pending.endsWith('\r') ? 1 : 0);
+    return this.pending.length - (this.endsWithCR ? 1 : 0);
   }
 
   /** Blank lines at the start of `pending`, which is not consumed before the delimiter is decided. */

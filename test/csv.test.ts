@@ -41,8 +41,11 @@ describe('parseNumericCsv: headers', () => {
     expect(values(csv)).toEqual([3.6, 79, 1.8, 54]);
   });
 
-  it('takes a header with one text field among numbers', () => {
-    const csv = parseNumericCsv('1,x\n2,3');
+  it('refuses a first row with one text field among numbers, unless told it is a header', () => {
+    const e = csvError('1,x\n2,3');
+    expect([e.line, e.column]).toEqual([1, null]);
+    expect(e.message).toMatch(/expected a header of names only, or a row of numbers/);
+    const csv = parseNumericCsv('1,x\n2,3', { header: true });
     expect(csv.header).toEqual(['1', 'x']);
     expect(values(csv)).toEqual([2, 3]);
   });
@@ -158,7 +161,7 @@ describe('parseNumericCsv: errors name the source, line, column and text', () =>
   });
 
   it('a decimal comma gets a hint', () => {
-    expect(csvError('a;b\n1,5;2').message).toContain('Write decimals with a point');
+    expect(csvError('a;b\n1,5;2').message).toContain("Write decimals with a point (1.5), or read the file with decimal: ','");
   });
 
   it('Infinity in any spelling, and numbers that overflow', () => {

@@ -3,6 +3,7 @@
  * flag as the user typed it (`-k` or `--k`).
  */
 import { parseArgs } from 'node:util';
+import type { ParseCsvOptions } from '../io/csv.js';
 import { UsageError } from './errors.js';
 
 /** One option of a subcommand. */
@@ -184,4 +185,60 @@ export function rangeValue(option: GivenOption, command: string): [number, numbe
     throw bad(option, `a range MIN..MAX of component counts${why} (e.g. 1..8) or one count`, command);
   }
   return [lo, hi];
+}
+
+// ─── Reading DATA.csv ───────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The options of every command that reads DATA.csv: its header row, delimiter and decimal mark. */
+export const CSV_INPUT_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'header',
+    type: 'boolean',
+    help: 'the first row of DATA.csv is a header, whatever it holds (say so when names look like numbers: 2019,2020) [detected]',
+  },
+  {
+    name: 'no-header',
+    type: 'boolean',
+    help: 'the first row of DATA.csv is data [detected: a header when every field is a name, an error when it mixes names and numbers]',
+  },
+  {
+    name: 'delimiter',
+    type: 'string',
+    placeholder: 'C',
+    help: "field delimiter: ',' ';' or tab [',', or ';' or tab when the first line has no comma]",
+  },
+  {
+    name: 'decimal',
+    type: 'string',
+    placeholder: 'C',
+    help: "decimal mark: '.' or ',' (1,5; the delimiter is then ';' or tab) ['.']",
+  },
+];
+
+const DELIMITERS: Record<string, ',' | ';' | '\t'> = { ',': ',', ';': ';', tab: '\t', '\t': '\t', '\\t': '\t' };
+
+/** How to read DATA.csv, from `CSV_INPUT_OPTIONS`; only what was given. */
+export function csvInputValue(args: ParsedArgs, command: string): Pick<ParseCsvOptions, 'header' | 'delimiter' | 'decimal'> {
+  const out: Pick<ParseCsvOptions, 'header' | 'delimiter' | 'decimal'> = {};
+  const header = args.options.get('header');
+  const noHeader = args.options.get('no-header');
+  if (header && noHeader) throw new UsageError(`${header.flag} and ${noHeader.flag} contradict each other: give one`, command);
+  if (header) out.header = true;
+  if (noHeader) out.header = false;
+  const delimiter = args.options.get('delimiter');
+  if (delimiter) {
+    const d = DELIMITERS[String(delimiter.value)];
+    if (d === undefined) throw bad(delimiter, "',' ';' or tab", command);
+    out.delimiter = d;
+  }
+  const decimal = args.options.get('decimal');
+  if (decimal) {
+    const raw = String(decimal.value);
+    if (raw !== '.' && raw !== ',') throw bad(decimal, "'.' or ','", command);
+    if (raw === ',' && out.delimiter === ',') {
+      throw new UsageError(`${decimal.flag} ',' needs another delimiter: give --delimiter ';' (or tab)`, command);
+    }
+    out.decimal = raw;
+  }
+  return out;
 }

@@ -1,10 +1,12 @@
 /** The subcommands: their options, their help and what they do. */
 import { BernoulliMixture, CategoricalMixture, GaussianMixture, PoissonMixture, selectModel } from '../index.js';
 import type { DiscreteMixture, IterationInfo, SelectModelRow } from '../index.js';
-import { formatCsv, formatNumber, type NumericCsv } from '../io/csv.js';
+import { CsvError, formatCsv, formatNumber, withCliAdvice, type NumericCsv } from '../io/csv.js';
 import {
+  CSV_INPUT_OPTIONS,
   choiceListValue,
   choiceValue,
+  csvInputValue,
   expectPositionals,
   integerValue,
   nonNegativeValue,
@@ -13,8 +15,7 @@ import {
   type ParsedArgs,
 } from './args.js';
 import { DataError, UsageError, flagNames, oneLine } from './errors.js';
-import { fileSize, readData, readModel, sourceName, writeText } from './files.js';
-import { rowBlocks } from '../stream/source.js';
+import { dataBlocks, fileSize, locatedInFile, readData, readModel, sourceName, writeText } from './files.js';
 import type { StreamProgressInfo } from '../stream/fit.js';
 import type { CliIO } from './run.js';
 import { formatTable } from './table.js';
@@ -190,6 +191,27 @@ function matrixOf(csv: NumericCsv): { data: Float64Array; rows: number; cols: nu
   return { data: csv.data, rows: csv.rows, cols: csv.cols };
 }
 
+/**
+ * Runs `fn` (a model call on the rows of `csv`), an `InputError` about a value (`X[i][j]`) renamed to its file, line
+ * and column, as the CSV reader names its own errors.
+ */
+function inFile<T>(csv: NumericCsv, source: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw locatedInFile(e, source, csv.lines, 0, csv.header);
+  }
+}
+
+/** `inFile` for promises (`fitAsync`). */
+async function inFileAsync<T>(csv: NumericCsv, source: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw locatedInFile(e, source, csv.lines, 0, csv.header);
+  }
+}
+
 /** Throws unless the data has as many columns (`cols`) as the model has features. */
 function checkColumns(gm: CliModel, cols: number, dataPath: string, modelPath: string): void {
   if (cols !== gm.nFeatures) {
@@ -322,6 +344,7 @@ const fit: Command = {
     },
     { name: 'progress', type: 'boolean', help: 'report progress on stderr even when it is not a terminal' },
     { name: 'output', short: 'o', type: 'string', placeholder: 'MODEL.json', help: 'write the model here [stdout]' },
+    ...CSV_INPUT_OPTIONS,
   ],
   async run(args, ctx) {
     const [dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string];
@@ -335,6 +358,7 @@ const fit: Command = {
     const em = emOptions(args, this.name);
     const workers = workersValue(args, this.name);
     const output = stringOption(args, 'output');
+    const read = csvInputValue(args, this.name);
     // Checks the options before reading a possibly large input.
     const gm = family === 'gaussian' ? gaussianModel(args, this.name, nComponents, covarianceType, em)
       : discreteModel(args, this.name, family, nComponents, em);
@@ -350,12 +374,21 @@ const fit: Command = {
     const show = progressLine(ctx, args.options.has('progress'));
     const nInit = em.nInit ?? 1;
     if (streamed) {
-      await (gm as GaussianMixture).fitStream(dataPath, {
-        onWarning: warn(ctx),
-        onProgress: show && ((p) => show(streamProgressText(p, nInit), p.rowsSeen === p.rowsTotal)),
-      });
+      // The file path, whose passes fitStream checks against each other, when its reader reads the file as the CLI
+      // would (the same rules, encodings and limits); with --header, --delimiter or --decimal, the CLI's own reader.
+      const source = Object.keys(read).length === 0 ? dataPath : async function* () {
+        for await (const b of dataBlocks(dataPath, ctx.io, read)) yield { data: b.data, rows: b.rows, cols: b.cols };
+      };
+      try {
+        await (gm as GaussianMixture).fitStream(source, {
+          onWarning: warn(ctx),
+          onProgress: show && ((p) => show(streamProgressText(p, nInit), p.rowsSeen === p.rowsTotal)),
+        });
+      } catch (e) {
+        throw e instanceof CsvError ? withCliAdvice(e) : e;
+      }
     } else {
-      const csv = await readData(dataPath, ctx.io);
+      const csv = await readData(dataPath, ctx.io, read);
       const fitOptions = {
         onIteration: show
           ? (info: IterationInfo) =>
@@ -366,8 +399,9 @@ const fit: Command = {
           : undefined,
         onWarning: warn(ctx),
       };
-      if (workers === undefined) gm.fit(matrixOf(csv), fitOptions);
-      else await gm.fitAsync(matrixOf(csv), { ...fitOptions, workers });
+      const source = sourceName(dataPath);
+      if (workers === undefined) inFile(csv, source, () => gm.fit(matrixOf(csv), fitOptions));
+      else await inFileAsync<unknown>(csv, source, () => gm.fitAsync(matrixOf(csv), { ...fitOptions, workers }));
     }
     ctx.clearProgress();
     await writeText(output, JSON.stringify(gm.toJSON(), null, 2) + '\n', ctx.io);
@@ -415,9 +449,10 @@ async function modelAndData(
   const [modelPath, dataPath] = expectPositionals(args, command.positionals, command.name, command.usage) as
     [string, string];
   oneStdin([modelPath, dataPath], command.name);
+  const read = csvInputValue(args, command.name);
   const gm = await readModel(modelPath, ctx.io);
   ctx.dataSource = sourceName(dataPath);
-  const csv = await readData(dataPath, ctx.io);
+  const csv = await readData(dataPath, ctx.io, read);
   checkColumns(gm, csv.cols, dataPath, modelPath);
   return { gm, csv };
 }
@@ -437,27 +472,35 @@ const predict: Command = {
       'rows) and each block\'s lines are written as soon as they are computed, so memory stays small whatever the ' +
       'size of the input, and "cat big.csv | wasm-em predict m.json - | head" stops early.',
   ],
-  options: [{ name: 'proba', type: 'boolean', help: 'print the probability of every component instead of a label' }],
+  options: [
+    { name: 'proba', type: 'boolean', help: 'print the probability of every component instead of a label' },
+    ...CSV_INPUT_OPTIONS,
+  ],
   async run(args, ctx) {
     const [modelPath, dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string, string];
     oneStdin([modelPath, dataPath], this.name);
+    const read = csvInputValue(args, this.name);
     const gm = await readModel(modelPath, ctx.io);
-    ctx.dataSource = sourceName(dataPath);
+    const source = sourceName(dataPath);
+    ctx.dataSource = source;
     const proba = args.options.has('proba');
     // A file that cannot be read is named as the other commands name it; stdin is read as it arrives.
     if (dataPath !== '-') await fileSize(dataPath);
-    const blocks = rowBlocks(dataPath === '-' ? () => ctx.io.stdin : dataPath,
-      { nFeatures: undefined, signal: undefined, label: sourceName(dataPath) });
-    for await (const block of blocks) {
+    for await (const block of dataBlocks(dataPath, ctx.io, read)) {
       const first = block.first === 0;
       if (first) checkColumns(gm, block.cols, dataPath, modelPath);
+      const X = { data: block.data, rows: block.rows, cols: block.cols };
       let text: string;
-      if (proba) {
-        const p = gm.predictProba(block);
-        text = formatCsv(p, { header: first ? Array.from({ length: p.cols }, (_, c) => `p${c}`) : null });
-      } else {
-        const labels = gm.predict(block);
-        text = formatCsv({ data: labels, rows: labels.length, cols: 1 }, { header: first ? ['label'] : null });
+      try {
+        if (proba) {
+          const p = gm.predictProba(X);
+          text = formatCsv(p, { header: first ? Array.from({ length: p.cols }, (_, c) => `p${c}`) : null });
+        } else {
+          const labels = gm.predict(X);
+          text = formatCsv({ data: labels, rows: labels.length, cols: 1 }, { header: first ? ['label'] : null });
+        }
+      } catch (e) {
+        throw locatedInFile(e, source, block.lines, block.first, block.header);
       }
       await writeFlowing(ctx.io, text);
     }
@@ -478,14 +521,14 @@ const impute: Command = {
       'observed entry gets the mixture mean. Observed entries are written unchanged; the header row is kept.',
     'DATA.csv must have the columns the model was fitted on, in the same order.',
   ],
-  options: [],
+  options: [...CSV_INPUT_OPTIONS],
   async run(args, ctx) {
     const { gm, csv } = await modelAndData(this, args, ctx);
     if (!(gm instanceof GaussianMixture)) {
       throw new DataError(`${sourceName(args.positionals[0]!)} holds a ${String(gm.toJSON().format)} model; impute needs a ` +
         'Gaussian mixture (wasm-em/gaussian-mixture)');
     }
-    const completed = gm.impute(matrixOf(csv));
+    const completed = inFile(csv, sourceName(args.positionals[1]!), () => gm.impute(matrixOf(csv)));
     ctx.io.stdout.write(formatCsv(completed, { header: csv.header }));
   },
 };
@@ -501,10 +544,11 @@ const score: Command = {
     'Reads a model written by "wasm-em fit" and prints one number on stdout: the mean over the rows of DATA.csv ' +
       'of log p(x) (natural log), the same as scikit-learn\'s GaussianMixture.score.',
   ],
-  options: [],
+  options: [...CSV_INPUT_OPTIONS],
   async run(args, ctx) {
     const { gm, csv } = await modelAndData(this, args, ctx);
-    ctx.io.stdout.write(formatNumber(gm.score(matrixOf(csv))) + '\n');
+    const score = inFile(csv, sourceName(args.positionals[1]!), () => gm.score(matrixOf(csv)));
+    ctx.io.stdout.write(formatNumber(score) + '\n');
   },
 };
 
@@ -575,6 +619,7 @@ const select: Command = {
     },
     ...EM_OPTIONS,
     { name: 'output', short: 'o', type: 'string', placeholder: 'BEST.json', help: "write the best model's JSON here" },
+    ...CSV_INPUT_OPTIONS,
   ],
   async run(args, ctx) {
     const [dataPath] = expectPositionals(args, this.positionals, this.name, this.usage) as [string];
@@ -596,12 +641,13 @@ const select: Command = {
       throw new UsageError('-o: select prints its table on stdout; give a file name for the best model', this.name);
     }
 
+    const read = csvInputValue(args, this.name);
     ctx.dataSource = sourceName(dataPath);
-    const csv = await readData(dataPath, ctx.io);
+    const csv = await readData(dataPath, ctx.io, read);
     const show = progressLine(ctx);
     const total = (nComponents[1] - nComponents[0] + 1) * covarianceTypes.length;
     let done = 0;
-    const result = selectModel(matrixOf(csv), {
+    const result = inFile(csv, ctx.dataSource, () => selectModel(matrixOf(csv), {
       nComponents,
       covarianceTypes,
       criterion,
@@ -609,7 +655,7 @@ const select: Command = {
       onFit: show
         ? (row) => show(`fitted ${++done}/${total}: K=${row.nComponents} ${row.covarianceType}`)
         : undefined,
-    });
+    }));
     ctx.clearProgress();
     const best = result.table[result.bestIndex]!;
     let text = formatSelectTable(result.table, result.bestIndex);

@@ -3,9 +3,12 @@ import { optionLabel } from './args.js';
 import type { Command } from './commands.js';
 
 const PROGRAM_NOTES = [
-  'DATA.csv holds numbers separated by commas (or by ";" or tabs when the first line has no comma), one row per',
-  'observation, with an optional header line (detected: a first line with any non-numeric field). "-" reads it from',
-  'stdin. An empty field, NA or NaN is a missing entry (Gaussian family only: fit, predict, score, impute).',
+  'DATA.csv holds numbers separated by commas (or by ";" or tabs when the first line has no comma; --delimiter,',
+  '--decimal \',\' for 1,5), one row per observation, with an optional header line. The header is detected: a first',
+  'line whose every field is a name (not a number, not empty, NA or NaN); a first line mixing names and numbers is',
+  'an error. Names that look like numbers (2019,2020) cannot be told from data: give --header (or --no-header).',
+  'UTF-8, or UTF-16 with its byte-order mark; a line may hold up to 64 MiB. "-" reads it from stdin. An empty field,',
+  'NA or NaN is a missing entry (Gaussian family only: fit, predict, score, impute).',
   '',
   'Exit status: 0 success, 1 bad data, model or file, 2 bad command line, 70 internal error.',
 ];

@@ -7,9 +7,12 @@
  * the source, the 1-based line (counting the header), the column and the offending text, so a user can open the file
  * at the right place.
  *
- * It never touches the file system: it works on a string, in Node and in browsers.
+ * It never touches the file system: it works on text, in Node and in browsers. Bytes are decoded by `CsvDecoder`
+ * (decode.ts), chunk by chunk, so that no input is ever one string: only a record longer than `MAX_RECORD_LENGTH`
+ * characters is refused (V8 cannot make a string of more than about 2^29 characters).
  */
 import { InputError } from '../errors.js';
+import { RowLines } from './row-lines.js';
 
 /** How empty fields and `NA`/`NaN` are treated: an error, or `NaN` (a missing entry, as the CLI reads them). */
 export type MissingPolicy = 'error' | 'nan';
@@ -17,13 +20,38 @@ export type MissingPolicy = 'error' | 'nan';
 /** The delimiters the reader knows. */
 export type CsvDelimiter = ',' | ';' | '\t';
 
+/** The decimal marks the reader knows. */
+export type CsvDecimal = '.' | ',';
+
+/**
+ * Longest record (a line, or the lines of a record whose quoted field holds line breaks) the reader accepts by default,
+ * in characters: 64 MiB. A longer one is a `CsvError` naming its line, raised as soon as that much has been read.
+ */
+export const MAX_RECORD_LENGTH = 64 * 2 ** 20;
+
 export interface ParseCsvOptions {
   /** Name of the input in error messages (a path, `'stdin'`). Default `'CSV'`. */
   source?: string;
   /** Missing values (empty field, `NA`, `NaN`, …): `'error'` (default) or `'nan'`. */
   missing?: MissingPolicy;
-  /** Field delimiter. Default: `,`, or `;` / tab when the first line has no comma but has one of those. */
+  /**
+   * Field delimiter. Default: `,`, or `;` / tab when the first line has no comma but has one of those (with
+   * `decimal: ','`: `;`, or tab when the first line has no `;` but a tab).
+   */
   delimiter?: CsvDelimiter;
+  /** Decimal mark of the numbers: `.` (default) or `,` (`1,5`; then the delimiter cannot be `,`). */
+  decimal?: CsvDecimal;
+  /**
+   * Whether the first non-blank row is a header: `true`, `false`, or detected (default): a header when every field is
+   * a name (not a number, not a missing-value marker such as an empty field or `NA`), data when none is, and an error
+   * naming line 1 when it mixes both. A header of names that look like numbers (`2019,2020`) cannot be told from data:
+   * give `header: true`.
+   */
+  header?: boolean;
+  /** Longest record accepted, in characters [`MAX_RECORD_LENGTH`, 64 MiB]. */
+  maxRecordLength?: number;
+  /** How hints name the reader's options: as this API's (`{ header: true }`, default) or the CLI's flags (`--header`). */
+  advice?: 'api' | 'cli';
 }
 
 /** A numeric table read from CSV. */
@@ -34,6 +62,8 @@ export interface NumericCsv {
   cols: number;
   /** Column names when the first row is a header, else `null`. */
   header: string[] | null;
+  /** The 1-based file line of each row (0-based), for messages about a row's values. */
+  lines: RowLines;
 }
 
 /**
@@ -71,6 +101,25 @@ export class CsvError extends InputError {
   }
 }
 
+/** The hints of `advice: 'api'` and the CLI's flags for the same options, for `withCliAdvice`. */
+const CLI_ADVICE: [string, string][] = [
+  ["{ delimiter: ';', decimal: ',' }", "--delimiter ';' --decimal ','"],
+  ["{ delimiter: '\\t', decimal: ',' }", "--delimiter tab --decimal ','"],
+  ["decimal: ','", "--decimal ','"],
+  ['header: true', '--header'],
+];
+
+/**
+ * The message of a `CsvError` raised by a reader created with the API's hints (a `fitStream` file path), rewritten to
+ * name the CLI's flags; the error is returned, its message changed.
+ */
+export function withCliAdvice(e: CsvError): CsvError {
+  let message = e.message;
+  for (const [api, cli] of CLI_ADVICE) message = message.split(api).join(cli);
+  e.message = message;
+  return e;
+}
+
 /** Longest part of a field quoted in a message: a message is one line, not a copy of a 1 MB field. */
 const QUOTED_MAX = 40;
 
@@ -79,8 +128,8 @@ function quoted(field: string): string {
   return JSON.stringify(field.length > QUOTED_MAX ? field.slice(0, QUOTED_MAX) + '…' : field);
 }
 
-/** A header name in a message: as written when short and printable, else `quoted`. */
-function columnLabel(name: string): string {
+/** A header name in a message: as written when short and printable, else quoted (JSON, cut after 40 characters). */
+export function columnLabel(name: string): string {
   return name.length <= QUOTED_MAX && !/[\x00-\x1f\x7f]/.test(name) ? name : quoted(name);
 }
 
@@ -91,12 +140,14 @@ const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const INFINITY_RE = /^[+-]?(?:inf|infinity)$/i;
 /** A decimal comma (`1,5`), which only survives tokenizing with a `;` or tab delimiter. */
 const DECIMAL_COMMA_RE = /^[+-]?\d*,\d+$/;
+/** A decimal number written with a decimal comma (`decimal: ','`). */
+const COMMA_NUMBER_RE = /^[+-]?(?:\d+,?\d*|,\d+)(?:[eE][+-]?\d+)?$/;
 
 type FieldKind = 'number' | 'missing' | 'infinite' | 'text';
 
-function classify(field: string): FieldKind {
+function classify(field: string, decimalComma = false): FieldKind {
   // Numbers first: they are nearly every field, and a regular expression test costs less than hashing a new string.
-  if (NUMBER_RE.test(field)) return 'number';
+  if ((decimalComma ? COMMA_NUMBER_RE : NUMBER_RE).test(field)) return 'number';
   if (MISSING_TOKENS.has(field)) return 'missing';
   if (INFINITY_RE.test(field)) return 'infinite';
   return 'text';
@@ -123,6 +174,8 @@ interface CsvRecord {
 interface ScanMode {
   /** Whether unquoted plain decimals are handed over as numbers. */
   numbers: boolean;
+  /** The decimal mark of those numbers (a character code) [`.`]. */
+  point?: number;
 }
 
 /** The value `fastDecimal` read. */
@@ -138,7 +191,7 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, e) => 10 ** e);
  * rounded product or quotient of two exact doubles (Clinger's fast path), so it equals `Number(field)` bit for bit,
  * without making a string of the field.
  */
-function fastDecimal(text: string, i: number, n: number, delim: number, padTab: boolean): number {
+function fastDecimal(text: string, i: number, n: number, delim: number, padTab: boolean, point: number): number {
   let ch = text.charCodeAt(i);
   const negative = ch === 0x2d;
   if (negative || ch === 0x2b) ch = text.charCodeAt(++i);
@@ -152,7 +205,7 @@ function fastDecimal(text: string, i: number, n: number, delim: number, padTab: 
     digits++;
     ch = text.charCodeAt(++i);
   }
-  if (ch === 0x2e) {
+  if (ch === point) {
     ch = text.charCodeAt(++i);
     while (ch >= DIGIT_0 && ch <= DIGIT_0 + 9) {
       if (mantissa > 0 || ch > DIGIT_0) significant++;
@@ -196,7 +249,7 @@ export function detectDelimiter(text: string): CsvDelimiter {
  * `detectDelimiter`, and whether the text decides it: false when the text ends before the first non-blank record
  * does, so that more text (the next chunk of a stream) could still hold a comma.
  */
-function scanDelimiter(text: string): { delimiter: CsvDelimiter; decided: boolean } {
+function scanDelimiter(text: string, commaIsDecimal = false): { delimiter: CsvDelimiter; decided: boolean } {
   let inQuotes = false;
   let nonBlank = false;
   let semicolon = false;
@@ -208,7 +261,8 @@ function scanDelimiter(text: string): { delimiter: CsvDelimiter; decided: boolea
       if (ch === '"') inQuotes = false; // an escaped "" closes and reopens
       continue;
     }
-    if (ch === ',') return { delimiter: ',', decided: true };
+    if (ch === ',' && !commaIsDecimal) return { delimiter: ',', decided: true };
+    if (ch === ';' && commaIsDecimal) return { delimiter: ';', decided: true };
     if (ch === '"') {
       inQuotes = true;
       nonBlank = true;
@@ -222,7 +276,7 @@ function scanDelimiter(text: string): { delimiter: CsvDelimiter; decided: boolea
       semicolon = tab = false;
     } else if (ch !== ' ' && ch !== '\ufeff') nonBlank = true;
   }
-  return { delimiter: semicolon ? ';' : tab ? '\t' : ',', decided };
+  return { delimiter: semicolon ? ';' : tab ? '\t' : commaIsDecimal ? ';' : ',', decided };
 }
 
 const QUOTE = 0x22;
@@ -256,6 +310,7 @@ function scanRecords(
   const n = text.length;
   const delim = delimiter.charCodeAt(0);
   const isPad = (ch: number): boolean => ch === SPACE || (ch === TAB && delim !== TAB);
+  const point = mode.point ?? 0x2e;
   let i = from;
   while (i < n) {
     const recordStart = i;
@@ -314,7 +369,7 @@ function scanRecords(
           );
         }
         fields.push(value);
-      } else if (numbers && i < n && (end = fastDecimal(text, i, n, delim, delim !== TAB)) >= 0) {
+      } else if (numbers && i < n && (end = fastDecimal(text, i, n, delim, delim !== TAB, point)) >= 0) {
         i = end;
         if (i >= n && !final) return incomplete();
         blank = false;
@@ -355,27 +410,17 @@ function scanRecords(
 /**
  * Parses a numeric CSV table.
  *
- * The first row is a header when any of its fields is text (not a number and not a missing-value marker). Every other
- * row must have as many fields as the first and hold only finite decimal numbers. Blank lines before the first row and
- * after the last are ignored; a blank line between rows is an error (it would be a row of missing values).
+ * The first row is a header when every field is a name (see `ParseCsvOptions.header`). Every other row must have as
+ * many fields as the first and hold only finite decimal numbers. Blank lines before the first row and after the last
+ * are ignored; a blank line between rows is an error (it would be a row of missing values).
  *
  * @throws CsvError (an `InputError`) naming the source, line, column and offending text.
  */
 export function parseNumericCsv(text: string, options: ParseCsvOptions = {}): NumericCsv {
-  let data = new Float64Array(1024);
-  let length = 0;
-  const reader = new NumericCsvReader(options, (row) => {
-    if (length + row.length > data.length) {
-      const grown = new Float64Array(Math.max(data.length * 2, length + row.length));
-      grown.set(data);
-      data = grown;
-    }
-    data.set(row, length);
-    length += row.length;
-  });
+  const table = new TableBuilder();
+  const reader = new NumericCsvReader(options, (row, line) => table.add(row, line));
   reader.push(text);
-  const { rows, cols, header } = reader.end();
-  return { data: data.length === length ? data : data.slice(0, length), rows, cols, header };
+  return table.finish(reader.end());
 }
 
 /** The shape of a table read by `NumericCsvReader`. */
@@ -387,15 +432,82 @@ export interface NumericCsvShape {
 }
 
 /**
+ * Collects the rows `NumericCsvReader` hands over into one `Float64Array` of exactly rows×cols values, and their lines.
+ * Rows are kept in pieces of at most 2^20 values until `finish`, so that the table is copied once, not once per
+ * doubling.
+ */
+export class TableBuilder {
+  private readonly pieces: Float64Array[] = [];
+  private piece = new Float64Array(0);
+  private filled = 0;
+  private total = 0;
+  readonly lines = new RowLines();
+
+  /** Appends a row (copied) that starts on file line `line`. */
+  add(row: Float64Array, line: number): void {
+    let from = 0;
+    while (from < row.length) {
+      if (this.filled === this.piece.length) {
+        if (this.filled > 0) this.pieces.push(this.piece);
+        this.piece = new Float64Array(Math.min(2 ** 20, Math.max(1024, 2 * this.total)));
+        this.filled = 0;
+      }
+      const take = Math.min(row.length - from, this.piece.length - this.filled);
+      this.piece.set(take === row.length ? row : row.subarray(from, from + take), this.filled);
+      this.filled += take;
+      from += take;
+    }
+    this.total += row.length;
+    this.lines.add(line);
+  }
+
+  /** The table, with the reader's shape. */
+  finish(shape: NumericCsvShape): NumericCsv {
+    let data: Float64Array;
+    if (this.pieces.length === 0) {
+      data = this.filled === this.piece.length ? this.piece : this.piece.slice(0, this.filled);
+    } else {
+      try {
+        data = new Float64Array(this.total);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        throw new InputError('table', 'at most 2^32 values to hold in memory', `${this.total} values`,
+          'Stream the rows instead (fitStream, or wasm-em fit on a file larger than --memory-budget)');
+      }
+      let at = 0;
+      for (const piece of this.pieces) {
+        data.set(piece, at);
+        at += piece.length;
+      }
+      data.set(this.piece.subarray(0, this.filled), at);
+    }
+    this.pieces.length = 0;
+    this.piece = new Float64Array(0);
+    return { data, rows: shape.rows, cols: shape.cols, header: shape.header, lines: this.lines };
+  }
+}
+
+/**
  * The numeric CSV reader of `parseNumericCsv`, fed text chunk by chunk (a file or a pipe read piece by piece), with
  * the same rules and errors: each row is handed to `onRow` as soon as its line end has been read, so a table of any
  * size passes through a bounded amount of memory. Chunks may split the text anywhere, inside a field, a quoted line
  * break or a CRLF. The delimiter, when not given, is detected once the first non-blank record is complete.
+ *
+ * Text is held only for the record being read: one longer than `maxRecordLength` is an error as soon as that much of
+ * it has arrived (so a fault further into that record may be reported by the whole-text reader and not by this one),
+ * and so is a NUL character (binary data), with the text before it read first so that whatever is cut where, the first
+ * fault in the text is the one reported.
  */
 export class NumericCsvReader {
   private readonly source: string;
   private readonly missing: MissingPolicy;
   private delimiter: CsvDelimiter | undefined;
+  /** Whether the delimiter was detected (not given), which the decimal-comma check needs to know. */
+  private readonly detected: boolean;
+  private readonly decimalComma: boolean;
+  private readonly headerOption: boolean | undefined;
+  private readonly maxRecord: number;
+  private readonly cli: boolean;
   /** Text received and not yet consumed: the start of a record whose end has not arrived. */
   private pending = '';
   /**
@@ -403,6 +515,10 @@ export class NumericCsvReader {
    * record), so that a long record arriving in small chunks is scanned O(log) times, not once per chunk.
    */
   private rescanAt = 0;
+  /** Whether a line break arrived since the last scan (else no record can have ended). */
+  private lineBreakPending = false;
+  /** Whether `pending` ends with a CR. */
+  private endsWithCR = false;
   private line = 1;
   private begun = false;
   private ended = false;
@@ -414,7 +530,7 @@ export class NumericCsvReader {
   /** Blank lines after the first record: ignored at the end, rows of missing values (an error) before another row. */
   private readonly pendingBlanks: CsvRecord[] = [];
   /** Numbers are read as such once the first record (perhaps a header, whose text is kept) has been read. */
-  private readonly mode: ScanMode = { numbers: false };
+  private readonly mode: ScanMode;
 
   /**
    * @param options as `parseNumericCsv`'s
@@ -424,6 +540,19 @@ export class NumericCsvReader {
     this.source = options.source ?? 'CSV';
     this.missing = options.missing ?? 'error';
     this.delimiter = options.delimiter;
+    this.detected = options.delimiter === undefined;
+    this.decimalComma = options.decimal === ',';
+    this.headerOption = options.header;
+    this.maxRecord = options.maxRecordLength ?? MAX_RECORD_LENGTH;
+    this.cli = options.advice === 'cli';
+    if (this.decimalComma && this.delimiter === ',') {
+      throw new InputError(this.cli ? '--decimal' : 'options.decimal', 'a decimal mark other than the delimiter',
+        '"," with the delimiter ","', this.cli ? "Give --delimiter ';' (or tab)" : "Give delimiter: ';' (or '\\t')");
+    }
+    if (!(this.maxRecord >= 1)) {
+      throw new InputError('options.maxRecordLength', 'a number of characters ≥ 1', String(options.maxRecordLength));
+    }
+    this.mode = { numbers: false, point: this.decimalComma ? 0x2c : 0x2e };
   }
 
   /** Number of columns, once the first non-blank record has been read (−1 before). */
@@ -431,13 +560,69 @@ export class NumericCsvReader {
     return this.cols;
   }
 
+  /** The header's names, once the first non-blank record has been read and is a header (else null). */
+  get headerNames(): string[] | null {
+    return this.header;
+  }
+
   /** Reads a chunk of text; throws `CsvError` at the first bad record. */
   push(chunk: string): void {
     if (this.ended) throw new Error('NumericCsvReader: push() after end()');
+    const nul = chunk.indexOf('\0');
+    if (nul < 0) {
+      this.append(chunk, false);
+      return;
+    }
+    this.append(chunk.slice(0, nul), true);
+    this.ended = true;
+    throw new CsvError({ source: this.source, line: this.line + lineBreaks(this.pending) }, 'CSV text',
+      'a NUL character (binary data?)',
+      'Is it a binary file, or UTF-16 text without a byte-order mark? Save it as UTF-8 (or UTF-16 with its mark)');
+  }
+
+  /**
+   * Adds text and scans it when due (`force`: now), then checks the length of the record left incomplete. A record
+   * ends only at a line break, so text without one is not scanned: a line of any length costs one `indexOf` per
+   * chunk until it ends or passes the limit.
+   */
+  private append(chunk: string, force: boolean): void {
     this.pending = this.pending.length === 0 ? chunk : this.pending + chunk;
-    if (this.pending.length < this.rescanAt) return;
-    this.scan(false);
-    this.rescanAt = 2 * this.pending.length;
+    if (chunk.length > 0) this.endsWithCR = chunk.charCodeAt(chunk.length - 1) === CR;
+    if (!this.lineBreakPending && (chunk.includes('\n') || chunk.includes('\r'))) this.lineBreakPending = true;
+    const long = this.pendingLength() > this.maxRecord;
+    if (!force && !long && this.pending.length < this.rescanAt) return;
+    if (force || long || this.lineBreakPending) {
+      this.scan(false);
+      this.rescanAt = 2 * this.pending.length;
+      // What is left is one incomplete record, which only a new line break can end, unless the delimiter is not
+      // decided yet (nothing was consumed) or it ends with a CR (whose record ends unless an LF follows).
+      const rest = this.pending;
+      this.endsWithCR = rest.length > 0 && rest.charCodeAt(rest.length - 1) === CR;
+      this.lineBreakPending = this.delimiter === undefined ? /[\r\n]/.test(rest) : this.endsWithCR;
+    }
+    if (this.pendingLength() > this.maxRecord) throw this.tooLong(this.line + this.leadingBlankLines());
+  }
+
+  /**
+   * Length of the pending record: a CR at the end, perhaps the first half of a CRLF, is its line end. (Known from the
+   * chunks: asking `pending`, a string built by concatenation, would copy it whole at every chunk.)
+   */
+  private pendingLength(): number {
+    return this.pending.length - (this.endsWithCR ? 1 : 0);
+  }
+
+  /** Blank lines at the start of `pending`, which is not consumed before the delimiter is decided. */
+  private leadingBlankLines(): number {
+    if (this.delimiter !== undefined) return 0;
+    const first = this.pending.search(/[^\s\ufeff]/);
+    return lineBreaks(first < 0 ? this.pending : this.pending.slice(0, first));
+  }
+
+  private tooLong(line: number): CsvError {
+    const max = this.maxRecord;
+    return new CsvError({ source: this.source, line },
+      `a record (line) of at most ${max === MAX_RECORD_LENGTH ? '64 MiB' : max} characters`, 'a longer one',
+      'Is it a CSV file? A binary file or one without line ends reads as one huge line');
   }
 
   /** Reads what is left (the last record may lack its line end) and returns the table's shape. */
@@ -464,7 +649,7 @@ export class NumericCsvReader {
       this.begun = true;
     }
     if (this.delimiter === undefined) {
-      const found = scanDelimiter(text);
+      const found = scanDelimiter(text, this.decimalComma);
       if (!found.decided && !final) {
         this.pending = text;
         return;
@@ -478,6 +663,7 @@ export class NumericCsvReader {
   }
 
   private record(record: CsvRecord): void {
+    if (record.end - record.start > this.maxRecord) throw this.tooLong(record.line);
     if (this.cols < 0) {
       if (record.blank) return; // leading blank lines
       this.cols = record.fields.length;
@@ -485,7 +671,8 @@ export class NumericCsvReader {
       this.headerLine = record.line;
       this.mode.numbers = true;
       const fields = record.fields as string[];
-      if (fields.some((f) => classify(f.trim()) === 'text')) {
+      if (this.detected && this.delimiter === ',') this.checkNotDecimalCommas(record);
+      if (this.headerOption ?? this.isHeader(fields, record.line)) {
         this.header = fields;
         return;
       }
@@ -498,6 +685,45 @@ export class NumericCsvReader {
     }
     for (const blank of this.pendingBlanks.splice(0)) this.addRow(blank);
     this.addRow(record);
+  }
+
+  /**
+   * Whether a first row is a header: every field a name. A row that mixes names with numbers or missing-value
+   * markers is neither a header nor data (a typo on line 1 would otherwise drop the row silently): an error.
+   */
+  private isHeader(fields: string[], line: number): boolean {
+    const kinds = fields.map((f) => classify(f.trim(), this.decimalComma));
+    const name = kinds.indexOf('text');
+    if (name < 0) return false;
+    const value = kinds.findIndex((k) => k !== 'text');
+    if (value < 0) return true;
+    const what = kinds[value] === 'missing' ? 'a missing value' : 'a number';
+    throw new CsvError(
+      { source: this.source, line },
+      'a header of names only, or a row of numbers',
+      `${quoted(fields[name]!)} (column ${name + 1}), which is not a number, and ${quoted(fields[value]!)} ` +
+        `(column ${value + 1}), ${what}`,
+      `If line ${line} is a header, read the file with ${this.cli ? '--header' : 'header: true'}; if it is data, ` +
+        'correct the value',
+    );
+  }
+
+  /**
+   * A first line such as `5,2;3,1` split at commas reads as garbage: when splitting it at `;` (or tab) instead gives
+   * numbers with decimal commas, say so rather than report a column count or a header.
+   */
+  private checkNotDecimalCommas(record: CsvRecord): void {
+    const raw = record.text.slice(record.start, record.end);
+    if (raw.includes('"')) return;
+    for (const [alt, name, flag] of [[';', 'semicolon', "';'"], ['\t', 'tab', 'tab']] as const) {
+      if (!raw.includes(alt)) continue;
+      const fields = raw.split(alt).map((f) => f.trim());
+      const numbers = fields.every((f) => COMMA_NUMBER_RE.test(f) || MISSING_TOKENS.has(f));
+      if (!numbers || !fields.some((f) => f.includes(','))) continue;
+      const how = this.cli ? `--delimiter ${flag} --decimal ','` : `{ delimiter: '${alt === ';' ? ';' : '\\t'}', decimal: ',' }`;
+      throw new CsvError({ source: this.source, line: record.line, text: raw }, 'fields separated by commas',
+        quoted(raw), `The file looks ${name}-separated with decimal commas: read it with ${how}`);
+    }
   }
 
   private addRow(record: CsvRecord): void {
@@ -519,7 +745,7 @@ export class NumericCsvReader {
         continue;
       }
       const where = { source, line, column: j + 1, columnName: header ? header[j] ?? null : null, text: field };
-      this.row[j] = parseField(field, where, this.missing);
+      this.row[j] = parseField(field, where, this.missing, this.decimalComma, this.cli);
     }
     this.rows++;
     this.onRow(this.row, line);
@@ -534,16 +760,28 @@ export class NumericCsvReader {
   }
 }
 
+/** Physical line breaks in `text` (LF, CRLF or a lone CR), as `scanRecords` counts them. */
+function lineBreaks(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === LF || (ch === CR && text.charCodeAt(i + 1) !== LF)) count++;
+  }
+  return count;
+}
+
 /** Reads one field as a number, or throws a `CsvError` saying why it is not one. */
 function parseField(
   field: string,
   where: { source: string; line: number; column: number; columnName: string | null; text: string },
   missing: MissingPolicy,
+  decimalComma: boolean,
+  cli: boolean,
 ): number {
   const t = field.trim();
-  switch (classify(t)) {
+  switch (classify(t, decimalComma)) {
     case 'number': {
-      const x = Number(t);
+      const x = Number(decimalComma ? t.replace(',', '.') : t);
       if (Number.isFinite(x)) return x;
       throw new CsvError(where, 'a finite number', `${quoted(field)}, which overflows float64`);
     }
@@ -558,11 +796,17 @@ function parseField(
     case 'infinite':
       throw new CsvError(where, 'a finite number', quoted(field), 'Infinite values are not allowed');
     case 'text':
+      if (decimalComma) {
+        throw new CsvError(where, 'a number with a decimal comma (1,5)', quoted(field),
+          NUMBER_RE.test(t) ? `The file was read with ${cli ? "--decimal ','" : "decimal: ','"}; a point is not a decimal mark there` : undefined);
+      }
       throw new CsvError(
         where,
         'a number',
         quoted(field),
-        DECIMAL_COMMA_RE.test(t) ? 'Write decimals with a point (1.5), not a comma' : undefined,
+        DECIMAL_COMMA_RE.test(t)
+          ? `Write decimals with a point (1.5), or read the file with ${cli ? "--decimal ','" : "decimal: ','"}`
+          : undefined,
       );
   }
 }

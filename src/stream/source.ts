@@ -7,6 +7,7 @@
 import { BLOCK_ROWS } from '../em/driver.js';
 import { InputError, describe } from '../errors.js';
 import { NumericCsvReader } from '../io/csv.js';
+import { CsvDecoder } from '../io/decode.js';
 import { toMatrix, type MatrixLike } from '../matrix.js';
 import { raceAbort, throwIfAborted } from '../parallel/abort.js';
 
@@ -206,7 +207,7 @@ async function* cutPass(pass: OpenedPass, label: string, options: ReadOptions): 
   const { signal } = options;
   const cutter = new BlockCutter();
   let csv: NumericCsvReader | null = null;
-  let decoder: TextDecoder | null = null;
+  let decoder: CsvDecoder | null = null;
   let chunkIndex = 0;
   for (;;) {
     const next = await raceAbort(pass.next(), signal, pass.release);
@@ -221,10 +222,10 @@ async function* cutPass(pass: OpenedPass, label: string, options: ReadOptions): 
     if (text) {
       if (csv === null) {
         csv = new NumericCsvReader({ source: label, missing: 'nan' }, (row) => cutter.add(row, 1, row.length));
-        decoder = new TextDecoder();
+        decoder = new CsvDecoder();
       }
       if (chunkIndex === 0) checkNotJson(chunk, label);
-      csv.push(typeof chunk === 'string' ? chunk : decoder!.decode(chunk, { stream: true }));
+      csv.push(typeof chunk === 'string' ? chunk : decoder!.decode(chunk));
     } else {
       let m;
       try {
@@ -242,7 +243,7 @@ async function* cutPass(pass: OpenedPass, label: string, options: ReadOptions): 
     yield* cutter.ready.splice(0);
   }
   if (csv !== null) {
-    csv.push(decoder!.decode());
+    csv.push(decoder!.end());
     csv.end();
   }
   throwIfAborted(signal);

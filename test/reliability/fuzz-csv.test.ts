@@ -102,7 +102,13 @@ const cutsOf = fc.array(fc.nat({ max: 400 }), { maxLength: 8 });
 const options = fc.record({
   missing: fc.constantFrom<'error' | 'nan' | undefined>(undefined, 'error', 'nan'),
   delimiter: fc.constantFrom<',' | ';' | '\t' | undefined>(undefined, undefined, ',', ';', '\t'),
-}, { requiredKeys: [] }).map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as ParseCsvOptions);
+  header: fc.constantFrom<boolean | undefined>(undefined, undefined, true, false),
+  decimal: fc.constantFrom<'.' | ',' | undefined>(undefined, undefined, '.', ','),
+}, { requiredKeys: [] }).map((o) => {
+  // A decimal comma needs another delimiter (the options are refused otherwise, before any text).
+  if (o.decimal === ',' && o.delimiter === ',') delete o.decimal;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as ParseCsvOptions;
+});
 
 describe('CSV reader: arbitrary text', () => {
   it('CSV-like text: a table or a CsvError, the same from whole text and from pieces', () => {
@@ -195,7 +201,7 @@ describe('CSV reader: large fields and long lines', () => {
     ['100 000 blank lines before a row', () => '\n'.repeat(100_000) + '1,2\n', 'ok'],
     ['a 1 MB line of spaces', () => ' '.repeat(MB) + '\n1\n', 'ok'],
     ['1 MB of commas', () => ','.repeat(MB), /expected a number/],
-    ['1 MB of NUL', () => '\0'.repeat(MB), /only a header/],
+    ['1 MB of NUL', () => '\0'.repeat(MB), /line 1: expected CSV text, got a NUL character/],
   ];
   it.each(cases)('%s: whole and in 64 KiB pieces', (_name, make, expected) => {
     const text = make();
@@ -222,13 +228,16 @@ const EXPECTED: Record<string, [number, number] | RegExp> = {
   'infinity.csv': /Infinite values/,
   'invalid-utf8.csv': /line 2, column 1: expected a number/,
   'json-as-csv.csv': /JSON|only a header/,
+  'mixed-first-row.csv': /line 1: expected a header of names only, or a row of numbers/,
   'newline-header-bad-field.csv': /line 4, column 1/,
-  'nul-byte.csv': /line 2, column 2: expected a number/,
+  'nul-byte.csv': /line 2: expected CSV text, got a NUL character/,
+  'numeric-header.csv': [3, 2],
   'odd-decimals.csv': [2, 3],
   'overflow.csv': /overflows float64/,
   'quoted-escapes.csv': [2, 2],
   'quoted-newline-header.csv': [2, 2],
   'ragged.csv': /line 2: expected 3 fields/,
+  'semicolon-decimal-comma.csv': /line 1: expected fields separated by commas.*semicolon-separated with decimal commas/,
   'text-after-quote.csv': /line 3, column 1: expected a delimiter/,
   'underscore.csv': /"1_000"/,
   'unbalanced-quote.csv': /closing quote/,

@@ -49,6 +49,22 @@ describe('the packed package', () => {
     expect(pkg.scripts.prepack).toBe('npm run build');
   });
 
+  it('has a README whose links all resolve in the package (anchors) or on the web (absolute addresses)', () => {
+    const readme = readFileSync(join(installed.project, 'node_modules/wasm-em/README.md'), 'utf8');
+    const anchors = new Set([...readme.matchAll(/^#+ (.+)$/gm)].map((m) => m[1].trim().toLowerCase()
+      .replace(/[^\p{L}\p{N} -]/gu, '').replace(/ /g, '-')));
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) {
+      if (/^https?:\/\//.test(link)) continue;
+      if (link.startsWith('#')) {
+        expect(anchors.has(link.slice(1)), `README anchor ${link}`).toBe(true);
+        continue;
+      }
+      expect(installed.files, `README link ${link}: not in the package`).toContain(link.replace(/^\.\//, ''));
+    }
+  });
+
   it('fits through import (ESM) and require (CJS), as the sources do', () => {
     const src = new GaussianMixture({ nComponents: 2, seed: 1 }).fit(X);
     const fit = 'new m.GaussianMixture({ nComponents: 2, seed: 1 }).fit(X)';

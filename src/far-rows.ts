@@ -6,9 +6,10 @@
  *   `log w_c + log N(x | c) = offset + g_c`,  `g_ref = 0`,
  *   `g_c = (λ_c − λ_ref) − ½ (δ²_c − δ²_ref)`,  `δ²_c − δ²_ref = δ²_ref · expm1(log δ²_c − log δ²_ref)`,
  * with λ_c the component's log-normaliser (its log weight included) and the reference the component with the smallest
- * distance. The g_c are finite for the nearest component, so posteriors (`softmax g`) and labels are valid and put the
- * mass on the component nearest in Mahalanobis distance (log weights and log determinants decide between components
- * whose distances agree that closely); `offset = λ_ref − ½ δ²_ref` is −Infinity only when the log-density itself is
+ * distance. For a complete row the gaps `δ²_c − δ²_ref` are computed exactly from the whitened differences instead
+ * (`pairGap`), so that components whose distances agree to rounding (a tied model's) are told apart as the exact
+ * posterior tells them. The g_c are finite for the nearest component, so posteriors (`softmax g`) and labels are valid
+ * and put the mass on the component nearest in Mahalanobis distance; `offset = λ_ref − ½ δ²_ref` is −Infinity only when the log-density itself is
  * below −Number.MAX_VALUE, which no float represents. Missing (NaN) entries use the marginal of the observed ones, as
  * the kernels do. Shared by every model whose emissions are Gaussian (mixtures and HMMs alike).
  */
@@ -47,9 +48,86 @@ export function repairFarRows(
     }
     const row = X.subarray((start + i) * d, (start + i + 1) * d);
     for (let c = 0; c < k; c++) scaledDistance(row, c, p, dist, norm);
-    out[i] = relativeLogDensities(dist, norm, k, lp, i * k);
+    out[i] = row.some(Number.isNaN) ? relativeLogDensities(dist, norm, k, lp, i * k)
+      : exactRelativeLogDensities(row, p, dist, norm, lp, i * k);
   }
   return out;
+}
+
+/**
+ * `relativeLogDensities` for a complete row, with each `δ²_c − δ²_ref` computed from the difference of the whitened
+ * vectors, `δ²_c − δ²_r = (y_c − y_r)·(y_c + y_r)`, `y_c = U_cᵀ(x − μ_c)` (`pairGap`), not from `log δ²_c − log δ²_r`:
+ * two components whose distances agree to rounding — every pair of a tied model, whose gap is the linear
+ * `2 (μ_r − μ_c)ᵀ Σ⁻¹ (x − (μ_c + μ_r)/2)` — are then still told apart, as the exact posterior tells them. The
+ * reference is the component with the largest `λ_c − ½ δ²_c`, found by comparing each component with the best so far.
+ */
+function exactRelativeLogDensities(
+  row: Float64Array, p: KernelParams, dist: Float64Array, norm: Float64Array, lp: Float64Array, off: number,
+): number {
+  const { k } = p;
+  let ref = -1;
+  for (let c = 0; c < k; c++) {
+    if (!Number.isFinite(norm[c])) continue;
+    if (ref < 0 || norm[c] - norm[ref] - pairGap(row, c, ref, p) / 2 > 0) ref = c;
+  }
+  if (ref < 0) {
+    lp.fill(-Infinity, off, off + k);
+    return -Infinity;
+  }
+  let top = 0;
+  for (let c = 0; c < k; c++) {
+    const g = !Number.isFinite(norm[c]) ? -Infinity : c === ref ? 0 : norm[c] - norm[ref] - pairGap(row, c, ref, p) / 2;
+    lp[off + c] = g;
+    if (g > top) top = g;
+  }
+  // The comparisons are not transitive to the last bit: keep the largest at 0.
+  if (top > 0) for (let c = 0; c < k; c++) lp[off + c] -= top;
+  return norm[ref] - Math.exp(dist[ref] - Math.LN2) + top;
+}
+
+/**
+ * `δ²_c − δ²_r` for a complete `row`, never NaN (±Infinity past the float range). Everything is scaled by powers of
+ * two shared by both components (x, μ by 2^−e1, the precision factors by 2^−e2), so that nothing overflows, and
+ * `y_c − y_r` is computed as `(U_c − U_r)ᵀ x − (U_cᵀ μ_c − U_rᵀ μ_r)`: its first term is exactly 0 when the factors
+ * are equal (tied), so the small linear gap is not lost in the rounding of the large `x`.
+ */
+function pairGap(row: Float64Array, c: number, r: number, p: KernelParams): number {
+  const { d } = p;
+  const full = p.shape === 'full';
+  const factorOf = (q: number): Float64Array => (full ? p.prec.subarray(q * p.precStride, q * p.precStride + d * d)
+    : p.prec.subarray(q * d, (q + 1) * d));
+  const Uc = factorOf(c);
+  const Ur = factorOf(r);
+  const mc = p.means.subarray(c * d, (c + 1) * d);
+  const mr = p.means.subarray(r * d, (r + 1) * d);
+  let big = 0;
+  for (let j = 0; j < d; j++) big = Math.max(big, Math.abs(row[j]), Math.abs(mc[j]), Math.abs(mr[j]));
+  let fmax = 0;
+  for (let a = 0; a < Uc.length; a++) fmax = Math.max(fmax, Math.abs(Uc[a]), Math.abs(Ur[a]));
+  const e1 = exponentOf(big);
+  const e2 = exponentOf(fmax);
+  const x = Float64Array.from(row, (v) => timesPowerOfTwo(v, -e1));
+  const uc = Float64Array.from(mc, (v) => timesPowerOfTwo(v, -e1));
+  const ur = Float64Array.from(mr, (v) => timesPowerOfTwo(v, -e1));
+  const fc = Float64Array.from(Uc, (v) => timesPowerOfTwo(v, -e2));
+  const fr = Float64Array.from(Ur, (v) => timesPowerOfTwo(v, -e2));
+  let gap = 0;
+  for (let j = 0; j < d; j++) {
+    // Column j of Uᵀ(·): Σ_{a ≤ j} U[a, j] (·)_a for the upper-triangular full factor, U_j (·)_j for diag.
+    let dx = 0;
+    let dm = 0;
+    let yc = 0;
+    let yr = 0;
+    for (let a = full ? 0 : j; a <= j; a++) {
+      const ic = full ? a * d + j : j;
+      dx += (fc[ic] - fr[ic]) * x[a];
+      dm += fc[ic] * uc[a] - fr[ic] * ur[a];
+      yc += fc[ic] * (x[a] - uc[a]);
+      yr += fr[ic] * (x[a] - ur[a]);
+    }
+    gap += (dx - dm) * (yc + yr);
+  }
+  return gap === 0 ? 0 : timesPowerOfTwo(gap, 2 * (e1 + e2));
 }
 
 /**

@@ -68,6 +68,26 @@ describe.each(['js', 'wasm'] as const)('far rows on the %s backend', (backend) =
     expect(gm.predict([[1e5, 0]])[0]).toBe(proba.data[0] >= proba.data[1] ? 0 : 1);
   });
 
+  it('a tied model: the component nearest by its linear gap wins, although the distances agree to rounding', () => {
+    // With one covariance Σ, δ²_c − δ²_r = −2 (μ_c − μ_r)ᵀ Σ⁻¹ x + const: for x = t·v with t → ∞ the nearest component
+    // maximises μ_cᵀ Σ⁻¹ v, and the gap (about t) decides the posterior outright, while δ² (about t²) agree to 1e-160.
+    const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'tied', seed: 1, backend }).fit(X);
+    const [[a, b], [, d]] = gm.covarianceMatrix(0);
+    const det = a * d - b * b;
+    const linear = (c: number, v: number[]): number => {
+      const [m0, m1] = gm.means[c];
+      return (m0 * (d * v[0] - b * v[1]) + m1 * (a * v[1] - b * v[0])) / det;
+    };
+    for (const [t, v] of [[1e160, [1, 0]], [1e160, [0, 1]], [1e200, [-1, 0.5]], [1e300, [0.3, -1]], [1e170, [1, -1]]] as const) {
+      const x = [t * v[0], t * v[1]];
+      const expected = linear(0, [...v]) > linear(1, [...v]) ? 0 : 1;
+      const p = Array.from(gm.predictProba([x]).data);
+      expect(gm.predict([x])[0], `${x}`).toBe(expected);
+      expect(p[expected], `${x}: ${p}`).toBe(1);
+      expect(p[1 - expected]).toBe(0);
+    }
+  });
+
   it('a far row with a missing entry uses the observed one', () => {
     const gm = new GaussianMixture({ nComponents: 2, seed: 1, backend }).fit(X);
     const proba = gm.predictProba([[1e160, NaN], [NaN, -1e200]]);

@@ -510,9 +510,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (candidate: number) {
       return warmParams ?? (yield* initialParamsSteps(method, initData, k, type, regCovar, rngs[Math.min(candidate, 1)]));
     });
-    const onMStep = onProgress && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
+    const onMStep = onProgress
+      && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
     const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep });
-    return { data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning, onProgress };
+    return {
+      data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning, onProgress,
+    };
   }
 
   /**
@@ -566,7 +569,10 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const previousLowerBound = plan.warm ? this.fitState.lowerBound : -Infinity;
     return bestRestartSteps(plan.restarts,
       (init) => bestStartSteps(family, makeStart, plan.candidates, this.options.initCandidateIter,
-        { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning, onMStep, previousLowerBound },
+        {
+          maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning, onMStep,
+          previousLowerBound,
+        },
         isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
   }
@@ -619,7 +625,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       warm: plan.warm ? this.params! : null, rngs: plan.rngs, restarts: plan.restarts, candidates: plan.candidates, initData,
     });
     const centre = this.options.dtype === 'float32' ? meansOfSums(facts.sums.slice(), facts.counts) : null;
-    const steps = this.fitSteps(plan, makeOriginalStart, centre, { onIteration, onWarning, onMStep: passes.mStepReporter() });
+    const steps = this.fitSteps(plan, makeOriginalStart, centre,
+      { onIteration, onWarning, onMStep: passes.mStepReporter() });
     const best = await runStreamSteps(steps, passes, backend, centre, facts.incomplete);
     return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing });
   }

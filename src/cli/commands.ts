@@ -292,7 +292,8 @@ const fit: Command = {
     'Fits a Gaussian mixture to the rows of DATA.csv by expectation-maximization and writes the model as JSON ' +
       '(format wasm-em/gaussian-mixture, covariances in scikit-learn\'s shapes) to stdout, or to the file given ' +
       'with -o. Progress is shown on stderr when it is a terminal (with --progress elsewhere): each iteration, and ' +
-      'within long ones the rows of the E-step and each component of a long M-step (full covariances of many features).',
+      'within long ones the rows of the E-step and each component of a long M-step (full covariances of many ' +
+      'features).',
     'With --family bernoulli (0/1 entries), categorical (integer codes 0, 1, ... per column; the number of ' +
       'categories of a column is its largest code + 1) or poisson (counts) it fits that discrete mixture instead ' +
       '(format wasm-em/<family>-mixture); --covariance, --reg-covar, --dtype and --init-candidates are for the ' +

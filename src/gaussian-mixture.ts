@@ -7,8 +7,8 @@ import type { Backend } from './backend/kernel.js';
 import { initWasm, wasmAvailable } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
 import {
-  bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
-  type IterationInfo,
+  bestRestartSteps, bestStartSteps, mStepProgress, runSteps, type EmFamily, type EmRunOptions, type EmRunResult,
+  type EmSteps, type IterationInfo, type StatsRequest,
 } from './em/driver.js';
 import { INIT_METHODS, initialParamsSteps, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
 import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './em/identifiable.js';
@@ -29,7 +29,8 @@ import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-js
 import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
 import { signalOption, workersOption } from './parallel/options.js';
 import { throwIfAborted } from './parallel/abort.js';
-import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
+import { runStepsOnPool } from './parallel/run.js';
+import { isLongMStep, type MStepProgress, type ProgressInfo } from './em/progress.js';
 import { snapshotData, snapshotOptions } from './parallel/snapshot.js';
 import { PrefetchedStarts } from './parallel/starts.js';
 import { MissingBound } from './missing/bound.js';
@@ -97,6 +98,12 @@ export interface FitOptions extends DataOptions {
   onIteration?: (info: IterationInfo) => void;
   /** Called with a message when a fit does not converge or the likelihood decreases by more than rounding. */
   onWarning?: (message: string) => void;
+  /**
+   * Called after each block of 4096 rows of each E-step (phase `'em'`) and, when the M-step is long (full or tied
+   * covariances of about 200 features or more), after each component's covariance factorization (phase `'m-step'`).
+   * Costs nothing when absent.
+   */
+  onProgress?: (info: ProgressInfo) => void;
 }
 
 /** Options of `fitAsync`: those of `fit`, and the pool's. */
@@ -111,7 +118,7 @@ export interface FitAsyncOptions extends FitOptions {
    * within a few milliseconds at any stage, terminates the workers and leaves the model unchanged.
    */
   signal?: AbortSignal;
-  /** Called as the statistics of each block of rows arrive (many times per iteration on large data). */
+  /** As `fit`'s, the E-step's reports coming as the statistics of each block of rows arrive from the workers. */
   onProgress?: (info: ProgressInfo) => void;
 }
 
@@ -145,8 +152,8 @@ const OPTION_KEYS = [
   'nComponents', 'covarianceType', 'init', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
   'seed', 'warmStart', 'backend', 'dtype',
 ] as const;
-const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning'];
-const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal', 'onProgress'];
+const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning', 'onProgress'];
+const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal'];
 const FIT_STREAM_KEYS = ['nFeatures', 'onIteration', 'onWarning', 'onProgress', 'signal'];
 const DATA_KEYS = ['nFeatures'];
 
@@ -318,6 +325,8 @@ interface PreparedFit {
   /** The starts the steps take, which an asynchronous fit computes ahead. */
   readonly starts: PrefetchedStarts<GaussianParams>;
   readonly onWarning: FitOptions['onWarning'];
+  /** The caller's progress callback: the E-step's reports come from the driver, the M-step's from the steps. */
+  readonly onProgress: FitOptions['onProgress'];
 }
 
 /** What `planFit` decides for a fit on d features. */
@@ -432,7 +441,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const bound = !run.incomplete ? run.backend.bind(run.rows, run.data.rows, run.data.cols, run.weights)
       : new MissingBound(run.backend, run.rows, run.data.rows, run.data.cols, run.weights);
     try {
-      return this.finishFit(runSteps(run.steps, bound), run);
+      return this.finishFit(runSteps(run.steps, bound, run.onProgress), run);
     } finally {
       bound.dispose();
     }
@@ -449,7 +458,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const o = checkKeys(options, FIT_ASYNC_KEYS, 'options');
     const workers = workersOption(o.workers);
     const signal = signalOption(o.signal);
-    const onProgress = callbackOption<FitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    callbackOption<FitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
     throwIfAborted(signal);
     // The data and the array options are copied now, before the first await: a change to the caller's arrays while
     // the fit runs does not reach the model. Where the module compiles synchronously (Node, workers) the fit is also
@@ -461,7 +470,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const run = this.prepareFit(data, fitOptions, FIT_ASYNC_KEYS);
     const best = await runStepsOnPool(run.steps, {
       X: run.rows, n: run.data.rows, d: run.data.cols, weights: run.weights, backend: run.backend.name,
-      workers, signal, onProgress, beforeStep: () => run.starts.prefetch(signal),
+      workers, signal, onProgress: run.onProgress, beforeStep: () => run.starts.prefetch(signal),
     });
     return this.finishFit(best, run);
   }
@@ -471,6 +480,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const o = checkKeys(options, keys, 'options');
     const onIteration = callbackOption<FitOptions['onIteration']>(o.onIteration, 'options.onIteration');
     const onWarning = callbackOption<FitOptions['onWarning']>(o.onWarning, 'options.onWarning');
+    const onProgress = callbackOption<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
     const matrix = toMatrix(X, options);
     const { X: data, w } = dropZeroWeightRows(matrix, scaledFitWeights(toSampleWeight(o.sampleWeight, matrix.rows)));
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
@@ -500,8 +510,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (candidate: number) {
       return warmParams ?? (yield* initialParamsSteps(method, initData, k, type, regCovar, rngs[Math.min(candidate, 1)]));
     });
-    const steps = this.fitSteps(plan, starts.take, centre, onIteration, onWarning);
-    return { data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning };
+    const onMStep = onProgress
+      && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
+    const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep });
+    return {
+      data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning, onProgress,
+    };
   }
 
   /**
@@ -534,14 +548,19 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    */
   private fitSteps(
     plan: FitPlan, makeOriginalStart: (candidate: number) => GaussianParams, centre: Float64Array | null,
-    onIteration: FitOptions['onIteration'], onWarning: FitOptions['onWarning'],
+    callbacks: Pick<EmRunOptions, 'onIteration' | 'onWarning' | 'onMStep'>,
   ): EmSteps<EmRunResult<GaussianParams>> {
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const { d } = plan;
+    const { onIteration, onWarning, onMStep } = callbacks;
+    // Only the factorizations of full and tied covariances grow as d³; the rest of the M-step is O(k·d²).
+    const factors = type === 'full' ? k : type === 'tied' ? 1 : 0;
+    const reportsParts = onMStep !== undefined && factors > 0 && isLongMStep(factors, d);
     const family: EmFamily<GaussianParams> = {
       statsLength: statsLength(kernelShape(type), d, k),
       kernelParams: toKernelParams,
-      maximize: (stats, params) => maximize(type, k, d, stats, params.means, regCovar),
+      maximize: (stats, params, onPart) =>
+        maximize(type, k, d, stats, params.means, regCovar, reportsParts ? onPart : undefined),
     };
     const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
       : shiftMeans(makeOriginalStart(candidate), centre, -1);
@@ -550,7 +569,10 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const previousLowerBound = plan.warm ? this.fitState.lowerBound : -Infinity;
     return bestRestartSteps(plan.restarts,
       (init) => bestStartSteps(family, makeStart, plan.candidates, this.options.initCandidateIter,
-        { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning, previousLowerBound },
+        {
+          maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning, onMStep,
+          previousLowerBound,
+        },
         isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
   }
@@ -603,7 +625,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       warm: plan.warm ? this.params! : null, rngs: plan.rngs, restarts: plan.restarts, candidates: plan.candidates, initData,
     });
     const centre = this.options.dtype === 'float32' ? meansOfSums(facts.sums.slice(), facts.counts) : null;
-    const steps = this.fitSteps(plan, makeOriginalStart, centre, onIteration, onWarning);
+    const steps = this.fitSteps(plan, makeOriginalStart, centre,
+      { onIteration, onWarning, onMStep: passes.mStepReporter() });
     const best = await runStreamSteps(steps, passes, backend, centre, facts.incomplete);
     return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing });
   }

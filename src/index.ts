@@ -16,7 +16,7 @@ export type { SelectModelOptions, SelectModelRow, SelectModelResult } from './se
 export type { CovarianceType } from './families/gaussian.js';
 export type { InitMethod, GivenInit } from './em/init.js';
 export type { IterationInfo } from './em/driver.js';
-export type { ProgressInfo } from './parallel/run.js';
+export type { MStepProgress, ProgressInfo } from './em/progress.js';
 /**
  * Number of workers started by `fitAsync` pools (of every model class) and not yet gone: 0 when no `fitAsync` is
  * running, back to 0 once a fit resolves or rejects (abort included). For progress displays and leak checks.

@@ -19,6 +19,7 @@ import { dataBlocks, fileSize, locatedInFile, readData, readModel, sourceName, w
 import type { StreamProgressInfo } from '../stream/fit.js';
 import type { CliIO } from './run.js';
 import { formatTable } from './table.js';
+import { fitProgress, mStepText } from './progress.js';
 
 type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
 const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
@@ -280,7 +281,8 @@ function streamProgressText(p: StreamProgressInfo, nInit: number): string {
   const filled = Math.round((20 * p.rowsSeen) / p.rowsTotal);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]`;
   const what = p.phase === 'init' ? 'reading the rows of a start'
-    : `restart ${p.init + 1}/${nInit}  start ${p.candidate + 1}  iteration ${p.iteration}  mean log-likelihood ` +
+    : `restart ${p.init + 1}/${nInit}  start ${p.candidate + 1}  iteration ${p.iteration}  ` +
+      (p.mStep !== undefined ? `${mStepText(p.mStep)}  ` : '') + 'mean log-likelihood ' +
       (Number.isFinite(p.logLikelihood) ? p.logLikelihood.toFixed(6) : '-');
   return `pass ${p.pass} ${bar} ${what}  ${rate}`;
 }
@@ -311,7 +313,9 @@ const fit: Command = {
   description: [
     'Fits a Gaussian mixture to the rows of DATA.csv by expectation-maximization and writes the model as JSON ' +
       '(format wasm-em/gaussian-mixture, covariances in scikit-learn\'s shapes) to stdout, or to the file given ' +
-      'with -o. Progress is shown on stderr when it is a terminal.',
+      'with -o. Progress is shown on stderr when it is a terminal (with --progress elsewhere): each iteration, and ' +
+      'within long ones the rows of the E-step and each component of a long M-step (full covariances of many ' +
+      'features).',
     'With --family bernoulli (0/1 entries), categorical (integer codes 0, 1, ... per column; the number of ' +
       'categories of a column is its largest code + 1) or poisson (counts) it fits that discrete mixture instead ' +
       '(format wasm-em/<family>-mixture); --covariance, --reg-covar, --dtype and --init-candidates are for the ' +
@@ -398,6 +402,7 @@ const fit: Command = {
               )
           : undefined,
         onWarning: warn(ctx),
+        onProgress: show && fitProgress(show, nInit),
       };
       const source = sourceName(dataPath);
       if (workers === undefined) inFile(csv, source, () => gm.fit(matrixOf(csv), fitOptions));

@@ -75,6 +75,8 @@ export interface DiscreteFitOptions extends DataOptions {
   onIteration?: (info: IterationInfo) => void;
   /** Called with a message when a fit does not converge, a restart fails or the likelihood decreases. */
   onWarning?: (message: string) => void;
+  /** Called after each block of 4096 rows of each E-step (phase `'em'`; the M-step is short). */
+  onProgress?: (info: ProgressInfo) => void;
 }
 
 /** Options of `fitAsync`: those of `fit`, and the worker pool's (as `GaussianMixture.fitAsync`). */
@@ -83,8 +85,6 @@ export interface DiscreteFitAsyncOptions extends DiscreteFitOptions {
   workers?: number | 'auto';
   /** Aborting it rejects the fit (with the signal's `reason` when one was given, else an `AbortError`); model unchanged. */
   signal?: AbortSignal;
-  /** Called as the statistics of each block of rows arrive. */
-  onProgress?: (info: ProgressInfo) => void;
 }
 
 /** Options of `score`, `bic` and `aic` (those of every mixture). */
@@ -135,8 +135,8 @@ export interface DiscreteSpec {
 }
 
 const BASE_OPTION_KEYS = ['nComponents', 'init', 'nInit', 'maxIter', 'tol', 'seed', 'backend', 'alpha'];
-const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning'];
-const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal', 'onProgress'];
+const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning', 'onProgress'];
+const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal'];
 
 interface ResolvedOptions {
   readonly nComponents: number;
@@ -259,10 +259,11 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
    */
   fit(X: DataInput, options: DiscreteFitOptions = {}): this {
     const run = this.prepareFit(X, options, FIT_KEYS);
+    const onProgress = callbackOption<DiscreteFitOptions['onProgress']>(options.onProgress, 'options.onProgress');
     const bound = resolveBackend(run.backendName).bind(run.t, run.n, run.D, run.weights);
     let best: EmRunResult<DiscreteParams>;
     try {
-      best = runSteps(run.steps, bound);
+      best = runSteps(run.steps, bound, onProgress);
     } finally {
       bound.dispose();
     }

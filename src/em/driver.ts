@@ -8,6 +8,7 @@
  * (`fitAsync`, `src/parallel/`). Both sum per-block statistics in block order, so they give the same model.
  */
 import { statsLength, type BoundData, type KernelParams } from '../backend/kernel.js';
+import type { MStepProgress, ProgressInfo } from './progress.js';
 
 /**
  * Rows per statistics block. Statistics are summed per block and the block sums added in block order, so the result
@@ -21,8 +22,11 @@ export interface EmFamily<P> {
   readonly statsLength: number;
   /** Parameters in the kernels' form. */
   kernelParams(params: P): KernelParams;
-  /** The M-step: new parameters from the statistics accumulated under `params`. */
-  maximize(stats: Float64Array, params: P): P;
+  /**
+   * The M-step: new parameters from the statistics accumulated under `params`. A long M-step calls `onPart` as it
+   * goes (`done` parts of `of`: the components of a wide full covariance), for progress reports.
+   */
+  maximize(stats: Float64Array, params: P, onPart?: (done: number, of: number) => void): P;
 }
 
 /** Progress of one EM iteration. */
@@ -48,6 +52,8 @@ export interface EmRunOptions {
   readonly candidate?: number;
   readonly onIteration?: ((info: IterationInfo) => void) | undefined;
   readonly onWarning?: ((message: string) => void) | undefined;
+  /** Called as a long M-step goes (see `EmFamily.maximize`), with the request whose statistics it maximizes. */
+  readonly onMStep?: ((at: StatsRequest, mStep: MStepProgress) => void) | undefined;
   /**
    * The lower bound the first iteration is compared with [−∞]: a warm start passes the fitted model's, so that a fit
    * that no longer moves it converges at once (scikit-learn's `lower_bound_` carried over when `warm_start`).
@@ -70,14 +76,17 @@ export interface EmRunResult<P> {
 /**
  * Sums the statistics of all rows of `bound` under the parameters last set on it, in blocks of `BLOCK_ROWS` rows.
  * @param out the array to fill (zeroed first), of the family's statistics length
+ * @param onBlock called after each block with the rows done so far
  */
-export function accumulateAll(bound: BoundData, out: Float64Array): Float64Array {
+export function accumulateAll(bound: BoundData, out: Float64Array, onBlock?: (rowsDone: number) => void): Float64Array {
   out.fill(0);
   const block = new Float64Array(out.length);
   for (let start = 0; start < bound.n; start += BLOCK_ROWS) {
+    const rows = Math.min(BLOCK_ROWS, bound.n - start);
     block.fill(0);
-    bound.accumulate(start, Math.min(BLOCK_ROWS, bound.n - start), block);
+    bound.accumulate(start, rows, block);
     addInto(out, block);
+    onBlock?.(start + rows);
   }
   return out;
 }
@@ -110,18 +119,34 @@ export type EmSteps<R> = Generator<StatsRequest, R, Float64Array>;
 
 /**
  * Answers the requests of `steps` with `bound` on the calling thread (`accumulateAll`) and returns its result.
+ * @param onProgress called after each block of rows of each request (phase `'em'`)
  */
-export function runSteps<R>(steps: EmSteps<R>, bound: BoundData): R {
+export function runSteps<R>(steps: EmSteps<R>, bound: BoundData, onProgress?: (info: ProgressInfo) => void): R {
   let stats: Float64Array | null = null;
   let step = steps.next(undefined as unknown as Float64Array);
   while (!step.done) {
-    const { params } = step.value;
+    const request = step.value;
+    const { params } = request;
     const length = statsLength(params.shape, params.d, params.k);
     if (stats === null || stats.length !== length) stats = new Float64Array(length);
     bound.setParams(params);
-    step = steps.next(accumulateAll(bound, stats));
+    const onBlock = onProgress === undefined ? undefined
+      : (rowsDone: number) => onProgress(eStepProgress(request, rowsDone, bound.n));
+    step = steps.next(accumulateAll(bound, stats, onBlock));
   }
   return step.value;
+}
+
+/** The progress report of the E-step of `request` with `rowsDone` of its `rowsTotal` rows summed. */
+export function eStepProgress(request: StatsRequest, rowsDone: number, rowsTotal: number): ProgressInfo {
+  const { init, candidate, iter, logLikelihood } = request;
+  return { phase: 'em', init, candidate, iter, logLikelihood, rowsDone, rowsTotal };
+}
+
+/** The progress report of the M-step of `request`'s statistics (its E-step over `rows` rows done). */
+export function mStepProgress(request: StatsRequest, mStep: MStepProgress, rows: number): ProgressInfo {
+  const { init, candidate, iter, logLikelihood } = request;
+  return { phase: 'm-step', init, candidate, iter, logLikelihood, rowsDone: rows, rowsTotal: rows, mStep };
 }
 
 /**
@@ -145,7 +170,9 @@ export function* emSteps<P>(
     const request = { params: family.kernelParams(params), init: options.init, candidate, iter, logLikelihood: previous };
     const stats = yield request;
     lowerBound = stats[llIndex] / stats[llIndex + 1];
-    params = family.maximize(stats, params);
+    const { onMStep } = options;
+    params = family.maximize(stats, params,
+      onMStep && ((component, of) => onMStep(request, { component, of })));
     history.push(lowerBound);
     const change = lowerBound - previous;
     options.onIteration?.({ init: options.init, candidate, iter, logLikelihood: lowerBound, change });

@@ -92,10 +92,12 @@ export function nParameters(type: CovarianceType, k: number, d: number): number 
  * factors. Throws `DegenerateComponentError` when a covariance is not positive definite: a Cholesky pivot at or below
  * `relativePivot` times its diagonal entry (0 for given covariances; the M-step's estimates pass
  * d·`CHOLESKY_RELATIVE_PIVOT`, below which the sign of a pivot is rounding noise).
+ * @param onFactor called after each d×d factorization of a full or tied covariance (`done` of `of`), the O(d³) part
  */
 export function gaussianParams(
   type: CovarianceType, k: number, d: number,
   weights: Float64Array, means: Float64Array, covariances: Float64Array, relativePivot = 0,
+  onFactor?: (done: number, of: number) => void,
 ): GaussianParams {
   const precChol = new Float64Array(covariances.length);
   const logDet = new Float64Array(k);
@@ -108,6 +110,7 @@ export function gaussianParams(
           type === 'tied' ? 'the shared covariance is not positive definite' : 'its covariance is not positive definite');
       }
       logDet[c] = precisionCholeskyFromLower(L, d, precChol, c * d * d);
+      onFactor?.(c + 1, nFactors);
     }
     if (type === 'tied') logDet.fill(logDet[0]);
   } else {
@@ -159,9 +162,11 @@ export function toKernelParams(p: GaussianParams): KernelParams {
  *   diag `σ²_cj = S2_cj / N_c − δ²_cj + reg`, spherical `σ²_c = mean_j(S2_cj / N_c − δ²_cj) + reg`
  * (Bishop 2006, eqs. 9.24–9.26; scikit-learn `_estimate_gaussian_parameters`).
  * Throws `DegenerateComponentError` when a component holds no weight or its covariance is not positive definite.
+ * @param onFactor called after each covariance factorization of a full or tied type (see `gaussianParams`)
  */
 export function maximize(
   type: CovarianceType, k: number, d: number, stats: Float64Array, shift: Float64Array, regCovar: number,
+  onFactor?: (done: number, of: number) => void,
 ): GaussianParams {
   const shape = kernelShape(type);
   const block = componentStatsLength(shape, d);
@@ -218,7 +223,7 @@ export function maximize(
     const nFactors = type === 'full' ? k : 1;
     for (let c = 0; c < nFactors; c++) for (let j = 0; j < d; j++) covariances[c * d * d + j * d + j] += regCovar;
   }
-  return gaussianParams(type, k, d, weights, means, covariances, d * CHOLESKY_RELATIVE_PIVOT);
+  return gaussianParams(type, k, d, weights, means, covariances, d * CHOLESKY_RELATIVE_PIVOT, onFactor);
 }
 
 /**

@@ -1,24 +1,11 @@
 /** `fitAsync`'s driver: answers the statistics requests of the EM steps with a worker pool, abortably. */
-import type { EmSteps } from '../em/driver.js';
+import { eStepProgress, type EmSteps } from '../em/driver.js';
+import type { ProgressInfo } from '../em/progress.js';
 import { abortError, throwIfAborted } from './abort.js';
 import { availableCores } from './platform.js';
 import { WorkerPool, blockCount, type PoolData } from './pool.js';
 
-/** Progress of `fitAsync`, reported as the statistics of each block arrive. */
-export interface ProgressInfo {
-  /** Restart index, 0-based. */
-  readonly init: number;
-  /** Candidate start within the restart (see `IterationInfo`), 0-based. */
-  readonly candidate: number;
-  /** The EM iteration in progress, 1-based. */
-  readonly iter: number;
-  /** Per-sample mean log-likelihood of the previous iteration of this run (`-Infinity` during the first). */
-  readonly logLikelihood: number;
-  /** Rows of this iteration's E-step done so far. */
-  readonly rowsDone: number;
-  /** Rows in the E-step (the rows with positive weight). */
-  readonly rowsTotal: number;
-}
+export type { ProgressInfo } from '../em/progress.js';
 
 /** How to run on the pool. */
 export interface PoolRunOptions extends PoolData {
@@ -56,10 +43,7 @@ export async function runStepsOnPool<R>(steps: EmSteps<R>, options: PoolRunOptio
       let rowsDone = 0;
       const onBlock = onProgress === undefined ? undefined : (rows: number) => {
         rowsDone += rows;
-        onProgress({
-          init: request.init, candidate: request.candidate, iter: request.iter, logLikelihood: request.logLikelihood,
-          rowsDone, rowsTotal: n,
-        });
+        onProgress(eStepProgress(request, rowsDone, n));
       };
       const [stats] = await Promise.all([pool.accumulate(request.params, onBlock), beforeStep()]);
       throwIfAborted(signal);

@@ -8,11 +8,12 @@
 import type { Backend, BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
 import { addColumnSums, centredFloat32, meansOfSums } from '../dtype.js';
-import { BLOCK_ROWS, addInto, type EmSteps } from '../em/driver.js';
+import { BLOCK_ROWS, addInto, type EmSteps, type StatsRequest } from '../em/driver.js';
 import {
   INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows, initialParamsSteps,
   randomStartSteps, type InitData, type InitMethod, type ResolvedGivenInit,
 } from '../em/init.js';
+import type { MStepProgress } from '../em/progress.js';
 import type { Rng } from '../em/rng.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { kernelShape, type CovarianceType, type GaussianParams } from '../families/gaussian.js';
@@ -25,10 +26,13 @@ import { blockChecksum } from './checksum.js';
 import { fileIdentity, identityChange, type FileIdentity } from './file-identity.js';
 import { rowBlocks, sourceLabel, type ReadOptions, type RowBlock, type StreamSource } from './source.js';
 
-/** Progress of `fitStream`, reported after every block of rows of every pass. */
+/** Progress of `fitStream`, reported after every block of rows of every pass, and in long M-steps. */
 export interface StreamProgressInfo {
-  /** `'scan'`: the first pass (counting rows); `'init'`: a pass for a start; `'em'`: an EM iteration. */
-  readonly phase: 'scan' | 'init' | 'em';
+  /**
+   * `'scan'`: the first pass (counting rows); `'init'`: a pass for a start; `'em'`: an EM iteration; `'m-step'`: the
+   * M-step after the pass of an EM iteration, when it is long (as `fit`'s `ProgressInfo`), with `mStep`.
+   */
+  readonly phase: 'scan' | 'init' | 'em' | 'm-step';
   /** Passes over the source so far, this one included (1-based). */
   readonly pass: number;
   /** Restart index, 0-based (0 outside EM). */
@@ -45,6 +49,8 @@ export interface StreamProgressInfo {
   readonly rowsPerSecond: number;
   /** Per-sample mean log-likelihood of the previous iteration of this run (`-Infinity` before the first). */
   readonly logLikelihood: number;
+  /** The M-step's progress, in phase `'m-step'` only. */
+  readonly mStep?: MStepProgress;
 }
 
 /** What a pass is for, in progress reports. */
@@ -85,6 +91,21 @@ export class SourcePasses {
 
   /** When the passes last returned to the event loop. */
   private lastYield = performance.now();
+  /** Rows per second of the last pass, repeated in the M-step's reports. */
+  private lastRate = 0;
+
+  /**
+   * The reports of the M-step that follows an EM pass (phase `'m-step'`, the pass's numbers), or undefined without a
+   * progress callback.
+   */
+  mStepReporter(): ((at: StatsRequest, mStep: MStepProgress) => void) | undefined {
+    const onProgress = this.onProgress;
+    if (onProgress === undefined) return undefined;
+    return (at, mStep) => onProgress({
+      phase: 'm-step', pass: this.passes, init: at.init, candidate: at.candidate, iteration: at.iter,
+      rowsSeen: this.n, rowsTotal: this.n, rowsPerSecond: this.lastRate, logLikelihood: at.logLikelihood, mStep,
+    });
+  }
 
   /**
    * Reads the source once, calling `fn` on each block in order. Returns to the event loop (a macrotask) at most every
@@ -107,8 +128,9 @@ export class SourcePasses {
       seen += block.rows;
       if (this.onProgress !== undefined) {
         const seconds = (performance.now() - t0) / 1000;
+        this.lastRate = seconds > 0 ? seen / seconds : 0;
         this.onProgress({ ...info, pass, rowsSeen: seen, rowsTotal: this.n >= 0 ? this.n : null,
-          rowsPerSecond: seconds > 0 ? seen / seconds : 0 });
+          rowsPerSecond: this.lastRate });
       }
       if (performance.now() - this.lastYield >= YIELD_MS) {
         await macrotask();

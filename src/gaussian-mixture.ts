@@ -2,12 +2,12 @@
  * `GaussianMixture`: scikit-learn's `sklearn.mixture.GaussianMixture` in camelCase, fitted by EM on the WASM SIMD
  * kernels (or their plain-TS twins), with sample weights.
  */
-import { resolveBackend, resolveBackendFor, BACKEND_NAMES, type BackendName } from './backend/index.js';
+import { resolveBackendFor, BACKEND_NAMES, type BackendName } from './backend/index.js';
 import type { Backend } from './backend/kernel.js';
 import { initWasm, wasmAvailable } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
 import {
-  bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
+  BLOCK_ROWS, bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
   type IterationInfo,
 } from './em/driver.js';
 import { INIT_METHODS, initialParamsSteps, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
@@ -585,7 +585,6 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     if (o.nFeatures !== undefined) integerOption(o.nFeatures, 'options.nFeatures', 1, 1);
     throwIfAborted(signal);
     if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
-    const backend = resolveBackend(this.options.backend);
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const passes = new SourcePasses(src, { nFeatures: o.nFeatures as number | undefined, signal }, onProgress);
     const seen = new Set<string>();
@@ -596,6 +595,10 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const identifiable = checkCovarianceIdentifiable(type, k, facts.n - facts.rowsAllMissing, facts.d, regCovar,
       squaredSpread(facts.mins, facts.maxs));
     if (identifiable !== null) onWarning?.(identifiable);
+    // fit's size check, once the first pass has counted the rows: EM binds one block of rows at a time.
+    const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type),
+      n: Math.min(facts.n, BLOCK_ROWS), d: facts.d, k, shared: type === 'tied', f32: this.options.dtype === 'float32' },
+      onWarning);
     const initData = facts.incomplete ? await meanFilledSample(passes, facts, new Rng(plan.seed, 2))
       : facts.held === null ? null : { X: facts.held, weights: null };
     const makeOriginalStart = await streamStarts(passes, facts, {

@@ -49,7 +49,9 @@ describe('the CLI on far rows', () => {
     let out = '';
     let err = '';
     const code = await runCli(argv, {
-      stdin: Readable.from([]), stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) },
+      stdin: Readable.from([]),
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: (s: string) => (err += s) },
       isTTY: false,
     });
     return { code, out, err };

@@ -67,7 +67,8 @@ describe('fitStream checks the size once it has counted the rows', () => {
   // work region (precision factors and scratch) is 4.7 GiB. Only the decision is run: the fit itself would factor ten
   // 5000×5000 matrices.
   const d = 5000;
-  const rows = Array.from({ length: 10 }, (_, i) => Array.from({ length: d }, (_, j) => ((i + 1) * (j + 7)) % 13 + 0.1 * i));
+  const rows = Array.from({ length: 10 },
+    (_, i) => Array.from({ length: d }, (_, j) => ((i + 1) * (j + 7)) % 13 + 0.1 * i));
   const source = () => [rows];
 
   it("'wasm' is an InputError naming options.backend before any start is computed", async () => {

@@ -33,6 +33,7 @@ import { runStepsOnPool, type ProgressInfo } from './parallel/run.js';
 import { snapshotData, snapshotOptions } from './parallel/snapshot.js';
 import { PrefetchedStarts } from './parallel/starts.js';
 import { MissingBound } from './missing/bound.js';
+import { checkEStepStats } from './far-rows.js';
 import { MixtureModel, logProbBlocks, type LogProbBlockFn } from './mixture-base.js';
 import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
@@ -500,7 +501,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (candidate: number) {
       return warmParams ?? (yield* initialParamsSteps(method, initData, k, type, regCovar, rngs[Math.min(candidate, 1)]));
     });
-    const steps = this.fitSteps(plan, starts.take, centre, onIteration, onWarning);
+    const steps = this.fitSteps(plan, starts.take, centre, onIteration, onWarning, 'X');
     return { data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning };
   }
 
@@ -530,18 +531,22 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
 
   /**
    * The EM steps of a planned fit: its restarts, each over its candidate starts, `makeOriginalStart(candidate)` in the
-   * data's coordinates (moved by −centre for a float32 fit).
+   * data's coordinates (moved by −centre for a float32 fit). `label` names the data in the error of an E-step that a
+   * row too far from every component of the start made NaN (`checkEStepStats`).
    */
   private fitSteps(
     plan: FitPlan, makeOriginalStart: (candidate: number) => GaussianParams, centre: Float64Array | null,
-    onIteration: FitOptions['onIteration'], onWarning: FitOptions['onWarning'],
+    onIteration: FitOptions['onIteration'], onWarning: FitOptions['onWarning'], label: string,
   ): EmSteps<EmRunResult<GaussianParams>> {
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const { d } = plan;
     const family: EmFamily<GaussianParams> = {
       statsLength: statsLength(kernelShape(type), d, k),
       kernelParams: toKernelParams,
-      maximize: (stats, params) => maximize(type, k, d, stats, params.means, regCovar),
+      maximize: (stats, params) => {
+        checkEStepStats(stats, label);
+        return maximize(type, k, d, stats, params.means, regCovar);
+      },
     };
     const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
       : shiftMeans(makeOriginalStart(candidate), centre, -1);
@@ -606,7 +611,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       warm: plan.warm ? this.params! : null, rngs: plan.rngs, restarts: plan.restarts, candidates: plan.candidates, initData,
     });
     const centre = this.options.dtype === 'float32' ? meansOfSums(facts.sums.slice(), facts.counts) : null;
-    const steps = this.fitSteps(plan, makeOriginalStart, centre, onIteration, onWarning);
+    const steps = this.fitSteps(plan, makeOriginalStart, centre, onIteration, onWarning, passes.label);
     const best = await runStreamSteps(steps, passes, backend, centre, facts.incomplete);
     return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing });
   }

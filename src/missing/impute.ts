@@ -2,7 +2,8 @@
  * Imputation under a fitted mixture: each missing entry is replaced by its conditional expectation given the row's
  * observed entries, `E[x_m | x_o] = Σ_c p(c | x_o) (μ_cm + B_c (x_o − μ_co))`, `B_c = Σ_c,mo Σ_c,oo⁻¹`
  * (Ghahramani & Jordan 1994, §4). The posteriors come from the marginal densities of the observed entries, computed by
- * the backend kernels pattern by pattern; a row with no observed entry gets the mixture mean `Σ_c w_c μ_c`.
+ * the backend kernels pattern by pattern (a row far from every component recomputed by `repairFarRows`, so that its
+ * posteriors are not 0/0); a row with no observed entry gets the mixture mean `Σ_c w_c μ_c`.
  */
 import type { Backend } from '../backend/kernel.js';
 import { BLOCK_ROWS } from '../em/driver.js';

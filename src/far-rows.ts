@@ -14,6 +14,7 @@
  * the kernels do. Shared by every model whose emissions are Gaussian (mixtures and HMMs alike).
  */
 import type { KernelParams } from './backend/kernel.js';
+import { InputError } from './errors.js';
 import { timesPowerOfTwo } from './fit-weights.js';
 import { choleskyLower } from './linalg.js';
 
@@ -247,4 +248,23 @@ function upperInverse(U: Float64Array, d: number): Float64Array {
     }
   }
   return V;
+}
+
+/**
+ * Throws an `InputError` naming `label` (the data) when the statistics of an E-step hold a NaN. Every entry of them
+ * is a finite sum for rows that pass the feature-range check, except for a row whose squared Mahalanobis distance to
+ * every component overflows: its responsibilities are then 0/0. That needs starting parameters that no component of
+ * covers the row with, a given start (`init: { means, covariances }`) or a warm start refitted on other data; a start
+ * computed from the data, and every M-step, gives each row a component whose covariance holds it.
+ */
+export function checkEStepStats(stats: Float64Array, label: string): void {
+  for (let a = 0; a < stats.length; a++) {
+    if (!Number.isNaN(stats[a])) continue;
+    throw new InputError(label,
+      "rows within about 1e154 standard deviations (1e19 with dtype: 'float32') of some component of the starting " +
+        'parameters',
+      'a row whose squared Mahalanobis distance to every component overflows (its responsibilities are 0/0)',
+      "Start from the data (init: 'kmeans', no warmStart), give starting covariances that cover every row, " +
+        'or scale the features');
+  }
 }

@@ -2,13 +2,13 @@
  * `GaussianMixture`: scikit-learn's `sklearn.mixture.GaussianMixture` in camelCase, fitted by EM on the WASM SIMD
  * kernels (or their plain-TS twins), with sample weights.
  */
-import { resolveBackend, resolveBackendFor, BACKEND_NAMES, type BackendName } from './backend/index.js';
+import { resolveBackendFor, BACKEND_NAMES, type BackendName } from './backend/index.js';
 import type { Backend } from './backend/kernel.js';
 import { initWasm, wasmAvailable } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
 import {
-  bestRestartSteps, bestStartSteps, mStepProgress, runSteps, type EmFamily, type EmRunOptions, type EmRunResult,
-  type EmSteps, type IterationInfo, type StatsRequest,
+  BLOCK_ROWS, bestRestartSteps, bestStartSteps, mStepProgress, runSteps, type EmFamily, type EmRunOptions,
+  type EmRunResult, type EmSteps, type IterationInfo, type StatsRequest,
 } from './em/driver.js';
 import { INIT_METHODS, initialParamsSteps, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
 import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './em/identifiable.js';
@@ -34,6 +34,7 @@ import { isLongMStep, type MStepProgress, type ProgressInfo } from './em/progres
 import { snapshotData, snapshotOptions } from './parallel/snapshot.js';
 import { PrefetchedStarts } from './parallel/starts.js';
 import { MissingBound } from './missing/bound.js';
+import { checkEStepStats } from './far-rows.js';
 import { MixtureModel, logProbBlocks, type LogProbBlockFn } from './mixture-base.js';
 import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
@@ -512,7 +513,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     });
     const onMStep = onProgress
       && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
-    const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep });
+    const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep }, 'X');
     return {
       data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning, onProgress,
     };
@@ -544,11 +545,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
 
   /**
    * The EM steps of a planned fit: its restarts, each over its candidate starts, `makeOriginalStart(candidate)` in the
-   * data's coordinates (moved by −centre for a float32 fit).
+   * data's coordinates (moved by −centre for a float32 fit). `label` names the data in the error of an E-step that a
+   * row too far from every component of the start made NaN (`checkEStepStats`).
    */
   private fitSteps(
     plan: FitPlan, makeOriginalStart: (candidate: number) => GaussianParams, centre: Float64Array | null,
-    callbacks: Pick<EmRunOptions, 'onIteration' | 'onWarning' | 'onMStep'>,
+    callbacks: Pick<EmRunOptions, 'onIteration' | 'onWarning' | 'onMStep'>, label: string,
   ): EmSteps<EmRunResult<GaussianParams>> {
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const { d } = plan;
@@ -559,8 +561,10 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const family: EmFamily<GaussianParams> = {
       statsLength: statsLength(kernelShape(type), d, k),
       kernelParams: toKernelParams,
-      maximize: (stats, params, onPart) =>
-        maximize(type, k, d, stats, params.means, regCovar, reportsParts ? onPart : undefined),
+      maximize: (stats, params, onPart) => {
+        checkEStepStats(stats, label);
+        return maximize(type, k, d, stats, params.means, regCovar, reportsParts ? onPart : undefined);
+      },
     };
     const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
       : shiftMeans(makeOriginalStart(candidate), centre, -1);
@@ -607,7 +611,6 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     if (o.nFeatures !== undefined) integerOption(o.nFeatures, 'options.nFeatures', 1, 1);
     throwIfAborted(signal);
     if (this.options.backend !== 'js') await initWasm().catch(() => undefined);
-    const backend = resolveBackend(this.options.backend);
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const passes = new SourcePasses(src, { nFeatures: o.nFeatures as number | undefined, signal }, onProgress);
     const seen = new Set<string>();
@@ -618,6 +621,10 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const identifiable = checkCovarianceIdentifiable(type, k, facts.n - facts.rowsAllMissing, facts.d, regCovar,
       squaredSpread(facts.mins, facts.maxs));
     if (identifiable !== null) onWarning?.(identifiable);
+    // fit's size check, once the first pass has counted the rows: EM binds one block of rows at a time.
+    const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type),
+      n: Math.min(facts.n, BLOCK_ROWS), d: facts.d, k, shared: type === 'tied', f32: this.options.dtype === 'float32' },
+      onWarning);
     const initData = facts.incomplete ? await meanFilledSample(passes, facts, new Rng(plan.seed, 2))
       : facts.held === null ? null : { X: facts.held, weights: null };
     const makeOriginalStart = await streamStarts(passes, facts, {
@@ -626,7 +633,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     });
     const centre = this.options.dtype === 'float32' ? meansOfSums(facts.sums.slice(), facts.counts) : null;
     const steps = this.fitSteps(plan, makeOriginalStart, centre,
-      { onIteration, onWarning, onMStep: passes.mStepReporter() });
+      { onIteration, onWarning, onMStep: passes.mStepReporter() }, passes.label);
     const best = await runStreamSteps(steps, passes, backend, centre, facts.incomplete);
     return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing });
   }

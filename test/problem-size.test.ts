@@ -61,3 +61,36 @@ describe('sizes that cannot fit', () => {
     expect(wasmProblemBytes({ shape: 'diag', n: 1e8, d: 4, k: 2 })).toBeLessThan(2 ** 24);
   });
 });
+
+describe('fitStream checks the size once it has counted the rows', () => {
+  // Full covariances of 5000 features for 10 components: 2.5e8 covariance entries (under the 2^28 limit) whose wasm
+  // work region (precision factors and scratch) is 4.7 GiB. Only the decision is run: the fit itself would factor ten
+  // 5000×5000 matrices.
+  const d = 5000;
+  const rows = Array.from({ length: 10 },
+    (_, i) => Array.from({ length: d }, (_, j) => ((i + 1) * (j + 7)) % 13 + 0.1 * i));
+  const source = () => [rows];
+
+  it("'wasm' is an InputError naming options.backend before any start is computed", async () => {
+    const gm = new GaussianMixture({ nComponents: 10, covarianceType: 'full', backend: 'wasm', seed: 1, regCovar: 1 });
+    const e = await gm.fitStream(source, { onWarning: () => {} }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).argument).toBe('options.backend');
+    expect((e as Error).message).toMatch(/GiB of WebAssembly memory \(n = 10, 5000 columns, k = 10\)/);
+  }, 20_000);
+
+  it("'auto' warns that it fits on the js backend", async () => {
+    const stop = new Error('stop after the backend is chosen');
+    const warnings: string[] = [];
+    const gm = new GaussianMixture({ nComponents: 10, covarianceType: 'full', backend: 'auto', seed: 1, regCovar: 1 });
+    const e = await gm.fitStream(source, {
+      onWarning: (m) => {
+        warnings.push(m);
+        if (/js backend/.test(m)) throw stop;
+      },
+    }).catch((err: unknown) => err);
+    expect(e).toBe(stop);
+    expect(warnings.filter((m) => /js backend/.test(m))).toHaveLength(1);
+    expect(warnings.at(-1)).toMatch(/more than wasm32 addresses; fitting on the js backend/);
+  }, 20_000);
+});

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DegenerateComponentError, GaussianMixture, InputError, type CovarianceType } from '../src/index.js';
 import { liveWorkers, setWorkerScript } from '../src/parallel/platform.js';
+import { thrown } from './helpers/thrown.js';
 
 const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 // Two clusters of spread about 1e-3, and a row 1e152 away: within the feature-range limit for 11 rows (1.4e153),
@@ -15,15 +16,6 @@ const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 const TINY = [[0, 0], [1, 0.2], [0.4, 1.1], [-0.6, 0.3], [0.2, -0.9], [10, 10], [10.5, 12], [9, 11], [11, 9.5], [10.2, 8]]
   .map((r) => r.map((v) => v * 1e-3));
 const WITH_FAR = [...TINY, [1e152, 0]];
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return null;
-}
 
 function expectFarRowError(e: unknown, argument = 'X'): void {
   expect(e).toBeInstanceOf(InputError);

@@ -6,10 +6,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/run.js';
 import { GaussianMixture, type CovarianceType } from '../src/index.js';
+import { cliInProcess } from './helpers/cli-in-process.js';
 
 const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 const X = [[0, 0, 1], [1, 0.2, 0.5], [0.4, 1.1, 2], [-0.6, 0.3, 1.2], [0.2, -0.9, 0.1],
@@ -45,22 +44,10 @@ describe('the CLI on far rows', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await runCli(argv, {
-      stdin: Readable.from([]),
-      stdout: { write: (s: string) => (out += s) },
-      stderr: { write: (s: string) => (err += s) },
-      isTTY: false,
-    });
-    return { code, out, err };
-  }
-
   it('impute, predict --proba and score write finite numbers and exit 0', async () => {
     const data = join(dir, 'x.csv');
     writeFileSync(data, `a,b,c\n${X.map((r) => r.join(',')).join('\n')}\n`);
-    const fitted = await cli(['fit', data, '-k', '2', '--seed', '1']);
+    const fitted = await cliInProcess(['fit', data, '-k', '2', '--seed', '1']);
     expect(fitted.code, fitted.err).toBe(0);
     const model = join(dir, 'm.json');
     writeFileSync(model, fitted.out);
@@ -68,7 +55,7 @@ describe('the CLI on far rows', () => {
 
     const far = join(dir, 'far.csv');
     writeFileSync(far, 'a,b,c\n1e160,NA,\nNA,-1e200,0\n1e300,,-1e300\n');
-    const run = await cli(['impute', model, far]);
+    const run = await cliInProcess(['impute', model, far]);
     expect(run.code, run.err).toBe(0);
     const lines = run.out.trimEnd().split('\n');
     expect(lines[0]).toBe('a,b,c');
@@ -77,7 +64,7 @@ describe('the CLI on far rows', () => {
     expect(rows.flat().every(Number.isFinite), lines.join(' | ')).toBe(true);
     expect(rows).toEqual(gm.impute([[1e160, NaN, NaN], [NaN, -1e200, 0], [1e300, NaN, -1e300]]));
 
-    const proba = await cli(['predict', model, far, '--proba']);
+    const proba = await cliInProcess(['predict', model, far, '--proba']);
     expect(proba.code, proba.err).toBe(0);
     const p = proba.out.trimEnd().split('\n').slice(1).map((l) => l.split(',').map(Number));
     expect(p.length).toBe(3);
@@ -90,13 +77,13 @@ describe('the CLI on far rows', () => {
     // (about −1.2e308) is a float: score is that finite number.
     const one = join(dir, 'one.csv');
     writeFileSync(one, `a\n${X.map((r) => r[0]).join('\n')}\n`);
-    const m1 = await cli(['fit', one, '-k', '1', '--seed', '1']);
+    const m1 = await cliInProcess(['fit', one, '-k', '1', '--seed', '1']);
     expect(m1.code, m1.err).toBe(0);
     writeFileSync(join(dir, 'm1.json'), m1.out);
     const g1 = GaussianMixture.fromJSON(JSON.parse(m1.out));
     const x = g1.means[0][0] + Math.sqrt(2.4) * 1e154 * Math.sqrt(g1.covarianceMatrix(0)[0][0]);
     writeFileSync(join(dir, 'far1.csv'), `a\n${x}\n`);
-    const score = await cli(['score', join(dir, 'm1.json'), join(dir, 'far1.csv')]);
+    const score = await cliInProcess(['score', join(dir, 'm1.json'), join(dir, 'far1.csv')]);
     expect(score.code, score.err).toBe(0);
     const s = Number(score.out.trim().split(/\s+/).pop());
     expect(Number.isFinite(s), score.out).toBe(true);

@@ -6,15 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CategoricalMixture, GaussianMixture, InputError } from '../src/index.js';
 import { wasmProblemBytes } from '../src/backend/wasm/index.js';
 import { WASM_PROBLEM_LIMIT_BYTES, resolveBackendFor } from '../src/backend/index.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return null;
-}
+import { thrown } from './helpers/thrown.js';
 
 describe('sizes that cannot fit', () => {
   it.each(['js', 'wasm', 'auto'] as const)('full and tied covariances of 100 000 features are an InputError (%s)', (backend) => {

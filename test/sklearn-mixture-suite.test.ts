@@ -13,6 +13,7 @@ import {
 } from '../src/index.js';
 import { Rng } from '../src/em/rng.js';
 import { adjustedRandIndex } from './helpers/ari.js';
+import { thrown } from './helpers/thrown.js';
 
 const TYPES: CovarianceType[] = ['spherical', 'diag', 'tied', 'full'];
 
@@ -112,15 +113,6 @@ function mean(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i];
   return s / v.length;
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  return null;
 }
 
 describe.each(['js', 'wasm'] as const)('scikit-learn mixture tests on the %s backend', (backend) => {

@@ -89,6 +89,23 @@ describe('the header row', () => {
     expect(predicted.out).toBe('label\n0\n0\n');
   });
 
+  it('impute writes a semicolon, decimal-comma file back in its own dialect, which reads back the same', async () => {
+    const data = file('eu.csv', 'a;b\n1,5;2\n2,5;NA\n3,1;4,25\n4;5\n');
+    const model = file('eu.json', (await cli(['fit', data, '-k', '1', '--delimiter', ';', '--decimal', ','])).out);
+    for (const flags of [['--delimiter', ';', '--decimal', ','], ['--decimal', ',']]) {
+      const imputed = await cli(['impute', model, data, ...flags]);
+      expect(imputed.code, imputed.err).toBe(0);
+      const lines = imputed.out.trimEnd().split('\n');
+      expect(lines[0]).toBe('a;b');
+      expect(lines[1]).toBe('1,5;2');
+      expect(lines[3]).toBe('3,1;4,25');
+      expect(lines[2]).toMatch(/^2,5;\d+,\d+$/);
+      const again = parseNumericCsv(imputed.out, { delimiter: ';', decimal: ',' });
+      expect(again.rows).toBe(4);
+      expect(Number.isFinite(again.data[3])).toBe(true);
+    }
+  });
+
   it('--header and --no-header together are a usage error', async () => {
     expectError(await cli(['fit', 'x.csv', '-k', '1', '--header', '--no-header']), /--header and --no-header/, 2);
   });

@@ -523,7 +523,8 @@ const impute: Command = {
     'Reads a model written by "wasm-em fit" and prints DATA.csv on stdout with every missing entry (an empty field, ' +
       'NA or NaN) replaced by its conditional expectation given the row\'s observed entries under the mixture: ' +
       'sum over components of p(component | observed) times the component\'s conditional mean. A row with no ' +
-      'observed entry gets the mixture mean. Observed entries are written unchanged; the header row is kept.',
+      'observed entry gets the mixture mean. Observed entries are written unchanged; the header row is kept, and ' +
+      'the file is written with the delimiter and decimal mark it was read with.',
     'DATA.csv must have the columns the model was fitted on, in the same order.',
   ],
   options: [...CSV_INPUT_OPTIONS],
@@ -534,7 +535,8 @@ const impute: Command = {
         'Gaussian mixture (wasm-em/gaussian-mixture)');
     }
     const completed = inFile(csv, sourceName(args.positionals[1]!), () => gm.impute(matrixOf(csv)));
-    ctx.io.stdout.write(formatCsv(completed, { header: csv.header }));
+    // In the input's dialect (delimiter, decimal mark), so that the completed file reads as the original did.
+    ctx.io.stdout.write(formatCsv(completed, { header: csv.header, delimiter: csv.delimiter, decimal: csv.decimal }));
   },
 };
 

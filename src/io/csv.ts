@@ -64,6 +64,10 @@ export interface NumericCsv {
   header: string[] | null;
   /** The 1-based file line of each row (0-based), for messages about a row's values. */
   lines: RowLines;
+  /** The delimiter the rows were read with (given or detected; `,` when absent). */
+  delimiter?: CsvDelimiter;
+  /** The decimal mark the rows were read with (`.` when absent). */
+  decimal?: '.' | ',';
 }
 
 /**
@@ -429,6 +433,10 @@ export interface NumericCsvShape {
   cols: number;
   /** Column names when the first row is a header, else `null`. */
   header: string[] | null;
+  /** The delimiter the rows were read with (given or detected). */
+  delimiter?: CsvDelimiter;
+  /** The decimal mark the rows were read with. */
+  decimal?: '.' | ',';
 }
 
 /**
@@ -483,7 +491,10 @@ export class TableBuilder {
     }
     this.pieces.length = 0;
     this.piece = new Float64Array(0);
-    return { data, rows: shape.rows, cols: shape.cols, header: shape.header, lines: this.lines };
+    return {
+      data, rows: shape.rows, cols: shape.cols, header: shape.header, lines: this.lines,
+      delimiter: shape.delimiter ?? ',', decimal: shape.decimal ?? '.',
+    };
   }
 }
 
@@ -638,7 +649,7 @@ export class NumericCsvReader {
     if (rows === 0) {
       throw new CsvError({ source }, 'at least one row of numbers after the header', `only a header line (line ${headerLine})`);
     }
-    return { rows, cols, header: this.header };
+    return { rows, cols, header: this.header, delimiter: this.delimiter ?? ',', decimal: this.decimalComma ? ',' : '.' };
   }
 
   private scan(final: boolean): void {
@@ -841,6 +852,8 @@ export interface FormatCsvOptions {
   /** Column names written as the first line; none when omitted or null. */
   header?: readonly string[] | null;
   delimiter?: CsvDelimiter;
+  /** Decimal mark of the numbers written: `.` (default) or `,` (then the delimiter must not be `,`). */
+  decimal?: '.' | ',';
 }
 
 /**
@@ -854,6 +867,10 @@ export function formatCsv(
 ): string {
   const { data, rows, cols } = table;
   const delimiter = options.delimiter ?? ',';
+  const decimalComma = options.decimal === ',';
+  if (decimalComma && delimiter === ',') {
+    throw new InputError('options.decimal', 'a decimal mark other than the delimiter', '"," with the delimiter ","');
+  }
   if (data.length !== rows * cols) {
     throw new InputError('table.data', `${rows}×${cols} = ${rows * cols} values`, `${data.length}`);
   }
@@ -868,7 +885,8 @@ export function formatCsv(
     let line = '';
     for (let j = 0; j < cols; j++) {
       if (j > 0) line += delimiter;
-      line += formatNumber(data[i * cols + j]!);
+      const text = formatNumber(data[i * cols + j]!);
+      line += decimalComma ? text.replace('.', ',') : text;
     }
     lines.push(line);
   }

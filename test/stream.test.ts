@@ -286,7 +286,9 @@ describe('NumericCsvReader', () => {
       const values: number[] = [];
       const reader = new NumericCsvReader({ missing: 'nan' }, (row) => values.push(...row));
       for (let p = 0; p < text.length; p += size) reader.push(text.slice(p, p + size));
-      expect(reader.end()).toEqual({ rows: whole.rows, cols: whole.cols, header: whole.header });
+      expect(reader.end()).toEqual({
+        rows: whole.rows, cols: whole.cols, header: whole.header, delimiter: whole.delimiter, decimal: whole.decimal,
+      });
       expect(values).toEqual(Array.from(whole.data));
     }
   });

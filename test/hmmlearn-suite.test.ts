@@ -10,21 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import { CategoricalHMM, GaussianHMM, InputError, PoissonHMM, type CovarianceType } from '../src/index.js';
 import { expectAllRelClose } from './helpers/close.js';
+import { rng as uniform } from './helpers/kernel-cases.js';
 
 const BACKENDS = ['js', 'wasm'] as const;
 const TYPES: CovarianceType[] = ['spherical', 'diag', 'full', 'tied'];
-
-/** A seeded uniform generator on [0, 1) (mulberry32), for data and parameters hmmlearn draws from numpy. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normalRng(u: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());

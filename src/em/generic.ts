@@ -11,7 +11,7 @@
  * milliseconds, so that a timer or a button can abort it) run the same steps.
  */
 import { AbortError } from '../errors.js';
-import { throwIfAborted, type Resumable } from '../parallel/abort.js';
+import { runSliced, runToEnd, throwIfAborted, type Resumable } from '../parallel/abort.js';
 import { isBetterLowerBound, type EmRunResult, type IterationInfo } from './driver.js';
 import { Rng } from './rng.js';
 
@@ -126,16 +126,7 @@ function* runAll<P, S>(model: GenericEmModel<P, S>, options: GenericEmOptions): 
 
 /** Runs EM on `model` on the calling thread and returns the best restart. Throws `AbortError` if `signal` aborts. */
 export function runEm<P, S>(model: GenericEmModel<P, S>, options: GenericEmOptions): GenericEmResult<P> {
-  const steps = runAll(model, options);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
-}
-
-/** Returns to the event loop (a macrotask, so that timers and message events can run). */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return runToEnd(runAll(model, options));
 }
 
 /**
@@ -143,22 +134,8 @@ function yieldToEventLoop(): Promise<void> {
  * iterations, and within the model's resumable starts and E-steps), so that an abort from a timer, a UI event or a
  * message stops the fit there. Rejects with the signal's reason, or `AbortError`, then.
  */
-export async function runEmAsync<P, S>(
+export function runEmAsync<P, S>(
   model: GenericEmModel<P, S>, options: GenericEmOptions, sliceMs = 16,
 ): Promise<GenericEmResult<P>> {
-  const steps = runAll(model, options);
-  let last = performance.now();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (performance.now() - last >= sliceMs) {
-      await yieldToEventLoop();
-      // An abort seen within a start or an E-step (the steps yield inside them), not only before the next E-step.
-      if (options.signal?.aborted) {
-        steps.return(undefined as never);
-        throwIfAborted(options.signal);
-      }
-      last = performance.now();
-    }
-  }
+  return runSliced(runAll(model, options), options.signal, sliceMs);
 }

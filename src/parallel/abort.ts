@@ -79,16 +79,16 @@ export function runToEnd<R>(work: Resumable<R>): R {
 export const SLICE_MS = 10;
 
 /**
- * Runs `work` to its end, returning to the event loop every `SLICE_MS` and checking `signal` then: rejects with
- * `abortError(signal)` within a slice of the abort (the computation is dropped). The result is `runToEnd`'s.
+ * Runs `work` to its end, returning to the event loop every `sliceMs` (`SLICE_MS`) and checking `signal` then: rejects
+ * with `abortError(signal)` within a slice of the abort (the computation is dropped). The result is `runToEnd`'s.
  */
-export async function runSliced<R>(work: Resumable<R>, signal: AbortSignal | undefined): Promise<R> {
+export async function runSliced<R>(work: Resumable<R>, signal: AbortSignal | undefined, sliceMs = SLICE_MS): Promise<R> {
   throwIfAborted(signal);
   let last = performance.now();
   for (;;) {
     const step = work.next();
     if (step.done) return step.value;
-    if (performance.now() - last >= SLICE_MS) {
+    if (performance.now() - last >= sliceMs) {
       await macrotask();
       throwIfAborted(signal);
       last = performance.now();

@@ -12,6 +12,9 @@ import {
 } from './em/driver.js';
 import { INIT_METHODS, initialParamsSteps, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
 import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './em/identifiable.js';
+import {
+  dataSpread, degenerateComponents, degenerateMessage, spreadOfRows, spreadSampleIndices, type DataSpread,
+} from './em/degenerate.js';
 import { Rng } from './em/rng.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import {
@@ -40,7 +43,7 @@ import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
 import { checkNoEmptyColumn, hasMissing, isAllMissing } from './missing/patterns.js';
 import {
-  SourcePasses, meanFilledSample, runStreamSteps, scanSource, streamStarts, type StreamProgressInfo,
+  SourcePasses, gatherRows, meanFilledSample, runStreamSteps, scanSource, streamStarts, type StreamProgressInfo,
 } from './stream/fit.js';
 import { checkSource, type StreamSource } from './stream/source.js';
 
@@ -328,6 +331,14 @@ interface PreparedFit {
   readonly onWarning: FitOptions['onWarning'];
   /** The caller's progress callback: the E-step's reports come from the driver, the M-step's from the steps. */
   readonly onProgress: FitOptions['onProgress'];
+  /** What the degeneracy rule compares a fit with (`src/em/degenerate.ts`). */
+  readonly degeneracy: Degeneracy;
+}
+
+/** The data's side of the degeneracy rule: its spread and the total weight of the rows EM counts. */
+interface Degeneracy {
+  readonly spread: DataSpread;
+  readonly total: number;
 }
 
 /** What `planFit` decides for a fit on d features. */
@@ -359,6 +370,7 @@ interface FitPlan {
 export class GaussianMixture extends MixtureModel<GaussianParams> {
   private readonly options: ResolvedOptions;
   private rowsAllMissing = 0;
+  private degenerate: number[] = [];
 
   constructor(options: GaussianMixtureOptions = {}) {
     super();
@@ -382,6 +394,17 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   get nRowsAllMissing(): number {
     this.fitted('nRowsAllMissing');
     return this.rowsAllMissing;
+  }
+
+  /**
+   * The components of the fitted solution that are degenerate (`src/em/degenerate.ts`): fewer rows than their
+   * covariance model needs (d + 1 for full), or a variance at the `regCovar` floor in a direction where the data
+   * spread far more. Empty for a sound fit. A fit returns a degenerate solution only when every restart and start
+   * candidate gave one, and then warns through `onWarning`. Empty for a model loaded with `fromJSON`.
+   */
+  get degenerateComponents(): number[] {
+    this.fitted('degenerateComponents');
+    return this.degenerate.slice();
   }
 
   /** Means, k rows of d (copies). */
@@ -513,9 +536,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     });
     const onMStep = onProgress
       && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
-    const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep }, 'X');
+    const degeneracy = { spread: dataSpread({ X: data, weights: w }, plan.seed),
+      total: countedWeight(data, w, incomplete) };
+    const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep }, 'X', degeneracy);
     return {
       data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning, onProgress,
+      degeneracy,
     };
   }
 
@@ -550,7 +576,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    */
   private fitSteps(
     plan: FitPlan, makeOriginalStart: (candidate: number) => GaussianParams, centre: Float64Array | null,
-    callbacks: Pick<EmRunOptions, 'onIteration' | 'onWarning' | 'onMStep'>, label: string,
+    callbacks: Pick<EmRunOptions, 'onIteration' | 'onWarning' | 'onMStep'>, label: string, degeneracy: Degeneracy,
   ): EmSteps<EmRunResult<GaussianParams>> {
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const { d } = plan;
@@ -560,6 +586,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const reportsParts = onMStep !== undefined && factors > 0 && isLongMStep(factors, d);
     const family: EmFamily<GaussianParams> = {
       statsLength: statsLength(kernelShape(type), d, k),
+      degenerate: (params) => degenerateComponents(params, degeneracy.total, degeneracy.spread, regCovar).length,
       kernelParams: toKernelParams,
       maximize: (stats, params, onPart) => {
         checkEStepStats(stats, label);
@@ -632,19 +659,29 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       warm: plan.warm ? this.params! : null, rngs: plan.rngs, restarts: plan.restarts, candidates: plan.candidates, initData,
     });
     const centre = this.options.dtype === 'float32' ? meansOfSums(facts.sums.slice(), facts.counts) : null;
+    // The rows fit measures the data's spread on: all (held when few), or the same uniform sample, gathered.
+    const spreadIndices = spreadSampleIndices(facts.n, plan.seed);
+    const spreadRows = spreadIndices === null ? facts.held ?? await gatherRows(passes,
+      Int32Array.from({ length: facts.n }, (_, i) => i), facts.d) : await gatherRows(passes, spreadIndices, facts.d);
+    const degeneracy = { spread: spreadOfRows(spreadRows, null), total: facts.n - facts.rowsAllMissing };
     const steps = this.fitSteps(plan, makeOriginalStart, centre,
-      { onIteration, onWarning, onMStep: passes.mStepReporter() }, passes.label);
+      { onIteration, onWarning, onMStep: passes.mStepReporter() }, passes.label, degeneracy);
     const best = await runStreamSteps(steps, passes, backend, centre, facts.incomplete);
-    return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing });
+    return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing, degeneracy });
   }
 
   /** Keeps the best restart's parameters (means back in the data's coordinates) and state; warns if it did not converge. */
   private finishFit(
-    best: EmRunResult<GaussianParams>, run: Pick<PreparedFit, 'centre' | 'onWarning' | 'rowsAllMissing'>,
+    best: EmRunResult<GaussianParams>,
+    run: Pick<PreparedFit, 'centre' | 'onWarning' | 'rowsAllMissing' | 'degeneracy'>,
   ): this {
     const { centre } = run;
-    this.keepFit(best, centre === null ? best.params : shiftMeans(best.params, centre, 1), this.options, run.onWarning);
+    const params = centre === null ? best.params : shiftMeans(best.params, centre, 1);
+    this.keepFit(best, params, this.options, run.onWarning);
     this.rowsAllMissing = run.rowsAllMissing;
+    const found = degenerateComponents(params, run.degeneracy.total, run.degeneracy.spread, this.options.regCovar);
+    this.degenerate = found.map((f) => f.component);
+    if (found.length > 0) run.onWarning?.(degenerateMessage(found, params.covarianceType, params.k));
     return this;
   }
 
@@ -739,6 +776,15 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       : backend.bind(m.data, m.rows, m.cols, null);
     logProbBlocks(bound, toKernelParams(p), m.rows, p.k, fn, m.data);
   }
+}
+
+/** The total weight of the rows EM counts: those with an observed entry (unit weights when `w` is null). */
+function countedWeight(X: Matrix, w: Float64Array | null, incomplete: boolean): number {
+  let total = 0;
+  for (let i = 0; i < X.rows; i++) {
+    if (!incomplete || !isAllMissing(X.data, i, X.cols)) total += w === null ? 1 : w[i];
+  }
+  return total;
 }
 
 /** `rows` rows of `cols` values from a flat row-major array, starting at `offset` (copies). */

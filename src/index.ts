@@ -10,6 +10,7 @@ export type { StreamProgressInfo } from './stream/fit.js';
 export type { StreamSource, StreamChunk } from './stream/source.js';
 export type { ScoreOptions } from './mixture-base.js';
 export { selectModel } from './select-model.js';
+export { adjustedRandIndex } from './metrics.js';
 export { em, emAsync } from './em/user-model.js';
 export type { EmModel, EmOptions, EmResult, EmRandom } from './em/user-model.js';
 export type { SelectModelOptions, SelectModelRow, SelectModelResult } from './select-model.js';

@@ -40,6 +40,8 @@ export interface SelectModelOptions {
   sampleWeight?: ArrayLike<number>;
   /** Called after each fit of the grid with its table row. */
   onFit?: (row: SelectModelRow) => void;
+  /** Called with a message when every fit of the grid is degenerate (the best of them is then returned). */
+  onWarning?: (message: string) => void;
 }
 
 /** One fit of the grid. A fit where every restart collapsed has `error` set and infinite criteria. */
@@ -53,6 +55,11 @@ export interface SelectModelRow {
   readonly aic: number;
   readonly converged: boolean;
   readonly nIter: number;
+  /**
+   * The fit's degenerate components (`GaussianMixture.degenerateComponents`): non-empty marks a cell as mclust marks
+   * a singular fit — shown with its figures, never chosen while a sound cell exists.
+   */
+  readonly degenerate: readonly number[];
   readonly error?: string;
 }
 
@@ -66,7 +73,7 @@ export interface SelectModelResult {
 
 const KEYS = ['nComponents', 'covarianceTypes', 'criterion', 'nInit', 'initCandidates', 'initCandidateIter', 'seed',
   'maxIter', 'tol', 'regCovar', 'init',
-  'backend', 'dtype', 'nFeatures', 'sampleWeight', 'onFit'];
+  'backend', 'dtype', 'nFeatures', 'sampleWeight', 'onFit', 'onWarning'];
 
 function componentCounts(value: unknown): number[] {
   if (value === undefined) return [1, 2, 3, 4, 5, 6];
@@ -85,7 +92,12 @@ function componentCounts(value: unknown): number[] {
 
 /**
  * Fits a `GaussianMixture` for every number of components and covariance type and returns the table and the model
- * with the lowest criterion (BIC `−2 log L + p ln n` or AIC `−2 log L + 2p`; scikit-learn's sign).
+ * with the lowest criterion (BIC `−2 log L + p ln n` or AIC `−2 log L + 2p`; scikit-learn's sign) among the fits
+ * that are not degenerate (`GaussianMixture.degenerateComponents`; mclust's singular fits). When every fit is
+ * degenerate the lowest of them is returned and `onWarning` says so.
+ * @example
+ * const { table, best } = selectModel(X, { nComponents: [1, 9], seed: 0 });
+ * table.filter((row) => row.degenerate.length > 0); // the cells mclust would show as singular
  */
 export function selectModel(X: DataInput, options: SelectModelOptions = {}): SelectModelResult {
   const o = checkKeys(options, KEYS, 'options');
@@ -97,6 +109,7 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
   types.forEach((t, i) => enumOption(t, `options.covarianceTypes[${i}]`, 'full', COVARIANCE_TYPES));
   const criterion = enumOption(o.criterion, 'options.criterion', 'bic', ['bic', 'aic'] as const);
   const onFit = callbackOption<SelectModelOptions['onFit']>(o.onFit, 'options.onFit');
+  const onWarning = callbackOption<SelectModelOptions['onWarning']>(o.onWarning, 'options.onWarning');
   const m = toMatrix(X, { nFeatures: o.nFeatures as number | undefined });
   const w = toSampleWeight(o.sampleWeight, m.rows);
   const fitOptions = w === null ? {} : { sampleWeight: w };
@@ -119,23 +132,35 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
         const logLikelihood = gm.score(m, fitOptions) * n;
         const p = gm.nParameters;
         row = { nComponents: k, covarianceType, logLikelihood, nParameters: p, bic: -2 * logLikelihood + p * Math.log(n),
-          aic: -2 * logLikelihood + 2 * p, converged: gm.converged, nIter: gm.nIter };
+          aic: -2 * logLikelihood + 2 * p, converged: gm.converged, nIter: gm.nIter,
+          degenerate: gm.degenerateComponents };
         models.push(gm);
       } catch (e) {
         if (!(e instanceof DegenerateComponentError) && !(e instanceof InputError && e.argument === 'options.nComponents')) throw e;
         firstError ??= e;
         row = { nComponents: k, covarianceType, logLikelihood: -Infinity, nParameters: nParameters(covarianceType, k, m.cols),
-          bic: Infinity, aic: Infinity, converged: false, nIter: 0, error: e.message };
+          bic: Infinity, aic: Infinity, converged: false, nIter: 0, degenerate: [], error: e.message };
         models.push(null);
       }
       table.push(row);
       onFit?.(row);
     }
   }
-  let bestIndex = -1;
-  table.forEach((row, i) => {
-    if (models[i] !== null && (bestIndex < 0 || row[criterion] < table[bestIndex][criterion])) bestIndex = i;
-  });
+  const lowest = (admit: (i: number) => boolean): number => {
+    let at = -1;
+    table.forEach((row, i) => {
+      if (models[i] !== null && admit(i) && (at < 0 || row[criterion] < table[at][criterion])) at = i;
+    });
+    return at;
+  };
+  let bestIndex = lowest((i) => table[i].degenerate.length === 0);
+  if (bestIndex < 0) {
+    bestIndex = lowest(() => true);
+    if (bestIndex >= 0) {
+      onWarning?.('every fit of the grid is degenerate (a component collapsed onto a few rows); the lowest ' +
+        `${criterion.toUpperCase()} among them is returned. Use fewer components, a prior or simpler covariance types`);
+    }
+  }
   // Every fit of the grid failed: the first failure says why and what to do.
   if (bestIndex < 0) throw firstError!;
   return { table, best: models[bestIndex]!, bestIndex, criterion };

@@ -587,7 +587,7 @@ export function formatSelectTable(table: readonly SelectModelRow[], bestIndex: n
       String(row.nParameters),
       cell(row.bic, 2),
       cell(row.aic, 2),
-      row.error !== undefined ? 'failed' : row.converged ? 'yes' : 'no',
+      row.error !== undefined ? 'failed' : row.degenerate.length > 0 ? 'degenerate' : row.converged ? 'yes' : 'no',
     ]),
   );
 }
@@ -602,7 +602,9 @@ const select: Command = {
       'prints a table on stdout: K, covariance, logLik (total log-likelihood), nParameters (free parameters), BIC, ' +
       'AIC and converged. The best fit (lowest criterion; scikit-learn\'s sign, lower is better) is marked with * ' +
       'and its model JSON is written to the file given with -o. A fit whose every restart collapsed shows "failed" ' +
-      'and its reason below the table.',
+      'and its reason below the table. A degenerate fit (a component on fewer rows than its covariance needs, or ' +
+      'a variance at the --reg-covar floor; mclust\'s "singular") shows "degenerate" and is not chosen while a ' +
+      'sound fit exists.',
   ],
   options: [
     {
@@ -659,6 +661,7 @@ const select: Command = {
       covarianceTypes,
       criterion,
       ...em,
+      onWarning: warn(ctx),
       onFit: show
         ? (row) => show(`fitted ${++done}/${total}: K=${row.nComponents} ${row.covarianceType}`)
         : undefined,
@@ -668,6 +671,10 @@ const select: Command = {
     let text = formatSelectTable(result.table, result.bestIndex);
     text += `\nbest by ${criterion.toUpperCase()}: K=${best.nComponents}, covariance=${best.covarianceType}\n`;
     for (const row of result.table) {
+      if (row.degenerate.length > 0) {
+        text += `K=${row.nComponents} ${row.covarianceType} degenerate: component${row.degenerate.length > 1 ? 's' : ''} ` +
+          `${row.degenerate.join(', ')} collapsed onto a few rows\n`;
+      }
       if (row.error === undefined) continue;
       text += `K=${row.nComponents} ${row.covarianceType} failed: ${oneLine(flagNames(row.error))}\n`;
     }

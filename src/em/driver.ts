@@ -27,6 +27,11 @@ export interface EmFamily<P> {
    * goes (`done` parts of `of`: the components of a wide full covariance), for progress reports.
    */
   maximize(stats: Float64Array, params: P, onPart?: (done: number, of: number) => void): P;
+  /**
+   * The number of degenerate components of `params` (`src/em/degenerate.ts`), computed at the end of every run:
+   * runs without any are preferred whatever their likelihood (`isBetterRun`). Absent: no run is degenerate.
+   */
+  degenerate?(params: P): number;
 }
 
 /** Progress of one EM iteration. */
@@ -71,6 +76,8 @@ export interface EmRunResult<P> {
   readonly converged: boolean;
   /** Per-sample mean log-likelihood at every iteration. */
   readonly history: number[];
+  /** Number of degenerate components of `params` (`EmFamily.degenerate`; 0 when the family does not tell). */
+  readonly degenerate: number;
 }
 
 /**
@@ -187,7 +194,7 @@ export function* emSteps<P>(
       break;
     }
   }
-  return { params, lowerBound, nIter: iter, converged, history };
+  return { params, lowerBound, nIter: iter, converged, history, degenerate: family.degenerate?.(params) ?? 0 };
 }
 
 /**
@@ -196,6 +203,16 @@ export function* emSteps<P>(
  */
 export function isBetterLowerBound(a: number, b: number): boolean {
   return a - b > 1e-10 * Math.abs(b);
+}
+
+/**
+ * Whether run `a` beats run `b`: a run without degenerate components beats one with them whatever their lower bounds
+ * (a higher likelihood from a collapsed component is not a better answer; `src/em/degenerate.ts`); otherwise the
+ * higher lower bound beyond rounding (`isBetterLowerBound`).
+ */
+export function isBetterRun(a: EmRunResult<unknown>, b: EmRunResult<unknown>): boolean {
+  if ((a.degenerate === 0) !== (b.degenerate === 0)) return a.degenerate === 0;
+  return isBetterLowerBound(a.lowerBound, b.lowerBound);
 }
 
 /**
@@ -230,7 +247,7 @@ export function* bestStartSteps<P>(
   let shortIndex = 1;
   for (let m = 1; m < nCandidates; m++) {
     const run = yield* attempt(() => emSteps(family, makeStart(m), { ...options, maxIter, candidate: m }));
-    if (run !== null && (short === null || isBetterLowerBound(run.lowerBound, short.lowerBound))) {
+    if (run !== null && (short === null || isBetterRun(run, short))) {
       short = run;
       shortIndex = m;
     }
@@ -240,7 +257,7 @@ export function* bestStartSteps<P>(
     : yield* attempt(() => emSteps(family, chosen.params, { ...options, candidate: shortIndex }, chosen));
   if (first === null && second === null) throw lastError;
   if (first === null) return second!;
-  return second !== null && isBetterLowerBound(second.lowerBound, first.lowerBound) ? second : first;
+  return second !== null && isBetterRun(second, first) ? second : first;
 }
 
 /**
@@ -257,7 +274,7 @@ export function* bestRestartSteps<P>(
   for (let init = 0; init < nInit; init++) {
     try {
       const result = yield* restart(init);
-      if (best === null || isBetterLowerBound(result.lowerBound, best.lowerBound)) best = result;
+      if (best === null || isBetterRun(result, best)) best = result;
     } catch (e) {
       if (!isRecoverable(e)) throw e;
       lastError = e;

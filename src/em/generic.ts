@@ -101,7 +101,7 @@ function* runOnce<P, S>(
       break;
     }
   }
-  return { params, lowerBound, nIter: iter, converged, history };
+  return { params, lowerBound, nIter: iter, converged, history, degenerate: 0 };
 }
 
 /** All restarts, keeping the best; yields before every E-step. */

@@ -1,0 +1,422 @@
+/**
+ * Degenerate solutions of a Gaussian mixture: components whose likelihood comes from collapsing onto a few rows, not
+ * from a cluster (DESIGN.md, "Trustworthy answers"). The likelihood of a Gaussian mixture is unbounded (a component
+ * on one row has a density that grows without limit as its variance shrinks; Kiefer & Wolfowitz 1956, Day 1969), so
+ * the highest likelihood is not the best answer: such fits are what mclust reports as singular.
+ *
+ * The rule (for a component c of effective size n_c = N·w_c, N the rows' total weight):
+ * 1. **Too few rows** for its covariance model: n_c < d + 1 for a free full covariance (d + 1 points in general
+ *    position span a non-singular covariance), n_c < 2 for diag and spherical (one row has zero variance), n_c < 1
+ *    for tied (the pooled covariance needs no rows of the component, its mean needs one).
+ * 2. **A variance at the floor**: a direction v of its covariance (an eigenvector of Σ_c; the axes for diag; any for
+ *    spherical; the shared covariance's for tied, which then marks every component) whose variance λ_v is at most
+ *    max(10·regCovar, 1e-10·s_v) — regCovar is at least a tenth of it, the rows of the component coincide in v —
+ *    while the data's spread s_v in that direction is at least 100·λ_v. The data's spread is
+ *    s_v = min(vᵀ S v, Σ_j v_j² q_j), S the data's covariance and q_j the square of feature j's interquartile range
+ *    over 1.349 (the variance of a normal with that IQR): a direction counts only when the bulk of the data varies
+ *    in it, so a feature that is constant on most rows (a rare pixel, a 0/1 feature with few ones) does not make
+ *    every cluster that lacks its rare values degenerate, while a component sitting on equal values of a feature
+ *    that most rows spread over (Old Faithful's integer waiting times) is. And the component must hold more than half
+ *    of the data's rows at its value in that direction (rows within 4·√λ_v of its mean there): a component that
+ *    merely shares a value many other rows have (a pixel that is 0 in most images) is a cluster of a discrete
+ *    feature, while one that takes nearly all the rows of a value has collapsed onto them.
+ *
+ * Restarts and start candidates rank a solution without degenerate components above one with them, whatever their
+ * likelihoods (`src/em/driver.ts`, `isBetterRun`); `selectModel` shows degenerate cells but does not choose them.
+ */
+import { type CovarianceType, type GaussianParams } from '../families/gaussian.js';
+import type { Matrix } from '../matrix.js';
+import { floydSample, type InitData } from './init.js';
+import { Rng } from './rng.js';
+
+/** Rows from which the data's spread is measured at most; more are represented by a uniform sample. */
+export const SPREAD_SAMPLE_ROWS = 100_000;
+
+/** The data's spread that the variance rule compares with (d features). */
+export interface DataSpread {
+  readonly d: number;
+  /** d×d covariance of the rows (weighted; a missing entry counts as its column's mean). */
+  readonly covariance: Float64Array;
+  /** Per feature, (IQR / 1.349)² over its observed entries (weighted quantiles). */
+  readonly robustVariance: Float64Array;
+  /** The rows measured (all, or the sample) and their weights (null: unit), for counting rows at a value. */
+  readonly rows: Matrix;
+  readonly weights: Float64Array | null;
+  /** Their total weight. */
+  readonly total: number;
+}
+
+/** Why a component is degenerate. */
+export interface DegenerateComponent {
+  /** Component index, 0-based. */
+  readonly component: number;
+  /** `'size'`: fewer rows than its covariance model needs; `'variance'`: a variance at the regCovar floor. */
+  readonly reason: 'size' | 'variance';
+  /** Its effective number of rows, N·w_c. */
+  readonly size: number;
+  /** The rows its covariance model needs (rule 1). */
+  readonly needed: number;
+  /** For `'variance'`: the smallest variance found at the floor, and the data's spread in that direction. */
+  readonly variance?: number;
+  readonly dataSpread?: number;
+}
+
+/**
+ * The data's spread (`DataSpread`) from the rows of `data`, or from a uniform sample of `SPREAD_SAMPLE_ROWS` of them
+ * drawn with `seed`'s stream 3 when there are more (so `fit` and `fitStream` measure the same rows).
+ * @example
+ * const spread = dataSpread({ X: { data: Float64Array.of(0, 1, 2, 3), rows: 4, cols: 1 }, weights: null }, 0);
+ * spread.robustVariance[0]; // (IQR 1.5 / 1.349)²
+ */
+export function dataSpread(data: InitData, seed: number): DataSpread {
+  const { X, weights } = data;
+  if (X.rows <= SPREAD_SAMPLE_ROWS) return spreadOfRows(X, weights);
+  const rows = floydSample(X.rows, SPREAD_SAMPLE_ROWS, new Rng(seed, 3));
+  return spreadOfRows(pickRows(X, rows), weights === null ? null : Float64Array.from(rows, (i) => weights[i]));
+}
+
+/** The indices `dataSpread` samples from n rows (for a source that gathers them itself), or null for all rows. */
+export function spreadSampleIndices(n: number, seed: number): Int32Array | null {
+  return n <= SPREAD_SAMPLE_ROWS ? null : floydSample(n, SPREAD_SAMPLE_ROWS, new Rng(seed, 3));
+}
+
+function pickRows(X: Matrix, rows: Int32Array): Matrix {
+  const d = X.cols;
+  const out = new Float64Array(rows.length * d);
+  rows.forEach((i, r) => out.set(X.data.subarray(i * d, (i + 1) * d), r * d));
+  return { data: out, rows: rows.length, cols: d };
+}
+
+/** `DataSpread` of all rows of X with weights w (null: unit). */
+export function spreadOfRows(X: Matrix, w: Float64Array | null): DataSpread {
+  const { rows: n, cols: d, data } = X;
+  const weight = (i: number): number => (w === null ? 1 : w[i]);
+  const mean = new Float64Array(d);
+  const mass = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const v = data[i * d + j];
+      if (v === v) {
+        mean[j] += weight(i) * v;
+        mass[j] += weight(i);
+      }
+    }
+  }
+  for (let j = 0; j < d; j++) mean[j] = mass[j] > 0 ? mean[j] / mass[j] : 0;
+  const covariance = new Float64Array(d * d);
+  const diff = new Float64Array(d);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const wi = weight(i);
+    total += wi;
+    for (let j = 0; j < d; j++) {
+      const v = data[i * d + j];
+      diff[j] = v === v ? v - mean[j] : 0;
+    }
+    for (let a = 0; a < d; a++) {
+      if (diff[a] === 0) continue;
+      for (let b = a; b < d; b++) covariance[a * d + b] += wi * diff[a] * diff[b];
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    for (let b = a; b < d; b++) covariance[b * d + a] = covariance[a * d + b] /= Math.max(total, Number.MIN_VALUE);
+  }
+  const robustVariance = new Float64Array(d);
+  const values = new Float64Array(n);
+  const order = new Int32Array(n);
+  for (let j = 0; j < d; j++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const v = data[i * d + j];
+      if (v === v && weight(i) > 0) {
+        values[m] = v;
+        order[m] = i;
+        m++;
+      }
+    }
+    robustVariance[j] = m === 0 ? 0 : ((weightedQuantile(values, order, m, weight, 0.75)
+      - weightedQuantile(values, order, m, weight, 0.25)) / 1.349) ** 2;
+  }
+  return { d, covariance, robustVariance, rows: X, weights: w, total };
+}
+
+/** The weighted p-quantile of the first m values (their rows in `order`, for the weights): the lower one on a tie. */
+function weightedQuantile(
+  values: Float64Array, order: Int32Array, m: number, weight: (i: number) => number, p: number,
+): number {
+  const idx = Array.from({ length: m }, (_, t) => t).sort((a, b) => values[a] - values[b]);
+  let total = 0;
+  for (let t = 0; t < m; t++) total += weight(order[t]);
+  const target = p * total;
+  let acc = 0;
+  for (const t of idx) {
+    acc += weight(order[t]);
+    if (acc >= target) return values[t];
+  }
+  return values[idx[m - 1]];
+}
+
+/** Rows a component of the covariance type needs in d dimensions (rule 1 of this module). */
+export function rowsNeeded(type: CovarianceType, d: number): number {
+  switch (type) {
+    case 'full': return d + 1;
+    case 'diag':
+    case 'spherical': return 2;
+    case 'tied': return 1;
+  }
+}
+
+/**
+ * The degenerate components of `p` fitted to rows of total weight `total` with `regCovar` (the module's rule),
+ * in component order; empty for a sound solution.
+ * @example
+ * degenerateComponents(gm.params, 150, spread, 1e-6); // [] or [{ component: 4, reason: 'size', size: 1.0, needed: 5 }]
+ */
+export function degenerateComponents(
+  p: GaussianParams, total: number, spread: DataSpread, regCovar: number,
+): DegenerateComponent[] {
+  const { k, d, covarianceType: type } = p;
+  const needed = rowsNeeded(type, d);
+  const out: DegenerateComponent[] = [];
+  const shared = type === 'tied' ? floorDirections(p.covariances, 0, d, spread, regCovar) : null;
+  for (let c = 0; c < k; c++) {
+    const size = total * p.weights[c];
+    if (size < needed) {
+      out.push({ component: c, reason: 'size', size, needed });
+      continue;
+    }
+    const directions = shared ?? (type === 'full' ? floorDirections(p.covariances, c * d * d, d, spread, regCovar)
+      : type === 'diag' ? floorAxes(p.covariances, c * d, d, spread, regCovar)
+      : floorSpherical(p.covariances[c], spread, regCovar));
+    let found: FloorDirection | null = null;
+    for (const f of directions) {
+      if ((found === null || f.variance < found.variance)
+        && takesItsValue(f.v, p.means, c * d, f.variance, size, spread, total)) found = f;
+    }
+    if (found !== null) {
+      out.push({ component: c, reason: 'variance', size, needed, variance: found.variance, dataSpread: found.dataSpread });
+    }
+  }
+  return out;
+}
+
+/** A variance λ at the floor in a direction whose data spread s is far larger (rule 2's first part). */
+function atFloor(lambda: number, s: number, regCovar: number): boolean {
+  return lambda <= Math.max(10 * regCovar, 1e-10 * s) && s >= 100 * lambda && s > 0;
+}
+
+/**
+ * Rule 2's second part: the weight of the data's rows within 4·√λ of the component's mean `mu` in direction `v`
+ * (scaled from the measured rows to all `total`) is less than twice the component's size.
+ */
+function takesItsValue(
+  v: Float64Array, mu: Float64Array, muOff: number, lambda: number, size: number, spread: DataSpread, total: number,
+): boolean {
+  const { rows, weights } = spread;
+  const d = rows.cols;
+  let centre = 0;
+  for (let j = 0; j < d; j++) centre += v[j] * mu[muOff + j];
+  const width = 4 * Math.sqrt(lambda);
+  let at = 0;
+  for (let i = 0; i < rows.rows; i++) {
+    let t = 0;
+    for (let j = 0; j < d; j++) if (v[j] !== 0) t += v[j] * rows.data[i * d + j];
+    if (Math.abs(t - centre) <= width) at += weights === null ? 1 : weights[i];
+  }
+  return (at * total) / Math.max(spread.total, Number.MIN_VALUE) < 2 * size;
+}
+
+/** A direction v of a covariance with its variance at the floor where the data spread far more (rule 2, first part). */
+interface FloorDirection {
+  readonly v: Float64Array;
+  readonly variance: number;
+  readonly dataSpread: number;
+}
+
+function axis(d: number, j: number): Float64Array {
+  const v = new Float64Array(d);
+  v[j] = 1;
+  return v;
+}
+
+function floorSpherical(lambda: number, spread: DataSpread, regCovar: number): FloorDirection[] {
+  const { d, covariance, robustVariance } = spread;
+  let s = 0;
+  let at = 0;
+  for (let j = 0; j < d; j++) {
+    const sj = Math.min(covariance[j * d + j], robustVariance[j]);
+    if (sj > s) {
+      s = sj;
+      at = j;
+    }
+  }
+  return atFloor(lambda, s, regCovar) ? [{ v: axis(d, at), variance: lambda, dataSpread: s }] : [];
+}
+
+function floorAxes(cov: Float64Array, off: number, d: number, spread: DataSpread, regCovar: number): FloorDirection[] {
+  const out: FloorDirection[] = [];
+  for (let j = 0; j < d; j++) {
+    const s = Math.min(spread.covariance[j * d + j], spread.robustVariance[j]);
+    if (atFloor(cov[off + j], s, regCovar)) out.push({ v: axis(d, j), variance: cov[off + j], dataSpread: s });
+  }
+  return out;
+}
+
+/**
+ * Rule 2 for a full d×d covariance at `off`: the eigen-directions of Σ with λ ≤ max(10·regCovar, 1e-10·trace S)
+ * span the floor space; within it the directions of the data's covariance are examined (so that several equal floor
+ * variances, whose eigenvectors are any basis of their space, do not hide one the data spreads over).
+ */
+function floorDirections(
+  cov: Float64Array, off: number, d: number, spread: DataSpread, regCovar: number,
+): FloorDirection[] {
+  const S = spread.covariance;
+  let traceS = 0;
+  for (let j = 0; j < d; j++) traceS += S[j * d + j];
+  const threshold = Math.max(10 * regCovar, 1e-10 * traceS);
+  // Cheap exclusion, without an eigendecomposition: λ_min ≥ 1 / trace(Σ⁻¹), so no eigenvalue is at the floor when
+  // 1 / trace(Σ⁻¹) exceeds the threshold.
+  const inverseTrace = traceOfInverse(cov, off, d);
+  if (inverseTrace !== null && 1 / inverseTrace > threshold) return [];
+  const { values, vectors } = symmetricEigen(cov.subarray(off, off + d * d), d);
+  const floor: number[] = [];
+  for (let t = 0; t < d; t++) if (values[t] <= threshold) floor.push(t);
+  if (floor.length === 0) return [];
+  const m = floor.length;
+  // B = Vᵀ S V over the floor space (m×m), and its eigenvectors rotate the floor basis.
+  const V = new Float64Array(d * m);
+  floor.forEach((t, col) => { for (let j = 0; j < d; j++) V[j * m + col] = vectors[j * d + t]; });
+  const SV = new Float64Array(d * m);
+  for (let i = 0; i < d; i++) {
+    for (let b = 0; b < m; b++) {
+      let si = 0;
+      for (let j = 0; j < d; j++) si += S[i * d + j] * V[j * m + b];
+      SV[i * m + b] = si;
+    }
+  }
+  const B = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = a; b < m; b++) {
+      let t = 0;
+      for (let i = 0; i < d; i++) t += V[i * m + a] * SV[i * m + b];
+      B[a * m + b] = B[b * m + a] = t;
+    }
+  }
+  const rotation = symmetricEigen(B, m);
+  const out: FloorDirection[] = [];
+  for (let t = 0; t < m; t++) {
+    const w = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      let x = 0;
+      for (let a = 0; a < m; a++) x += V[j * m + a] * rotation.vectors[a * m + t];
+      w[j] = x;
+    }
+    let plain = 0;
+    let robust = 0;
+    let lambda = 0;
+    for (let a = 0; a < d; a++) {
+      robust += w[a] * w[a] * spread.robustVariance[a];
+      for (let b = 0; b < d; b++) {
+        plain += w[a] * S[a * d + b] * w[b];
+        lambda += w[a] * cov[off + a * d + b] * w[b];
+      }
+    }
+    const s = Math.min(plain, robust);
+    if (atFloor(lambda, s, regCovar)) out.push({ v: w, variance: lambda, dataSpread: s });
+  }
+  return out;
+}
+
+/** trace(Σ⁻¹) of the d×d matrix at `off` by a Cholesky factorization, or null when it is not positive definite. */
+function traceOfInverse(A: Float64Array, off: number, d: number): number | null {
+  const L = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[off + i * d + j];
+      for (let t = 0; t < j; t++) s -= L[i * d + t] * L[j * d + t];
+      if (i === j) {
+        if (!(s > 0)) return null;
+        L[i * d + i] = Math.sqrt(s);
+      } else {
+        L[i * d + j] = s / L[j * d + j];
+      }
+    }
+  }
+  // trace(Σ⁻¹) = ‖L⁻¹‖_F²: solve L X = I column by column.
+  let trace = 0;
+  const x = new Float64Array(d);
+  for (let col = 0; col < d; col++) {
+    for (let i = 0; i < d; i++) {
+      let s = i === col ? 1 : 0;
+      for (let t = col; t < i; t++) s -= L[i * d + t] * x[t];
+      x[i] = i < col ? 0 : s / L[i * d + i];
+      trace += x[i] * x[i];
+    }
+  }
+  return trace;
+}
+
+/**
+ * Eigenvalues and eigenvectors of a symmetric n×n matrix (row-major) by cyclic Jacobi rotations (Golub & Van Loan
+ * 2013, §8.5). `vectors` holds the eigenvectors as columns: vectors[j·n + t] is entry j of the t-th.
+ * @example
+ * symmetricEigen(Float64Array.of(2, 1, 1, 2), 2).values; // [1, 3] in some order
+ */
+export function symmetricEigen(M: ArrayLike<number>, n: number): { values: Float64Array; vectors: Float64Array } {
+  const A = Float64Array.from(M);
+  const V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) V[i * n + i] = 1;
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let off = 0;
+    let diag = 0;
+    for (let i = 0; i < n; i++) {
+      diag += A[i * n + i] ** 2;
+      for (let j = i + 1; j < n; j++) off += A[i * n + j] ** 2;
+    }
+    if (off <= 1e-30 * diag || off === 0) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = A[p * n + q];
+        if (apq === 0) continue;
+        const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let r = 0; r < n; r++) {
+          const arp = A[r * n + p];
+          const arq = A[r * n + q];
+          A[r * n + p] = c * arp - s * arq;
+          A[r * n + q] = s * arp + c * arq;
+        }
+        for (let r = 0; r < n; r++) {
+          const apr = A[p * n + r];
+          const aqr = A[q * n + r];
+          A[p * n + r] = c * apr - s * aqr;
+          A[q * n + r] = s * apr + c * aqr;
+        }
+        for (let r = 0; r < n; r++) {
+          const vrp = V[r * n + p];
+          const vrq = V[r * n + q];
+          V[r * n + p] = c * vrp - s * vrq;
+          V[r * n + q] = s * vrp + c * vrq;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = A[i * n + i];
+  return { values, vectors: V };
+}
+
+/**
+ * What `onWarning` says of degenerate components: which, why, and what to do.
+ */
+export function degenerateMessage(found: readonly DegenerateComponent[], type: CovarianceType, k: number): string {
+  const parts = found.map((f) => f.reason === 'size'
+    ? `component ${f.component} holds ${f.size.toPrecision(3)} rows (its ${type} covariance needs ${f.needed})`
+    : `component ${f.component} has a variance of ${f.variance!.toPrecision(3)} at the regCovar floor where the ` +
+      `data spread ${f.dataSpread!.toPrecision(3)}`);
+  return `the fitted mixture is degenerate: ${parts.join('; ')}. Its likelihood comes from collapsing onto a few ` +
+    `rows, not from a cluster. Use fewer components than ${k}, a prior (prior: 'default'), or a simpler covariance ` +
+    `model than '${type}' (e.g. 'tied' or 'diag')`;
+}

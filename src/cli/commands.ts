@@ -111,7 +111,7 @@ const INIT: OptionSpec = {
   name: 'init',
   type: 'string',
   placeholder: 'METHOD',
-  help: `${INIT_FLAGS.join('|')} [kmeans++]`,
+  help: `${INIT_FLAGS.join('|')} [kmeans for gaussian, kmeans++ for the discrete families]`,
 };
 const BACKEND: OptionSpec = {
   name: 'backend',

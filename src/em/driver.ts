@@ -224,11 +224,16 @@ export function isBetterRun(a: EmRunResult<unknown>, b: EmRunResult<unknown>): b
  * form slowly (a component closing on a few rows), which short runs judge too early.
  * A start or run that throws a recoverable error (a collapsed component) is skipped; if all do, the last error is
  * rethrown. With one candidate this is plain EM from `makeStart(0)`.
+ *
+ * With `rule: 'first-sound'` the candidates run one after the other, each to convergence, and the first sound
+ * (not degenerate) solution is the answer: from the first start it is plain EM's, and the other candidates are the
+ * way out of a collapse rather than a search for a higher likelihood. When every candidate is degenerate, the best
+ * of them (`isBetterRun`) is returned.
  * @param makeStart the starting point of candidate `m` (0-based)
  */
 export function* bestStartSteps<P>(
   family: EmFamily<P>, makeStart: (candidate: number) => P, nCandidates: number, candidateIter: number,
-  options: EmRunOptions, isRecoverable: (e: unknown) => boolean,
+  options: EmRunOptions, isRecoverable: (e: unknown) => boolean, rule: 'best' | 'first-sound' = 'best',
 ): EmSteps<EmRunResult<P>> {
   if (nCandidates <= 1) return yield* emSteps(family, makeStart(0), options);
   let lastError: unknown = null;
@@ -242,6 +247,15 @@ export function* bestStartSteps<P>(
     }
   }
   const first = yield* attempt(() => emSteps(family, makeStart(0), { ...options, candidate: 0 }));
+  if (rule === 'first-sound') {
+    let best = first;
+    for (let m = 1; m < nCandidates && (best === null || best.degenerate > 0); m++) {
+      const run = yield* attempt(() => emSteps(family, makeStart(m), { ...options, candidate: m }));
+      if (run !== null && (best === null || isBetterRun(run, best))) best = run;
+    }
+    if (best === null) throw lastError;
+    return best;
+  }
   const maxIter = Math.min(candidateIter, options.maxIter);
   let short: EmRunResult<P> | null = null;
   let shortIndex = 1;

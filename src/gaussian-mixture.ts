@@ -13,7 +13,7 @@ import {
 import { INIT_METHODS, initialParamsSteps, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
 import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './em/identifiable.js';
 import {
-  dataSpread, degenerateComponents, degenerateMessage, spreadOfRows, spreadSampleIndices, type DataSpread,
+  SpreadSample, dataSpread, degenerateComponents, degenerateMessage, type DataSpread,
 } from './em/degenerate.js';
 import { Rng } from './em/rng.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
@@ -35,7 +35,7 @@ import { throwIfAborted } from './parallel/abort.js';
 import { runStepsOnPool } from './parallel/run.js';
 import { isLongMStep, type MStepProgress, type ProgressInfo } from './em/progress.js';
 import { snapshotData, snapshotOptions } from './parallel/snapshot.js';
-import { PrefetchedStarts } from './parallel/starts.js';
+import { PrefetchedStarts, candidateRng } from './parallel/starts.js';
 import { MissingBound } from './missing/bound.js';
 import { checkEStepStats } from './far-rows.js';
 import { MixtureModel, logProbBlocks, type LogProbBlockFn } from './mixture-base.js';
@@ -43,7 +43,7 @@ import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
 import { checkNoEmptyColumn, hasMissing, isAllMissing } from './missing/patterns.js';
 import {
-  SourcePasses, gatherRows, meanFilledSample, runStreamSteps, scanSource, streamStarts, type StreamProgressInfo,
+  SourcePasses, meanFilledSample, runStreamSteps, scanSource, streamStarts, type StreamProgressInfo,
 } from './stream/fit.js';
 import { checkSource, type StreamSource } from './stream/source.js';
 
@@ -356,7 +356,7 @@ interface FitPlan {
   readonly given: ResolvedGivenInit | null;
   readonly seed: number;
   /** The random streams of candidate 0 and of the other candidates of every restart. */
-  readonly rngs: readonly [Rng, Rng];
+  readonly rng: Rng;
   readonly restarts: number;
   /** Candidate starts per restart. */
   readonly candidates: number;
@@ -527,7 +527,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const { mins, maxs } = columnExtremes(data.data, data.rows, d);
     const identifiable = checkCovarianceIdentifiable(type, k, data.rows - rowsAllMissing, d, regCovar, squaredSpread(mins, maxs));
     if (identifiable !== null) onWarning?.(identifiable);
-    const { given, warm, rngs } = plan;
+    const { given, warm, rng } = plan;
     const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type), n: data.rows, d, k,
       shared: type === 'tied', f32: this.options.dtype === 'float32', weighted: w !== null }, onWarning);
     // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
@@ -537,8 +537,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const warmParams = warm ? this.params! : null;
     const method = given ?? (this.options.init as InitMethod);
     // fit computes each start when EM asks for it; fitAsync computes it ahead, in slices (`PrefetchedStarts`).
-    const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (candidate: number) {
-      return warmParams ?? (yield* initialParamsSteps(method, initData, k, type, regCovar, rngs[Math.min(candidate, 1)]));
+    const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (restart: number, candidate: number) {
+      return warmParams ?? (yield* initialParamsSteps(method, initData, k, type, regCovar,
+        candidateRng(rng, plan.seed, restart, plan.candidates, candidate)));
     });
     const onMStep = onProgress
       && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
@@ -555,7 +556,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * What a fit on d features decides before it sees the rows: checks the warm start's width and that there are at
    * least k distinct rows (`distinct`, counted up to k), resolves a given start, draws the seed and its two streams.
    */
-  private planFit(d: number, distinct: number): FitPlan {
+  private planFit(d: number, distinct: number, seed = this.drawSeed()): FitPlan {
     const { nComponents: k, covarianceType: type } = this.options;
     checkCovarianceSize(type, k, d);
     const warm = this.options.warmStart && this.params !== null;
@@ -569,10 +570,14 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const given = typeof this.options.init === 'object' ? resolveGivenInit(this.options.init, type, k, d) : null;
     // Candidate 0 of every restart draws from the first stream, so it starts where plain EM would; the other
     // candidates draw from a second stream.
-    const seed = this.options.seed ?? Math.floor(Math.random() * 2 ** 32);
     // Short runs choose among random starts only: a given start or a warm start is used as it is.
     const candidates = warm || given !== null ? 1 : this.options.initCandidates;
-    return { d, warm, given, seed, rngs: [new Rng(seed), new Rng(seed, 1)], restarts: warm ? 1 : this.options.nInit, candidates };
+    return { d, warm, given, seed, rng: new Rng(seed), restarts: warm ? 1 : this.options.nInit, candidates };
+  }
+
+  /** The fit's seed: the option, or a new one drawn for this fit. */
+  private drawSeed(): number {
+    return this.options.seed ?? Math.floor(Math.random() * 2 ** 32);
   }
 
   /**
@@ -647,10 +652,16 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const passes = new SourcePasses(src, { nFeatures: o.nFeatures as number | undefined, signal }, onProgress);
     const seen = new Set<string>();
-    const facts = await scanSource(passes, (block) => distinctRowsAtLeast(block, k, seen));
+    // The seed is drawn before the first pass, which gathers the rows the degeneracy rule measures (`SpreadSample`).
+    const seed = this.drawSeed();
+    let spreadSample: SpreadSample | null = null;
+    const facts = await scanSource(passes, (block) => {
+      distinctRowsAtLeast(block, k, seen);
+      (spreadSample ??= new SpreadSample(block.cols, seed)).add(block);
+    });
     checkFeatureExtremes(facts.mins, facts.maxs, meansOfSums(facts.sums.slice(), facts.counts), facts.n,
       this.options.dtype, passes.label);
-    const plan = this.planFit(facts.d, seen.size);
+    const plan = this.planFit(facts.d, seen.size, seed);
     const identifiable = checkCovarianceIdentifiable(type, k, facts.n - facts.rowsAllMissing, facts.d, regCovar,
       squaredSpread(facts.mins, facts.maxs));
     if (identifiable !== null) onWarning?.(identifiable);
@@ -662,14 +673,11 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       : facts.held === null ? null : { X: facts.held, weights: null };
     const makeOriginalStart = await streamStarts(passes, facts, {
       k, type, regCovar, method: this.options.init as InitMethod, given: plan.given,
-      warm: plan.warm ? this.params! : null, rngs: plan.rngs, restarts: plan.restarts, candidates: plan.candidates, initData,
+      warm: plan.warm ? this.params! : null, rng: plan.rng, seed: plan.seed, restarts: plan.restarts, candidates: plan.candidates, initData,
     });
     const centre = this.options.dtype === 'float32' ? meansOfSums(facts.sums.slice(), facts.counts) : null;
-    // The rows fit measures the data's spread on: all (held when few), or the same uniform sample, gathered.
-    const spreadIndices = spreadSampleIndices(facts.n, plan.seed);
-    const spreadRows = spreadIndices === null ? facts.held ?? await gatherRows(passes,
-      Int32Array.from({ length: facts.n }, (_, i) => i), facts.d) : await gatherRows(passes, spreadIndices, facts.d);
-    const degeneracy = { spread: spreadOfRows(spreadRows, null), total: facts.n - facts.rowsAllMissing };
+    const degeneracy = { spread: (spreadSample as SpreadSample | null ?? new SpreadSample(facts.d, seed)).spread(),
+      total: facts.n - facts.rowsAllMissing };
     const steps = this.fitSteps(plan, makeOriginalStart, centre,
       { onIteration, onWarning, onMStep: passes.mStepReporter() }, passes.label, degeneracy);
     const best = await runStreamSteps(steps, passes, backend, centre, facts.incomplete);

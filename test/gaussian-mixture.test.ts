@@ -1,4 +1,5 @@
 /** GaussianMixture's API on both backends: fitting, prediction, scoring, sampling, JSON, warm starts, inputs. */
+import { Rng } from '../src/em/rng.js';
 import { describe, expect, it } from 'vitest';
 import { DegenerateComponentError, GaussianMixture, selectModel, type CovarianceType } from '../src/index.js';
 import { generateMixture } from './helpers/gen-mixture.js';
@@ -62,16 +63,35 @@ describe.each(['js', 'wasm'] as const)('GaussianMixture on the %s backend', (bac
     expect(Math.abs(h[h.length - 1] - h[h.length - 2])).toBeLessThan(1e-3);
   });
 
-  it('initCandidates: short runs from several starts, the best runs on; its iterations count', () => {
+  it('initCandidates: a sound first solution is the answer; the others run only after a degenerate one', () => {
     const seen = new Set<number>();
-    const gm = new GaussianMixture({ nComponents: 3, seed: 2, initCandidates: 3, initCandidateIter: 4, tol: 1e-8, maxIter: 500, backend });
+    const gm = new GaussianMixture({ nComponents: 3, seed: 2, initCandidates: 3, tol: 1e-8, maxIter: 500, backend });
     gm.fit(faithful.array, { onIteration: (info) => seen.add(info.candidate) });
-    expect(seen).toEqual(new Set([0, 1, 2]));
-    expect(gm.nIter).toBeGreaterThan(4);
+    expect(seen).toEqual(new Set([0]));
+    expect(gm.degenerateComponents).toEqual([]);
     expect(gm.logLikelihoodHistory.length).toBe(gm.nIter);
     const h = gm.logLikelihoodHistory;
     for (let t = 1; t < h.length; t++) expect(h[t] - h[t - 1]).toBeGreaterThan(-1e-12 * Math.abs(h[t]));
     expect(gm.converged).toBe(true);
+    // Six equal rows beside a blob: a full K = 2 start that puts a component on them is degenerate, and the next
+    // candidates run until one is sound (or all have run).
+    const rng = new Rng(11);
+    const blobRows = Array.from({ length: 120 }, () => [rng.normal(), rng.normal()]);
+    const X = [...blobRows, ...Array.from({ length: 6 }, () => [8, 8])];
+    for (const seed of [0, 1, 2]) {
+      const candidates: number[] = [];
+      const one = new GaussianMixture({ nComponents: 2, seed, initCandidates: 1, backend }).fit(X);
+      const many = new GaussianMixture({ nComponents: 2, seed, initCandidates: 5, backend })
+        .fit(X, { onIteration: (info) => { if (!candidates.includes(info.candidate)) candidates.push(info.candidate); } });
+      if (one.degenerateComponents.length === 0) {
+        expect(candidates).toEqual([0]);
+      } else {
+        expect(candidates.length).toBeGreaterThan(1);
+        expect(candidates).toEqual(candidates.map((_, i) => i));
+        const last = candidates.length - 1;
+        expect(many.degenerateComponents.length === 0 || last === 4).toBe(true);
+      }
+    }
   });
 
   it('initCandidates: a restart never ends below plain EM from its first start', () => {

@@ -26,24 +26,199 @@
  */
 import { type CovarianceType, type GaussianParams } from '../families/gaussian.js';
 import type { Matrix } from '../matrix.js';
-import { floydSample, type InitData } from './init.js';
+import type { InitData } from './init.js';
 import { Rng } from './rng.js';
 
 /** Rows from which the data's spread is measured at most; more are represented by a uniform sample. */
-export const SPREAD_SAMPLE_ROWS = 100_000;
+export const SPREAD_SAMPLE_ROWS = 20_000;
 
-/** The data's spread that the variance rule compares with (d features). */
-export interface DataSpread {
+/**
+ * The data's spread that the variance rule compares with, measured on rows (all, or a uniform sample) with their
+ * weights. The per-feature variances are computed at once; the covariance and the interquartile ranges only when a
+ * variance of a fit is near the floor (they cost a pass of d² per row and a sort per feature).
+ */
+export class DataSpread {
   readonly d: number;
-  /** d×d covariance of the rows (weighted; a missing entry counts as its column's mean). */
-  readonly covariance: Float64Array;
-  /** Per feature, (IQR / 1.349)² over its observed entries (weighted quantiles). */
-  readonly robustVariance: Float64Array;
-  /** The rows measured (all, or the sample) and their weights (null: unit), for counting rows at a value. */
-  readonly rows: Matrix;
-  readonly weights: Float64Array | null;
   /** Their total weight. */
   readonly total: number;
+  /** Per feature, the weighted variance of its observed entries. */
+  readonly variance: Float64Array;
+  private readonly mean: Float64Array;
+  private cov: Float64Array | null = null;
+  private robust: Float64Array | null = null;
+
+  /** @param rows the rows measured; @param weights their weights (null: unit) */
+  constructor(readonly rows: Matrix, readonly weights: Float64Array | null) {
+    const { rows: n, cols: d, data } = rows;
+    this.d = d;
+    const mean = new Float64Array(d);
+    const mass = new Float64Array(d);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const w = weights === null ? 1 : weights[i];
+      total += w;
+      for (let j = 0; j < d; j++) {
+        const v = data[i * d + j];
+        if (v === v) {
+          mean[j] += w * v;
+          mass[j] += w;
+        }
+      }
+    }
+    for (let j = 0; j < d; j++) mean[j] = mass[j] > 0 ? mean[j] / mass[j] : 0;
+    const variance = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      const w = weights === null ? 1 : weights[i];
+      for (let j = 0; j < d; j++) {
+        const v = data[i * d + j];
+        if (v === v) variance[j] += w * (v - mean[j]) ** 2;
+      }
+    }
+    for (let j = 0; j < d; j++) variance[j] = mass[j] > 0 ? variance[j] / mass[j] : 0;
+    this.mean = mean;
+    this.variance = variance;
+    this.total = total;
+  }
+
+  /** d×d covariance of the rows (weighted; a missing entry counts as its column's mean). */
+  get covariance(): Float64Array {
+    if (this.cov !== null) return this.cov;
+    const { rows: n, cols: d, data } = this.rows;
+    const covariance = new Float64Array(d * d);
+    const diff = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      const w = this.weights === null ? 1 : this.weights[i];
+      for (let j = 0; j < d; j++) {
+        const v = data[i * d + j];
+        diff[j] = v === v ? v - this.mean[j] : 0;
+      }
+      for (let a = 0; a < d; a++) {
+        const t = w * diff[a];
+        if (t === 0) continue;
+        for (let b = a; b < d; b++) covariance[a * d + b] += t * diff[b];
+      }
+    }
+    const total = Math.max(this.total, Number.MIN_VALUE);
+    for (let a = 0; a < d; a++) {
+      for (let b = a; b < d; b++) covariance[b * d + a] = covariance[a * d + b] /= total;
+    }
+    return (this.cov = covariance);
+  }
+
+  /** Per feature, (IQR / 1.349)² over its observed entries (weighted quantiles). */
+  get robustVariance(): Float64Array {
+    if (this.robust !== null) return this.robust;
+    const { rows: n, cols: d, data } = this.rows;
+    const robust = new Float64Array(d);
+    for (let j = 0; j < d; j++) {
+      const values: number[] = [];
+      const weights: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const v = data[i * d + j];
+        const w = this.weights === null ? 1 : this.weights[i];
+        if (v === v && w > 0) {
+          values.push(v);
+          weights.push(w);
+        }
+      }
+      const iqr = values.length === 0 ? 0 : interquartileRange(values, this.weights === null ? null : weights);
+      robust[j] = (iqr / 1.349) ** 2;
+    }
+    return (this.robust = robust);
+  }
+}
+
+/** The weighted third minus first quartile (the lower value on a tie of the cumulative weight). */
+function interquartileRange(values: number[], weights: number[] | null): number {
+  if (weights === null) {
+    const sorted = Float64Array.from(values).sort();
+    const at = (p: number): number => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+    return at(0.75) - at(0.25);
+  }
+  const order = Array.from(values.keys()).sort((a, b) => values[a] - values[b]);
+  let total = 0;
+  for (const w of weights) total += w;
+  const at = (p: number): number => {
+    let acc = 0;
+    for (const t of order) if ((acc += weights[t]) >= p * total) return values[t];
+    return values[order[order.length - 1]];
+  };
+  return at(0.75) - at(0.25);
+}
+
+/**
+ * A uniform sample of at most `SPREAD_SAMPLE_ROWS` rows of data fed block by block in row order (reservoir
+ * sampling, Vitter 1985, Algorithm R, drawing from the seed's stream 3), so that a fit in memory and a streamed fit
+ * over the same rows measure the same sample. All rows when there are no more.
+ */
+export class SpreadSample {
+  private data = new Float64Array(0);
+  private weights = new Float64Array(0);
+  private held = 0;
+  private seen = 0;
+  private unit = true;
+  private readonly rng: Rng;
+
+  constructor(private readonly d: number, seed: number, private readonly capacity = SPREAD_SAMPLE_ROWS) {
+    this.rng = new Rng(seed, 3);
+  }
+
+  /** Adds the rows of `block` (with their weights, null: unit). */
+  add(block: Matrix, weights: Float64Array | null = null): void {
+    const { d } = this;
+    for (let i = 0; i < block.rows; i++, this.seen++) {
+      const w = weights === null ? 1 : weights[i];
+      let slot = this.held;
+      if (this.seen < this.capacity) {
+        if (this.held === this.weights.length) this.grow();
+        this.held++;
+      } else {
+        slot = this.rng.int(this.seen + 1);
+        if (slot >= this.capacity) continue;
+      }
+      this.data.set(block.data.subarray(i * d, (i + 1) * d), slot * d);
+      this.weights[slot] = w;
+      if (w !== 1) this.unit = false;
+    }
+  }
+
+  /** Doubles the room for rows, up to the capacity. */
+  private grow(): void {
+    const rows = Math.min(this.capacity, Math.max(1024, 2 * this.weights.length));
+    const data = new Float64Array(rows * this.d);
+    data.set(this.data);
+    const weights = new Float64Array(rows);
+    weights.set(this.weights);
+    this.data = data;
+    this.weights = weights;
+  }
+
+  /** The spread of the sample. */
+  spread(): DataSpread {
+    const m = this.held;
+    return new DataSpread({ data: this.data.subarray(0, m * this.d), rows: m, cols: this.d },
+      this.unit ? null : this.weights.subarray(0, m));
+  }
+}
+
+/**
+ * The data's spread (`DataSpread`) from the rows of `data` (all, or the `SpreadSample` of them when there are more
+ * than `SPREAD_SAMPLE_ROWS`).
+ * @example
+ * const spread = dataSpread({ X: { data: Float64Array.of(0, 1, 2, 3), rows: 4, cols: 1 }, weights: null }, 0);
+ * spread.robustVariance[0]; // (IQR 2 / 1.349)²
+ */
+export function dataSpread(data: InitData, seed: number): DataSpread {
+  const { X, weights } = data;
+  if (X.rows <= SPREAD_SAMPLE_ROWS) return new DataSpread(X, weights);
+  const sample = new SpreadSample(X.cols, seed);
+  sample.add(X, weights);
+  return sample.spread();
+}
+
+/** `DataSpread` of all rows of X with weights w (null: unit). */
+export function spreadOfRows(X: Matrix, w: Float64Array | null): DataSpread {
+  return new DataSpread(X, w);
 }
 
 /** Why a component is degenerate. */
@@ -59,101 +234,6 @@ export interface DegenerateComponent {
   /** For `'variance'`: the smallest variance found at the floor, and the data's spread in that direction. */
   readonly variance?: number;
   readonly dataSpread?: number;
-}
-
-/**
- * The data's spread (`DataSpread`) from the rows of `data`, or from a uniform sample of `SPREAD_SAMPLE_ROWS` of them
- * drawn with `seed`'s stream 3 when there are more (so `fit` and `fitStream` measure the same rows).
- * @example
- * const spread = dataSpread({ X: { data: Float64Array.of(0, 1, 2, 3), rows: 4, cols: 1 }, weights: null }, 0);
- * spread.robustVariance[0]; // (IQR 1.5 / 1.349)²
- */
-export function dataSpread(data: InitData, seed: number): DataSpread {
-  const { X, weights } = data;
-  if (X.rows <= SPREAD_SAMPLE_ROWS) return spreadOfRows(X, weights);
-  const rows = floydSample(X.rows, SPREAD_SAMPLE_ROWS, new Rng(seed, 3));
-  return spreadOfRows(pickRows(X, rows), weights === null ? null : Float64Array.from(rows, (i) => weights[i]));
-}
-
-/** The indices `dataSpread` samples from n rows (for a source that gathers them itself), or null for all rows. */
-export function spreadSampleIndices(n: number, seed: number): Int32Array | null {
-  return n <= SPREAD_SAMPLE_ROWS ? null : floydSample(n, SPREAD_SAMPLE_ROWS, new Rng(seed, 3));
-}
-
-function pickRows(X: Matrix, rows: Int32Array): Matrix {
-  const d = X.cols;
-  const out = new Float64Array(rows.length * d);
-  rows.forEach((i, r) => out.set(X.data.subarray(i * d, (i + 1) * d), r * d));
-  return { data: out, rows: rows.length, cols: d };
-}
-
-/** `DataSpread` of all rows of X with weights w (null: unit). */
-export function spreadOfRows(X: Matrix, w: Float64Array | null): DataSpread {
-  const { rows: n, cols: d, data } = X;
-  const weight = (i: number): number => (w === null ? 1 : w[i]);
-  const mean = new Float64Array(d);
-  const mass = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      const v = data[i * d + j];
-      if (v === v) {
-        mean[j] += weight(i) * v;
-        mass[j] += weight(i);
-      }
-    }
-  }
-  for (let j = 0; j < d; j++) mean[j] = mass[j] > 0 ? mean[j] / mass[j] : 0;
-  const covariance = new Float64Array(d * d);
-  const diff = new Float64Array(d);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const wi = weight(i);
-    total += wi;
-    for (let j = 0; j < d; j++) {
-      const v = data[i * d + j];
-      diff[j] = v === v ? v - mean[j] : 0;
-    }
-    for (let a = 0; a < d; a++) {
-      if (diff[a] === 0) continue;
-      for (let b = a; b < d; b++) covariance[a * d + b] += wi * diff[a] * diff[b];
-    }
-  }
-  for (let a = 0; a < d; a++) {
-    for (let b = a; b < d; b++) covariance[b * d + a] = covariance[a * d + b] /= Math.max(total, Number.MIN_VALUE);
-  }
-  const robustVariance = new Float64Array(d);
-  const values = new Float64Array(n);
-  const order = new Int32Array(n);
-  for (let j = 0; j < d; j++) {
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const v = data[i * d + j];
-      if (v === v && weight(i) > 0) {
-        values[m] = v;
-        order[m] = i;
-        m++;
-      }
-    }
-    robustVariance[j] = m === 0 ? 0 : ((weightedQuantile(values, order, m, weight, 0.75)
-      - weightedQuantile(values, order, m, weight, 0.25)) / 1.349) ** 2;
-  }
-  return { d, covariance, robustVariance, rows: X, weights: w, total };
-}
-
-/** The weighted p-quantile of the first m values (their rows in `order`, for the weights): the lower one on a tie. */
-function weightedQuantile(
-  values: Float64Array, order: Int32Array, m: number, weight: (i: number) => number, p: number,
-): number {
-  const idx = Array.from({ length: m }, (_, t) => t).sort((a, b) => values[a] - values[b]);
-  let total = 0;
-  for (let t = 0; t < m; t++) total += weight(order[t]);
-  const target = p * total;
-  let acc = 0;
-  for (const t of idx) {
-    acc += weight(order[t]);
-    if (acc >= target) return values[t];
-  }
-  return values[idx[m - 1]];
 }
 
 /** Rows a component of the covariance type needs in d dimensions (rule 1 of this module). */
@@ -240,7 +320,10 @@ function axis(d: number, j: number): Float64Array {
 }
 
 function floorSpherical(lambda: number, spread: DataSpread, regCovar: number): FloorDirection[] {
-  const { d, covariance, robustVariance } = spread;
+  const { d, variance } = spread;
+  // The spread is at most the largest variance: the rule cannot hold when it fails with that.
+  if (!atFloor(lambda, Math.max(...variance), regCovar)) return [];
+  const { covariance, robustVariance } = spread;
   let s = 0;
   let at = 0;
   for (let j = 0; j < d; j++) {
@@ -256,7 +339,9 @@ function floorSpherical(lambda: number, spread: DataSpread, regCovar: number): F
 function floorAxes(cov: Float64Array, off: number, d: number, spread: DataSpread, regCovar: number): FloorDirection[] {
   const out: FloorDirection[] = [];
   for (let j = 0; j < d; j++) {
-    const s = Math.min(spread.covariance[j * d + j], spread.robustVariance[j]);
+    // The spread is at most the variance: the rule cannot hold when it fails with that.
+    if (!atFloor(cov[off + j], spread.variance[j], regCovar)) continue;
+    const s = Math.min(spread.variance[j], spread.robustVariance[j]);
     if (atFloor(cov[off + j], s, regCovar)) out.push({ v: axis(d, j), variance: cov[off + j], dataSpread: s });
   }
   return out;
@@ -270,9 +355,8 @@ function floorAxes(cov: Float64Array, off: number, d: number, spread: DataSpread
 function floorDirections(
   cov: Float64Array, off: number, d: number, spread: DataSpread, regCovar: number,
 ): FloorDirection[] {
-  const S = spread.covariance;
   let traceS = 0;
-  for (let j = 0; j < d; j++) traceS += S[j * d + j];
+  for (let j = 0; j < d; j++) traceS += spread.variance[j];
   const threshold = Math.max(10 * regCovar, 1e-10 * traceS);
   // Cheap exclusion, without an eigendecomposition: λ_min ≥ 1 / trace(Σ⁻¹), so no eigenvalue is at the floor when
   // 1 / trace(Σ⁻¹) exceeds the threshold.
@@ -282,6 +366,7 @@ function floorDirections(
   const floor: number[] = [];
   for (let t = 0; t < d; t++) if (values[t] <= threshold) floor.push(t);
   if (floor.length === 0) return [];
+  const S = spread.covariance;
   const m = floor.length;
   // B = Vᵀ S V over the floor space (m×m), and its eigenvectors rotate the floor basis.
   const V = new Float64Array(d * m);

@@ -22,6 +22,7 @@ import { MissingBound } from '../missing/bound.js';
 import { meanFillRow, sampledCandidates } from '../missing/init-data.js';
 import { checkNoEmptyColumn, isAllMissing } from '../missing/patterns.js';
 import { macrotask, raceAbort, runSliced, throwIfAborted } from '../parallel/abort.js';
+import { StartOrder, candidateRng } from '../parallel/starts.js';
 import { blockChecksum } from './checksum.js';
 import { fileIdentity, identityChange, type FileIdentity } from './file-identity.js';
 import { rowBlocks, sourceLabel, type ReadOptions, type RowBlock, type StreamSource } from './source.js';
@@ -316,7 +317,9 @@ export interface StreamStartPlan {
   readonly given: ResolvedGivenInit | null;
   /** The warm start's parameters, or null. */
   readonly warm: GaussianParams | null;
-  readonly rngs: readonly [Rng, Rng];
+  /** The seed's main stream (candidate 0 of every restart) and the seed (the other candidates, `candidateRng`). */
+  readonly rng: Rng;
+  readonly seed: number;
   readonly restarts: number;
   readonly candidates: number;
   /** The rows every start sees (at most `INIT_SAMPLE_ROWS`), or null when each random start samples the source. */
@@ -326,7 +329,7 @@ export interface StreamStartPlan {
 /**
  * Computes, before EM, every start `fit` would compute during it, in the order it would (restart by restart,
  * candidate by candidate: the random streams are drawn in that order and by nothing else), with the passes they need;
- * returns `makeStart(candidate)`, which hands them out in that order. A start that fails with a
+ * returns `makeStart(candidate)`, which hands them out as the restarts ask for them (`StartOrder`). A start that fails with a
  * `DegenerateComponentError` rethrows it when handed out, where `fit` would have thrown it.
  */
 export async function streamStarts(
@@ -334,15 +337,15 @@ export async function streamStarts(
 ): Promise<(candidate: number) => GaussianParams> {
   const { k, type, regCovar, given, warm, initData } = plan;
   if (warm !== null) return () => warm;
-  const queue: { candidate: number; start: GaussianParams | Error }[] = [];
+  const computed = new Map<string, GaussianParams | Error>();
   let givenParams: GaussianParams | null = null;
-  const make = async (candidate: number): Promise<GaussianParams> => {
+  const make = async (restart: number, candidate: number): Promise<GaussianParams> => {
     if (given !== null) {
       if (givenParams !== null) return givenParams;
       if (!givenNeedsRows(given)) {
         givenParams = givenStart(given, null, k, facts.d, type, regCovar);
       } else if (initData !== null) {
-        givenParams = await runSliced(initialParamsSteps(given, initData, k, type, regCovar, plan.rngs[0]), passes.signal);
+        givenParams = await runSliced(initialParamsSteps(given, initData, k, type, regCovar, plan.rng), passes.signal);
       } else {
         const stats = new Float64Array(statsLength(kernelShape(type), facts.d, k));
         await passes.each({ phase: 'init', ...NO_RUN }, (block) => addGivenMeansStats(given, { X: block, weights: null }, k, type, stats));
@@ -350,7 +353,7 @@ export async function streamStarts(
       }
       return givenParams;
     }
-    const rng = plan.rngs[Math.min(candidate, 1)];
+    const rng = candidateRng(plan.rng, plan.seed, restart, plan.candidates, candidate);
     // The starts run in slices, so that an abort is seen during a long one (k-means++ with many components).
     if (initData !== null) return runSliced(initialParamsSteps(plan.method, initData, k, type, regCovar, rng), passes.signal);
     const sample = await gatherRows(passes, floydSample(facts.n, INIT_SAMPLE_ROWS, rng), facts.d);
@@ -360,24 +363,24 @@ export async function streamStarts(
     }
     return runSliced(randomStartSteps(plan.method, { X: sample, weights: null }, k, type, regCovar, rng), passes.signal);
   };
+  // Every start a restart may ask for is computed ahead (the candidates after the first are asked for only when
+  // the solutions before them are degenerate; each draws from its own stream, so computing it changes nothing else).
   for (let r = 0; r < plan.restarts; r++) {
     for (let m = 0; m < plan.candidates; m++) {
       try {
-        queue.push({ candidate: m, start: await make(m) });
+        computed.set(`${r}:${m}`, await make(r, m));
       } catch (e) {
         if (!(e instanceof DegenerateComponentError)) throw e;
-        queue.push({ candidate: m, start: e });
+        computed.set(`${r}:${m}`, e);
       }
     }
   }
-  let next = 0;
+  const order = new StartOrder(plan.restarts, plan.candidates);
   return (candidate) => {
-    const entry = queue[next++];
-    if (entry === undefined || entry.candidate !== candidate) {
-      throw new Error(`fitStream: start ${next - 1} asked for candidate ${candidate}, computed for ${entry?.candidate}`);
-    }
-    if (entry.start instanceof Error) throw entry.start;
-    return entry.start;
+    const { restart } = order.next(candidate);
+    const start = computed.get(`${restart}:${candidate}`)!;
+    if (start instanceof Error) throw start;
+    return start;
   };
 }
 

@@ -597,7 +597,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const reportsParts = onMStep !== undefined && factors > 0 && isLongMStep(factors, d);
     const family: EmFamily<GaussianParams> = {
       statsLength: statsLength(kernelShape(type), d, k),
-      degenerate: (params) => degenerateComponents(params, degeneracy.total, degeneracy.spread, regCovar).length,
+      // The rule measures the rows in the data's coordinates: a float32 fit's means are moved back first.
+      degenerate: (params) => degenerateComponents(centre === null ? params : shiftMeans(params, centre, 1),
+        degeneracy.total, degeneracy.spread, regCovar).length,
       kernelParams: toKernelParams,
       maximize: (stats, params, onPart) => {
         checkEStepStats(stats, label);

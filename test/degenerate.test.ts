@@ -139,6 +139,18 @@ describe.each(BACKENDS)('fits, %s backend', (backend) => {
     expect(message).toMatch(/simpler covariance/);
   });
 
+  it('float32 fits and fitStream see the same degenerate component as fit', async () => {
+    const o = { nComponents: 2, covarianceType: 'full', seed: 0, backend, initCandidates: 1 } as const;
+    const f64 = new GaussianMixture(o).fit(X);
+    const f32 = new GaussianMixture({ ...o, dtype: 'float32' }).fit(X);
+    expect(f32.degenerateComponents).toEqual(f64.degenerateComponents);
+    const path = join(mkdtempSync(join(tmpdir(), 'wasm-em-degenerate-')), 'mass.csv');
+    writeFileSync(path, 'a,b\n' + X.map((r) => r.join(',')).join('\n') + '\n');
+    const streamed = await new GaussianMixture(o).fitStream(path);
+    expect(streamed.degenerateComponents).toEqual(f64.degenerateComponents);
+    expect(f64.degenerateComponents.length).toBe(1);
+  });
+
   it('a sound fit has none and no warning', () => {
     const warnings: string[] = [];
     const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0, backend })

@@ -9,7 +9,7 @@
  *    position span a non-singular covariance), n_c < 2 for diag and spherical (one row has zero variance), n_c < 1
  *    for tied (the pooled covariance needs no rows of the component, its mean needs one).
  * 2. **A variance at the floor**: a direction v of its covariance (an eigenvector of Σ_c; the axes for diag; any for
- *    spherical; the shared covariance's for tied, which then marks every component) whose variance λ_v is at most
+ *    spherical; the shared covariance's for tied) whose variance λ_v is at most
  *    max(10·regCovar, 1e-10·s_v) — regCovar is at least a tenth of it, the rows of the component coincide in v —
  *    while the data's spread s_v in that direction is at least 100·λ_v. The data's spread is
  *    s_v = min(vᵀ S v, Σ_j v_j² q_j), S the data's covariance and q_j the square of feature j's interquartile range

@@ -25,7 +25,7 @@ export type InitMethod = 'kmeans++' | 'kmeans' | 'random' | 'randomFromData';
 export const INIT_METHODS: readonly InitMethod[] = ['kmeans++', 'kmeans', 'random', 'randomFromData'];
 
 /**
- * Starting parameters given by the caller (scikit-learn's `means_init`, `weights_init`, `precisions_init`, with
+ * Starting parameters given by the caller (scikit-learn's `means_init`, `weights_init`, `precisions_init`; or
  * covariances instead of precisions). What is not given is estimated by one M-step from the hard assignment of each
  * row to its nearest given mean.
  */
@@ -36,6 +36,11 @@ export interface GivenInit {
   readonly weights?: ArrayLike<number>;
   /** Covariances in scikit-learn's shape for the covariance type (full k×d×d, tied d×d, diag k×d, spherical k). */
   readonly covariances?: unknown;
+  /**
+   * Precisions (inverse covariances, scikit-learn's `precisions_init`) in the same shape, instead of `covariances`
+   * (giving both is an `InputError`): full/tied symmetric positive definite matrices, diag/spherical values > 0.
+   */
+  readonly precisions?: unknown;
 }
 
 /** Validated, flattened given starting parameters. */

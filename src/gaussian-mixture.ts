@@ -50,8 +50,19 @@ export interface GaussianMixtureOptions {
   nComponents?: number;
   /** Covariance structure ['full']. */
   covarianceType?: CovarianceType;
-  /** Initialization ['kmeans++'], or given starting parameters. */
+  /**
+   * Initialization ['kmeans++'], or given starting parameters (`GivenInit`: any of `means`, `weights`, and
+   * `covariances` or `precisions`, in scikit-learn's shapes; scikit-learn's `means_init`, `weights_init`,
+   * `precisions_init`). A given start is validated against the data at `fit`, each bad entry an `InputError` naming
+   * it (e.g. `options.init.precisions[1][0][2]`).
+   */
   init?: InitMethod | GivenInit;
+  /**
+   * The method that gives the rest of a start given without means (scikit-learn's `init_params`) ['kmeans++']: its
+   * means, and its weights and covariances where `init` gives none. Unused for a method `init` or given means (the
+   * rest then comes from the rows nearest to each given mean).
+   */
+  initParams?: InitMethod;
   /** Number of restarts; the one with the highest final lower bound is kept [1]. */
   nInit?: number;
   /**
@@ -153,7 +164,7 @@ export interface Sample {
 }
 
 const OPTION_KEYS = [
-  'nComponents', 'covarianceType', 'init', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
+  'nComponents', 'covarianceType', 'init', 'initParams', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
   'seed', 'warmStart', 'backend', 'dtype',
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning', 'onProgress'];
@@ -165,6 +176,7 @@ interface ResolvedOptions {
   readonly nComponents: number;
   readonly covarianceType: CovarianceType;
   readonly init: InitMethod | GivenInit;
+  readonly initParams: InitMethod;
   readonly nInit: number;
   readonly initCandidates: number;
   readonly initCandidateIter: number;
@@ -185,9 +197,6 @@ function resolveOptions(options: unknown): ResolvedOptions {
   } else if (init !== undefined) {
     checkKeys(init, ['means', 'weights', 'covariances', 'precisions'], 'options.init');
     const g = init as GivenInit;
-    if (g.means === undefined) {
-      throw new InputError('options.init.means', 'k×d starting means', 'undefined');
-    }
     if (g.covariances !== undefined && g.precisions !== undefined) {
       throw new InputError('options.init', 'covariances or precisions, not both', 'both',
         'Give one of init.covariances and init.precisions');
@@ -197,6 +206,7 @@ function resolveOptions(options: unknown): ResolvedOptions {
     nComponents: integerOption(o.nComponents, 'options.nComponents', 1, 1),
     covarianceType: enumOption(o.covarianceType, 'options.covarianceType', 'full', COVARIANCE_TYPES),
     init: (init ?? 'kmeans++') as InitMethod | GivenInit,
+    initParams: enumOption(o.initParams, 'options.initParams', 'kmeans++', INIT_METHODS),
     nInit: integerOption(o.nInit, 'options.nInit', 1, 1),
     initCandidates: integerOption(o.initCandidates, 'options.initCandidates', 10, 1),
     initCandidateIter: integerOption(o.initCandidateIter, 'options.initCandidateIter', 10, 1),
@@ -242,8 +252,10 @@ function covariancesFromPrecisions(prec: Float64Array, type: CovarianceType, d: 
 }
 
 /** Validates given starting parameters against the data's shape. */
-function resolveGivenInit(init: GivenInit, type: CovarianceType, k: number, d: number): ResolvedGivenInit {
-  const means = flattenNested(init.means, [k, d], 'options.init.means');
+function resolveGivenInit(
+  init: GivenInit, type: CovarianceType, k: number, d: number, rest: InitMethod,
+): ResolvedGivenInit {
+  const means = init.means === undefined ? null : flattenNested(init.means, [k, d], 'options.init.means');
   let weights: Float64Array | null = null;
   if (init.weights !== undefined) {
     weights = flattenNested(init.weights, [k], 'options.init.weights',
@@ -261,7 +273,7 @@ function resolveGivenInit(init: GivenInit, type: CovarianceType, k: number, d: n
     checkCovariances(precisions, type, k, d, 'options.init.precisions');
     covariances = covariancesFromPrecisions(precisions, type, d);
   }
-  return { means, weights, covariances };
+  return { means, weights, covariances, rest };
 }
 
 /**
@@ -468,6 +480,11 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     return this.options.dtype;
   }
 
+  /** The method giving the rest of a start given without means (`options.initParams`, resolved). */
+  get initParams(): InitMethod {
+    return this.options.initParams;
+  }
+
   /** The initialization method, or the given starting parameters as passed (`options.init`, resolved). */
   get init(): InitMethod | GivenInit {
     return this.options.init;
@@ -480,7 +497,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * @example
    * ```ts
    * new GaussianMixture({ nComponents: 3 }).getParams();
-   * // { nComponents: 3, covarianceType: 'full', init: 'kmeans++', nInit: 1, initCandidates: 10, initCandidateIter: 10,
+   * // { nComponents: 3, covarianceType: 'full', init: 'kmeans++', initParams: 'kmeans++', nInit: 1, initCandidates: 10, initCandidateIter: 10,
    * //   maxIter: 100, tol: 0.001, regCovar: 1e-6, seed: undefined, warmStart: false, backend: 'auto', dtype: 'float64' }
    * ```
    */
@@ -685,7 +702,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       throw new InputError('options.nComponents', `at most the number of distinct rows with positive weight (${distinct})`,
         String(k), 'Use fewer components or more data');
     }
-    const given = typeof this.options.init === 'object' ? resolveGivenInit(this.options.init, type, k, d) : null;
+    const given = typeof this.options.init === 'object'
+      ? resolveGivenInit(this.options.init, type, k, d, this.options.initParams) : null;
     // Candidate 0 of every restart draws from the first stream, so it starts where plain EM would; the other
     // candidates draw from a second stream.
     const seed = this.options.seed ?? Math.floor(Math.random() * 2 ** 32);

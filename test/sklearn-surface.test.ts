@@ -160,7 +160,7 @@ describe.each(['js', 'wasm'] as const)('scikit-learn GaussianMixture surface on 
   it('getParams and the getters give every option resolved (scikit-learn\'s get_params)', () => {
     const gm = new GaussianMixture({ nComponents: 3, tol: 1e-4, seed: 7, backend });
     expect(gm.getParams()).toEqual({
-      nComponents: 3, covarianceType: 'full', init: 'kmeans++', nInit: 1, initCandidates: 10, initCandidateIter: 10,
+      nComponents: 3, covarianceType: 'full', init: 'kmeans++', initParams: 'kmeans++', nInit: 1, initCandidates: 10, initCandidateIter: 10,
       maxIter: 100, tol: 1e-4, regCovar: 1e-6, seed: 7, warmStart: false, backend, dtype: 'float64',
     });
     const copy = new GaussianMixture(gm.getParams());
@@ -168,5 +168,44 @@ describe.each(['js', 'wasm'] as const)('scikit-learn GaussianMixture surface on 
     expect([gm.nInit, gm.initCandidates, gm.initCandidateIter, gm.maxIter, gm.tol, gm.regCovar, gm.seed, gm.warmStart,
       gm.backend, gm.dtype, gm.init]).toEqual([1, 10, 10, 100, 1e-4, 1e-6, 7, false, backend, 'float64', 'kmeans++']);
     expect(new GaussianMixture().seed).toBeUndefined();
+    expect(new GaussianMixture({ initParams: 'random' }).initParams).toBe('random');
+    const bad = thrown(() => new GaussianMixture({ initParams: 'k-means' as never }));
+    expect((bad as InputError).argument).toBe('options.initParams');
+  });
+
+  describe.each(['full', 'tied', 'diag', 'spherical'] as const)('a start without means (%s)', (type) => {
+    const c = fixture.cases.find((f) => f.data === 'iris' && f.covarianceType === type)!;
+    const X = data.iris.array;
+    const base = { nComponents: 3, covarianceType: type, maxIter: 0, seed: 5, backend } as const;
+    const methodStart = (initParams: 'kmeans' | 'random'): GaussianMixture =>
+      new GaussianMixture({ ...base, init: initParams, initCandidates: 1 }).fit(X);
+
+    it.each(['kmeans', 'random'] as const)('initParams %s: its start, with the given weights or precisions', (initParams) => {
+      const plain = methodStart(initParams);
+      // weights_init alone: the method's means and covariances, the given weights.
+      const byWeights = new GaussianMixture({ ...base, init: { weights: c.init.weights }, initParams }).fit(X);
+      expectAllRelClose(byWeights.weights, c.init.weights, 1e-12, 'weights');
+      expect(flat(byWeights.means)).toEqual(flat(plain.means));
+      expect(flat(byWeights.covariances)).toEqual(flat(plain.covariances));
+      // precisions_init alone: the method's means and weights, the given precisions.
+      const byPrecisions = new GaussianMixture({ ...base, init: { precisions: c.init.precisions }, initParams }).fit(X);
+      expectAllRelClose(flat(byPrecisions.precisions), flat(c.init.precisions), 1e-10, 'precisions');
+      expect(flat(byPrecisions.means)).toEqual(flat(plain.means));
+      expect(Array.from(byPrecisions.weights)).toEqual(Array.from(plain.weights));
+      // The same seed, the same start; the fit from it converges as any other.
+      const again = new GaussianMixture({ ...base, init: { precisions: c.init.precisions }, initParams }).fit(X);
+      expect(flat(again.means)).toEqual(flat(byPrecisions.means));
+      const fitted = new GaussianMixture({ ...base, maxIter: 100, init: { weights: c.init.weights }, initParams }).fit(X);
+      expect(fitted.converged).toBe(true);
+      expect(fitted.lowerBound).toBeGreaterThanOrEqual(byWeights.lowerBound);
+    });
+
+    it('restarts draw new starts for the rest; an empty init is initParams itself', () => {
+      const one = new GaussianMixture({ ...base, init: { weights: c.init.weights }, nInit: 1 }).fit(X);
+      const three = new GaussianMixture({ ...base, init: { weights: c.init.weights }, nInit: 3 }).fit(X);
+      expect(three.lowerBound).toBeGreaterThanOrEqual(one.lowerBound);
+      const empty = new GaussianMixture({ ...base, init: {}, initParams: 'kmeans' }).fit(X);
+      expect(flat(empty.means)).toEqual(flat(methodStart('kmeans').means));
+    });
   });
 });

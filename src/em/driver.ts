@@ -104,7 +104,7 @@ export interface StatsRequest {
   readonly init: number;
   /** Candidate start within the restart, 0-based. */
   readonly candidate: number;
-  /** The iteration these statistics serve, 1-based. */
+  /** The iteration these statistics serve, 1-based (0: the one E-step of a run with `maxIter` 0). */
   readonly iter: number;
   /** Per-sample mean log-likelihood of the previous iteration of this run (`-Infinity` before the first). */
   readonly logLikelihood: number;

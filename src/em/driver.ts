@@ -166,7 +166,9 @@ export function* emSteps<P>(
   const firstIter = iter + 1;
   // maxIter 0 keeps the start; one E-step gives its lower bound (no M-step, no iteration counted).
   if (options.maxIter === 0 && !resume) {
-    const stats = yield { params: family.kernelParams(params), init: options.init, candidate, iter: 0, logLikelihood: lowerBound };
+    const stats = yield {
+      params: family.kernelParams(params), init: options.init, candidate, iter: 0, logLikelihood: lowerBound,
+    };
     lowerBound = stats[llIndex] / stats[llIndex + 1];
   }
   while (iter < options.maxIter) {

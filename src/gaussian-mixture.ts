@@ -172,7 +172,8 @@ const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal'];
 const FIT_STREAM_KEYS = ['nFeatures', 'onIteration', 'onWarning', 'onProgress', 'signal'];
 const DATA_KEYS = ['nFeatures'];
 
-interface ResolvedOptions {
+/** Every constructor option with its default filled in (`getParams()`, scikit-learn's `get_params()`). */
+export interface ResolvedOptions {
   readonly nComponents: number;
   readonly covarianceType: CovarianceType;
   readonly init: InitMethod | GivenInit;
@@ -501,7 +502,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * //   maxIter: 100, tol: 0.001, regCovar: 1e-6, seed: undefined, warmStart: false, backend: 'auto', dtype: 'float64' }
    * ```
    */
-  getParams(): Required<Omit<GaussianMixtureOptions, 'seed'>> & Pick<GaussianMixtureOptions, 'seed'> {
+  getParams(): ResolvedOptions {
     return { ...this.options };
   }
 

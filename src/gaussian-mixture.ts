@@ -22,7 +22,7 @@ import {
   type CovarianceType, type GaussianParams,
 } from './families/gaussian.js';
 import { scaledFitWeights } from './fit-weights.js';
-import { choleskyLower } from './linalg.js';
+import { choleskyLower, precisionCholeskyFromLower } from './linalg.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
 import {
   booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments,
@@ -54,12 +54,21 @@ export interface GaussianMixtureOptions {
   /** Covariance structure ['full']. */
   covarianceType?: CovarianceType;
   /**
-   * Initialization ['kmeans'], or given starting parameters. `'kmeans'` (scikit-learn's default): k-means++ seeds
-   * refined by Lloyd's algorithm to convergence, each row to its nearest centre, one M-step. Measured against
-   * `'kmeans++'` (seeds only) on seven labelled real data sets (bench/defaults-ari.mjs, README "Defaults"): mean ARI
-   * on digits 0.37 → 0.60 and banknote 0.80 → 0.98, equal or better on the others.
+   * Initialization ['kmeans'], or given starting parameters (`GivenInit`: any of `means`, `weights`, and
+   * `covariances` or `precisions`, in scikit-learn's shapes; scikit-learn's `means_init`, `weights_init`,
+   * `precisions_init`). A given start is validated against the data at `fit`, each bad entry an `InputError` naming
+   * it (e.g. `options.init.precisions[1][0][2]`). `'kmeans'` (scikit-learn's default): k-means++ seeds refined by
+   * Lloyd's algorithm to convergence, each row to its nearest centre, one M-step. Measured against `'kmeans++'`
+   * (seeds only) on seven labelled real data sets (bench/defaults-ari.mjs, README "The defaults, measured by the
+   * answers"): mean ARI on digits 0.37 → 0.60 and banknote 0.80 → 0.98, equal or better on the others.
    */
   init?: InitMethod | GivenInit;
+  /**
+   * The method that gives the rest of a start given without means (scikit-learn's `init_params`) ['kmeans']: its
+   * means, and its weights and covariances where `init` gives none. Unused for a method `init` or given means (the
+   * rest then comes from the rows nearest to each given mean).
+   */
+  initParams?: InitMethod;
   /** Number of restarts; the one with the highest final lower bound is kept [1]. */
   nInit?: number;
   /**
@@ -75,7 +84,10 @@ export interface GaussianMixtureOptions {
   initCandidates?: number;
   /** EM iterations of each candidate start before the best is chosen [10]. */
   initCandidateIter?: number;
-  /** EM iterations per restart [100]. */
+  /**
+   * EM iterations per restart [100]. 0 keeps the start (scikit-learn's `max_iter=0`): `converged` false, `nIter` 0,
+   * `lowerBound` the start's per-sample mean log-likelihood (one E-step; scikit-learn leaves −∞), no warning.
+   */
   maxIter?: number;
   /** Convergence threshold on the change of the per-sample mean log-likelihood [1e-3]. */
   tol?: number;
@@ -159,7 +171,7 @@ export interface Sample {
 }
 
 const OPTION_KEYS = [
-  'nComponents', 'covarianceType', 'init', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
+  'nComponents', 'covarianceType', 'init', 'initParams', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
   'seed', 'warmStart', 'backend', 'dtype',
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning', 'onProgress'];
@@ -167,10 +179,12 @@ const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal'];
 const FIT_STREAM_KEYS = ['nFeatures', 'onIteration', 'onWarning', 'onProgress', 'signal'];
 const DATA_KEYS = ['nFeatures'];
 
-interface ResolvedOptions {
+/** Every constructor option with its default filled in (`getParams()`, scikit-learn's `get_params()`). */
+export interface ResolvedOptions {
   readonly nComponents: number;
   readonly covarianceType: CovarianceType;
   readonly init: InitMethod | GivenInit;
+  readonly initParams: InitMethod;
   readonly nInit: number;
   readonly initCandidates: number;
   readonly initCandidateIter: number;
@@ -189,19 +203,22 @@ function resolveOptions(options: unknown): ResolvedOptions {
   if (init !== undefined && (init === null || typeof init !== 'object')) {
     enumOption(init, 'options.init', 'kmeans', INIT_METHODS);
   } else if (init !== undefined) {
-    checkKeys(init, ['means', 'weights', 'covariances'], 'options.init');
-    if ((init as GivenInit).means === undefined) {
-      throw new InputError('options.init.means', 'k×d starting means', 'undefined');
+    checkKeys(init, ['means', 'weights', 'covariances', 'precisions'], 'options.init');
+    const g = init as GivenInit;
+    if (g.covariances !== undefined && g.precisions !== undefined) {
+      throw new InputError('options.init', 'covariances or precisions, not both', 'both',
+        'Give one of init.covariances and init.precisions');
     }
   }
   return {
     nComponents: integerOption(o.nComponents, 'options.nComponents', 1, 1),
     covarianceType: enumOption(o.covarianceType, 'options.covarianceType', 'full', COVARIANCE_TYPES),
     init: (init ?? 'kmeans') as InitMethod | GivenInit,
+    initParams: enumOption(o.initParams, 'options.initParams', 'kmeans', INIT_METHODS),
     nInit: integerOption(o.nInit, 'options.nInit', 1, 1),
     initCandidates: integerOption(o.initCandidates, 'options.initCandidates', 10, 1),
     initCandidateIter: integerOption(o.initCandidateIter, 'options.initCandidateIter', 10, 1),
-    maxIter: integerOption(o.maxIter, 'options.maxIter', 100, 1),
+    maxIter: integerOption(o.maxIter, 'options.maxIter', 100, 0),
     tol: numberOption(o.tol, 'options.tol', 1e-3, 0),
     regCovar: numberOption(o.regCovar, 'options.regCovar', 1e-6, 0),
     seed: seedOption(o.seed, 'options.seed'),
@@ -211,9 +228,42 @@ function resolveOptions(options: unknown): ResolvedOptions {
   };
 }
 
+/** `out[off…] = U Uᵀ` for the upper-triangular d×d `U` at `u[off…]` (row-major). */
+function upperGram(u: Float64Array, off: number, d: number, out: Float64Array): void {
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b < d; b++) {
+      let v = 0;
+      for (let j = Math.max(a, b); j < d; j++) v += u[off + a * d + j] * u[off + b * d + j];
+      out[off + a * d + b] = v;
+    }
+  }
+}
+
+/**
+ * Covariances from precisions in scikit-learn's shapes (validated by `checkCovariances`): full/tied
+ * `Σ = P⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ` with `P = L Lᵀ` and `U = L⁻ᵀ`, diag/spherical `1/p`.
+ */
+function covariancesFromPrecisions(prec: Float64Array, type: CovarianceType, d: number): Float64Array {
+  const out = new Float64Array(prec.length);
+  if (type === 'diag' || type === 'spherical') {
+    for (let i = 0; i < prec.length; i++) out[i] = 1 / prec[i];
+    return out;
+  }
+  const L = new Float64Array(d * d);
+  const U = new Float64Array(d * d);
+  for (let off = 0; off < prec.length; off += d * d) {
+    choleskyLower(prec, off, d, L);
+    precisionCholeskyFromLower(L, d, U, 0);
+    upperGram(U, 0, d, out.subarray(off));
+  }
+  return out;
+}
+
 /** Validates given starting parameters against the data's shape. */
-function resolveGivenInit(init: GivenInit, type: CovarianceType, k: number, d: number): ResolvedGivenInit {
-  const means = flattenNested(init.means, [k, d], 'options.init.means');
+function resolveGivenInit(
+  init: GivenInit, type: CovarianceType, k: number, d: number, rest: InitMethod,
+): ResolvedGivenInit {
+  const means = init.means === undefined ? null : flattenNested(init.means, [k, d], 'options.init.means');
   let weights: Float64Array | null = null;
   if (init.weights !== undefined) {
     weights = flattenNested(init.weights, [k], 'options.init.weights',
@@ -226,8 +276,12 @@ function resolveGivenInit(init: GivenInit, type: CovarianceType, k: number, d: n
   if (init.covariances !== undefined) {
     covariances = flattenNested(init.covariances, covarianceShape(type, k, d), 'options.init.covariances');
     checkCovariances(covariances, type, k, d, 'options.init.covariances');
+  } else if (init.precisions !== undefined) {
+    const precisions = flattenNested(init.precisions, covarianceShape(type, k, d), 'options.init.precisions');
+    checkCovariances(precisions, type, k, d, 'options.init.precisions');
+    covariances = covariancesFromPrecisions(precisions, type, d);
   }
-  return { means, weights, covariances };
+  return { means, weights, covariances, rest };
 }
 
 /**
@@ -393,6 +447,81 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     return this.options.covarianceType;
   }
 
+  /** Restarts per fit (`options.nInit`, resolved). */
+  get nInit(): number {
+    return this.options.nInit;
+  }
+
+  /** Candidate starting points per restart (`options.initCandidates`, resolved). */
+  get initCandidates(): number {
+    return this.options.initCandidates;
+  }
+
+  /** EM iterations of each candidate start (`options.initCandidateIter`, resolved). */
+  get initCandidateIter(): number {
+    return this.options.initCandidateIter;
+  }
+
+  /** EM iterations per restart (`options.maxIter`, resolved; 0 keeps the start). */
+  get maxIter(): number {
+    return this.options.maxIter;
+  }
+
+  /** Convergence threshold on the change of the per-sample mean log-likelihood (`options.tol`, resolved). */
+  get tol(): number {
+    return this.options.tol;
+  }
+
+  /** Regularization added to the covariance diagonals (`options.regCovar`, resolved). */
+  get regCovar(): number {
+    return this.options.regCovar;
+  }
+
+  /** The seed given, or undefined when every fit draws a new one (`options.seed`). */
+  get seed(): number | undefined {
+    return this.options.seed;
+  }
+
+  /** Whether `fit` continues from the fitted parameters (`options.warmStart`, resolved). */
+  get warmStart(): boolean {
+    return this.options.warmStart;
+  }
+
+  /** The backend asked for: `'wasm'`, `'js'` or `'auto'` (`options.backend`, resolved). */
+  get backend(): BackendName {
+    return this.options.backend;
+  }
+
+  /** Precision of the data during `fit` (`options.dtype`, resolved). */
+  get dtype(): Dtype {
+    return this.options.dtype;
+  }
+
+  /** The method giving the rest of a start given without means (`options.initParams`, resolved). */
+  get initParams(): InitMethod {
+    return this.options.initParams;
+  }
+
+  /** The initialization method, or the given starting parameters as passed (`options.init`, resolved). */
+  get init(): InitMethod | GivenInit {
+    return this.options.init;
+  }
+
+  /**
+   * Every constructor option with its default filled in (scikit-learn's `get_params()`): passing the result to the
+   * constructor makes an unfitted model with the same options.
+   *
+   * @example
+   * ```ts
+   * new GaussianMixture({ nComponents: 3 }).getParams();
+   * // { nComponents: 3, covarianceType: 'full', init: 'kmeans', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
+   * //   maxIter: 100, tol: 0.001, regCovar: 1e-6, seed: undefined, warmStart: false, backend: 'auto', dtype: 'float64' }
+   * ```
+   */
+  getParams(): ResolvedOptions {
+    return { ...this.options };
+  }
+
   /**
    * Rows of the last fit whose every entry was missing (NaN): left out of the fit and of `lowerBound` (0 for a model
    * loaded with `fromJSON`).
@@ -432,6 +561,28 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   get precisionsCholesky(): Covariances {
     const p = this.fitted('precisionsCholesky');
     return nest(p.precChol, p.covarianceType, p.k, p.d);
+  }
+
+  /**
+   * Precision matrices, the inverse covariances (scikit-learn's `precisions_`), in the covariances' shapes: full k×d×d
+   * and tied d×d `Σ⁻¹ = U Uᵀ` from `precisionsCholesky`, diag k×d `1/σ²_cj`, spherical k `1/σ²_c` (copies).
+   *
+   * @example
+   * ```ts
+   * const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'diag', seed: 0 }).fit(X);
+   * gm.precisions; // [[1/σ²_00, 1/σ²_01], [1/σ²_10, 1/σ²_11]]
+   * ```
+   */
+  get precisions(): Covariances {
+    const p = this.fitted('precisions');
+    const { d, precChol: u } = p;
+    const out = new Float64Array(u.length);
+    if (p.covarianceType === 'full' || p.covarianceType === 'tied') {
+      for (let off = 0; off < u.length; off += d * d) upperGram(u, off, d, out);
+    } else {
+      for (let i = 0; i < u.length; i++) out[i] = u[i] * u[i];
+    }
+    return nest(out, p.covarianceType, p.k, d);
   }
 
   /** Number of free parameters (for BIC/AIC), as scikit-learn's `_n_parameters()`. */
@@ -505,6 +656,22 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     return this.finishFit(best, run);
   }
 
+  /**
+   * Fits the mixture (as `fit`) and returns the label of every row of `X` (length n): the most probable component
+   * under the fitted parameters, from a final E-step after the best restart, so the labels always equal
+   * `fit(X).predict(X)` (scikit-learn's `fit_predict`). Rows of weight 0 are labelled too.
+   *
+   * @example
+   * ```ts
+   * const labels = new GaussianMixture({ nComponents: 3, seed: 0 }).fitPredict(X); // Int32Array of n labels
+   * ```
+   */
+  fitPredict(X: DataInput, options: FitOptions = {}): Int32Array {
+    this.fit(X, options);
+    const nFeatures = options !== null && typeof options === 'object' ? options.nFeatures : undefined;
+    return this.predict(X, nFeatures === undefined ? undefined : { nFeatures });
+  }
+
   /** Validates the data and options of a fit and sets up its EM steps (nothing runs until they are driven). */
   private prepareFit(X: DataInput, options: FitOptions, keys: readonly string[]): PreparedFit {
     const o = checkKeys(options, keys, 'options');
@@ -567,7 +734,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       throw new InputError('options.nComponents', `at most the number of distinct rows with positive weight (${distinct})`,
         String(k), 'Use fewer components or more data');
     }
-    const given = typeof this.options.init === 'object' ? resolveGivenInit(this.options.init, type, k, d) : null;
+    const given = typeof this.options.init === 'object'
+      ? resolveGivenInit(this.options.init, type, k, d, this.options.initParams) : null;
     // Candidate 0 of every restart draws from the first stream, so it starts where plain EM would; the other
     // candidates draw from a second stream.
     // Short runs choose among random starts only: a given start or a warm start is used as it is.

@@ -204,7 +204,8 @@ export abstract class MixtureModel<P extends MixtureParams> {
     best: EmRunResult<unknown>, params: P, limits: { maxIter: number; tol: number },
     onWarning: ((message: string) => void) | undefined,
   ): void {
-    if (!best.converged) {
+    // maxIter 0 asks for the start itself: not converged, without a warning (as scikit-learn).
+    if (!best.converged && limits.maxIter > 0) {
       const h = best.history;
       onWarning?.(`EM did not converge in ${limits.maxIter} iterations (last change of the mean log-likelihood ` +
         `${Math.abs(h[h.length - 1] - (h[h.length - 2] ?? -Infinity))} ≥ tol ${limits.tol}). ` +

@@ -67,7 +67,7 @@ describe.each(['js', 'wasm'] as const)('input errors on the %s backend', (backen
     expectInputError(() => new GaussianMixture({ covarianceType: 'ful' as never }), 'options.covarianceType', /'full', 'tied'/);
     expectInputError(() => new GaussianMixture({ tol: -1 }), 'options.tol', /≥ 0, got -1/);
     expectInputError(() => new GaussianMixture({ regCovar: NaN }), 'options.regCovar', /got NaN/);
-    expectInputError(() => new GaussianMixture({ maxIter: 0 }), 'options.maxIter', /≥ 1/);
+    expectInputError(() => new GaussianMixture({ maxIter: -1 }), 'options.maxIter', /≥ 0/);
     expectInputError(() => new GaussianMixture({ init: 'k-means' as never }), 'options.init', /'kmeans\+\+'/);
     expectInputError(() => new GaussianMixture({ backend: 'gpu' as never }), 'options.backend', /'auto', 'wasm', 'js'/);
     expectInputError(() => fit(good, {}, { sampleWeights: [1] }), 'options.sampleWeights', /unknown option/);

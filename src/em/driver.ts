@@ -111,7 +111,7 @@ export interface StatsRequest {
   readonly init: number;
   /** Candidate start within the restart, 0-based. */
   readonly candidate: number;
-  /** The iteration these statistics serve, 1-based. */
+  /** The iteration these statistics serve, 1-based (0: the one E-step of a run with `maxIter` 0). */
   readonly iter: number;
   /** Per-sample mean log-likelihood of the previous iteration of this run (`-Infinity` before the first). */
   readonly logLikelihood: number;
@@ -171,6 +171,13 @@ export function* emSteps<P>(
   let converged = false;
   let iter = resume ? resume.nIter : 0;
   const firstIter = iter + 1;
+  // maxIter 0 keeps the start; one E-step gives its lower bound (no M-step, no iteration counted).
+  if (options.maxIter === 0 && !resume) {
+    const stats = yield {
+      params: family.kernelParams(params), init: options.init, candidate, iter: 0, logLikelihood: lowerBound,
+    };
+    lowerBound = stats[llIndex] / stats[llIndex + 1];
+  }
   while (iter < options.maxIter) {
     iter++;
     const previous = lowerBound;

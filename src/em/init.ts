@@ -25,22 +25,38 @@ export type InitMethod = 'kmeans++' | 'kmeans' | 'random' | 'randomFromData';
 export const INIT_METHODS: readonly InitMethod[] = ['kmeans++', 'kmeans', 'random', 'randomFromData'];
 
 /**
- * Starting parameters given by the caller (scikit-learn's `means_init`, `weights_init`, `precisions_init`, with
- * covariances instead of precisions). What is not given is estimated by one M-step from the hard assignment of each
- * row to its nearest given mean.
+ * Starting parameters given by the caller (scikit-learn's `means_init`, `weights_init`, `precisions_init`; or
+ * covariances instead of precisions). With means, what is not given is estimated by one M-step from the hard
+ * assignment of each row to its nearest given mean. Without means, the start is that of the `initParams` method
+ * (scikit-learn's `init_params`), with the given weights and covariances put in place of its own (scikit-learn's
+ * `_initialize`).
+ *
+ * @example
+ * ```ts
+ * new GaussianMixture({ nComponents: 2, init: { means: [[0, 0], [5, 5]], weights: [0.3, 0.7] } });
+ * new GaussianMixture({ nComponents: 2, covarianceType: 'diag', init: { precisions: [[1, 1], [4, 4]] }, initParams: 'kmeans' });
+ * ```
  */
 export interface GivenInit {
   /** k×d means. */
-  readonly means: ArrayLike<ArrayLike<number>>;
+  readonly means?: ArrayLike<ArrayLike<number>>;
   /** k weights, positive, summing to 1. */
   readonly weights?: ArrayLike<number>;
   /** Covariances in scikit-learn's shape for the covariance type (full k×d×d, tied d×d, diag k×d, spherical k). */
   readonly covariances?: unknown;
+  /**
+   * Precisions (inverse covariances, scikit-learn's `precisions_init`) in the same shape, instead of `covariances`
+   * (giving both is an `InputError`): full/tied symmetric positive definite matrices, diag/spherical values > 0.
+   */
+  readonly precisions?: unknown;
 }
 
 /** Validated, flattened given starting parameters. */
 export interface ResolvedGivenInit {
-  readonly means: Float64Array;
+  /** Null: the means of the `rest` method's start. */
+  readonly means: Float64Array | null;
+  /** The method whose start gives what is not given, when the means are not ['kmeans++']. */
+  readonly rest?: InitMethod;
   readonly weights: Float64Array | null;
   readonly covariances: Float64Array | null;
 }
@@ -76,8 +92,13 @@ export function initialParams(
 export function* initialParamsSteps(
   method: InitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
 ): Resumable<GaussianParams> {
-  if (typeof method === 'object') return yield* fromGivenMeans(method, full, k, type, regCovar);
+  if (typeof method === 'object' && method.means !== null) return yield* fromGivenMeans(method, full, k, type, regCovar);
   const data = full.X.rows > INIT_SAMPLE_ROWS ? sampleRows(full, INIT_SAMPLE_ROWS, k, rng) : full;
+  if (typeof method === 'object') {
+    const start = yield* randomStartSteps(method.rest ?? 'kmeans++', data, k, type, regCovar, rng);
+    return gaussianParams(type, k, full.X.cols, method.weights ?? start.weights, start.means,
+      method.covariances ?? start.covariances);
+  }
   return yield* randomStartSteps(method, data, k, type, regCovar, rng);
 }
 
@@ -159,16 +180,24 @@ function* fromGivenMeans(
   given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, regCovar: number,
 ): Resumable<GaussianParams> {
   const d = data.X.cols;
+  const means = givenMeans(given);
   if (!givenNeedsRows(given)) return givenStart(given, null, k, d, type, regCovar);
   const stats = new Float64Array(statsLength(kernelShape(type), d, k));
-  const labels = yield* nearestCenterSteps(data.X, given.means, k);
-  yield* hardAssignmentStats(data, labels, given.means, k, type, stats);
+  const labels = yield* nearestCenterSteps(data.X, means, k);
+  yield* hardAssignmentStats(data, labels, means, k, type, stats);
   return givenStart(given, stats, k, d, type, regCovar);
 }
 
-/** Whether a given start needs the rows: it lacks weights or covariances, which are then estimated from them. */
+/** Whether a given start needs the rows: it lacks means, weights or covariances, which are then estimated from them. */
 export function givenNeedsRows(given: ResolvedGivenInit): boolean {
-  return given.weights === null || given.covariances === null;
+  return given.means === null || given.weights === null || given.covariances === null;
+}
+
+/** The given means, or an `InputError` where a start without means cannot be computed (from block statistics). */
+function givenMeans(given: ResolvedGivenInit): Float64Array {
+  if (given.means !== null) return given.means;
+  throw new InputError('options.init.means', 'k×d starting means for a streamed fit of more than 100 000 rows',
+    'none', 'Give init.means, or fit the rows in memory');
 }
 
 /**
@@ -178,7 +207,8 @@ export function givenNeedsRows(given: ResolvedGivenInit): boolean {
 export function addGivenMeansStats(
   given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, stats: Float64Array,
 ): void {
-  runToEnd(hardAssignmentStats(data, nearestCenter(data.X, given.means, k), given.means, k, type, stats));
+  const means = givenMeans(given);
+  runToEnd(hardAssignmentStats(data, nearestCenter(data.X, means, k), means, k, type, stats));
 }
 
 /**
@@ -188,7 +218,8 @@ export function addGivenMeansStats(
 export function givenStart(
   given: ResolvedGivenInit, stats: Float64Array | null, k: number, d: number, type: CovarianceType, regCovar: number,
 ): GaussianParams {
-  if (stats === null) return gaussianParams(type, k, d, given.weights!, given.means, given.covariances!);
+  const means = givenMeans(given);
+  if (stats === null) return gaussianParams(type, k, d, given.weights!, means, given.covariances!);
   const block = componentStatsLength(kernelShape(type), d);
   for (let c = 0; c < k; c++) {
     if (stats[c * block] === 0) {
@@ -196,8 +227,8 @@ export function givenStart(
         'a mean no row is nearest to', 'Move it, or give init.weights and init.covariances as well');
     }
   }
-  const estimated = maximize(type, k, d, stats, given.means, regCovar);
-  return gaussianParams(type, k, d, given.weights ?? estimated.weights, given.means.slice(),
+  const estimated = maximize(type, k, d, stats, means, regCovar);
+  return gaussianParams(type, k, d, given.weights ?? estimated.weights, means.slice(),
     given.covariances ?? estimated.covariances);
 }
 

@@ -17,8 +17,8 @@ export interface SelectModelOptions {
   nComponents?: readonly [number, number] | readonly number[];
   /** Covariance types to try [all four]. */
   covarianceTypes?: readonly CovarianceType[];
-  /** Criterion to minimize ['bic']. */
-  criterion?: 'bic' | 'aic';
+  /** Criterion to minimize ['bic']: BIC, AIC or ICL (the BIC plus the classification's entropy, `icl`). */
+  criterion?: 'bic' | 'aic' | 'icl';
   /** Restarts per fit [1]. */
   nInit?: number;
   /** Starting points per restart (see `GaussianMixtureOptions.initCandidates`) [10]. */
@@ -53,6 +53,8 @@ export interface SelectModelRow {
   readonly nParameters: number;
   readonly bic: number;
   readonly aic: number;
+  /** Integrated completed likelihood (`GaussianMixture.icl`; scikit-learn's sign, lower is better). */
+  readonly icl: number;
   readonly converged: boolean;
   readonly nIter: number;
   /**
@@ -68,7 +70,7 @@ export interface SelectModelResult {
   readonly table: SelectModelRow[];
   readonly best: GaussianMixture;
   readonly bestIndex: number;
-  readonly criterion: 'bic' | 'aic';
+  readonly criterion: 'bic' | 'aic' | 'icl';
 }
 
 const KEYS = ['nComponents', 'covarianceTypes', 'criterion', 'nInit', 'initCandidates', 'initCandidateIter', 'seed',
@@ -92,7 +94,8 @@ function componentCounts(value: unknown): number[] {
 
 /**
  * Fits a `GaussianMixture` for every number of components and covariance type and returns the table and the model
- * with the lowest criterion (BIC `−2 log L + p ln n` or AIC `−2 log L + 2p`; scikit-learn's sign) among the fits
+ * with the lowest criterion (BIC `−2 log L + p ln n`, AIC `−2 log L + 2p` or ICL `BIC − 2 Σ log max_c p(c | x_i)`;
+ * scikit-learn's sign) among the fits
  * that are not degenerate (`GaussianMixture.degenerateComponents`; mclust's singular fits). When every fit is
  * degenerate the lowest of them is returned and `onWarning` says so.
  * @example
@@ -107,7 +110,7 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
     throw new InputError('options.covarianceTypes', 'a non-empty list of covariance types', describe(o.covarianceTypes));
   }
   types.forEach((t, i) => enumOption(t, `options.covarianceTypes[${i}]`, 'full', COVARIANCE_TYPES));
-  const criterion = enumOption(o.criterion, 'options.criterion', 'bic', ['bic', 'aic'] as const);
+  const criterion = enumOption(o.criterion, 'options.criterion', 'bic', ['bic', 'aic', 'icl'] as const);
   const onFit = callbackOption<SelectModelOptions['onFit']>(o.onFit, 'options.onFit');
   const onWarning = callbackOption<SelectModelOptions['onWarning']>(o.onWarning, 'options.onWarning');
   const m = toMatrix(X, { nFeatures: o.nFeatures as number | undefined });
@@ -132,14 +135,14 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
         const logLikelihood = gm.score(m, fitOptions) * n;
         const p = gm.nParameters;
         row = { nComponents: k, covarianceType, logLikelihood, nParameters: p, bic: -2 * logLikelihood + p * Math.log(n),
-          aic: -2 * logLikelihood + 2 * p, converged: gm.converged, nIter: gm.nIter,
+          aic: -2 * logLikelihood + 2 * p, icl: gm.icl(m, fitOptions), converged: gm.converged, nIter: gm.nIter,
           degenerate: gm.degenerateComponents };
         models.push(gm);
       } catch (e) {
         if (!(e instanceof DegenerateComponentError) && !(e instanceof InputError && e.argument === 'options.nComponents')) throw e;
         firstError ??= e;
         row = { nComponents: k, covarianceType, logLikelihood: -Infinity, nParameters: nParameters(covarianceType, k, m.cols),
-          bic: Infinity, aic: Infinity, converged: false, nIter: 0, degenerate: [], error: e.message };
+          bic: Infinity, aic: Infinity, icl: Infinity, converged: false, nIter: 0, degenerate: [], error: e.message };
         models.push(null);
       }
       table.push(row);

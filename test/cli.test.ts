@@ -211,7 +211,7 @@ describe('select', () => {
     expect(run.code, run.err).toBe(0);
     expect(run.err).toBe('');
     const lines = run.out.split('\n');
-    expect(lines[0]).toMatch(/^\s+K\s+covariance\s+logLik\s+nParameters\s+BIC\s+AIC\s+converged$/);
+    expect(lines[0]).toMatch(/^\s+K\s+covariance\s+logLik\s+nParameters\s+BIC\s+AIC\s+ICL\s+converged$/);
     const rows = lines.slice(1, 7);
     expect(rows.every((r) => r.length <= lines[0]!.length)).toBe(true);
     const parsed = rows.map((r) => {
@@ -268,7 +268,7 @@ describe('select', () => {
     ]);
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/\n\*\s+1\s+full\s/);
-    expect(run.out).toMatch(/\n\s+2\s+full\s+-\s+11\s+-\s+-\s+failed\n/);
+    expect(run.out).toMatch(/\n\s+2\s+full\s+-\s+11\s+-\s+-\s+-\s+failed\n/);
     expect(run.out).toMatch(/\nK=2 full failed: .*collapsed.*--reg-covar/);
   });
 });

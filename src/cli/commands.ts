@@ -33,7 +33,7 @@ const INIT_METHODS = {
 } as const;
 const BACKENDS = ['auto', 'wasm', 'js'] as const;
 const DTYPES = ['float64', 'float32'] as const;
-const CRITERIA = ['bic', 'aic'] as const;
+const CRITERIA = ['bic', 'aic', 'icl'] as const;
 /** `--family` values of `fit`. */
 const FAMILIES = ['gaussian', 'bernoulli', 'categorical', 'poisson'] as const;
 /** The discrete mixture classes by `--family`. */
@@ -577,6 +577,7 @@ export function formatSelectTable(table: readonly SelectModelRow[], bestIndex: n
       { title: 'nParameters', align: 'right' },
       { title: 'BIC', align: 'right' },
       { title: 'AIC', align: 'right' },
+      { title: 'ICL', align: 'right' },
       { title: 'converged', align: 'left' },
     ],
     table.map((row, i) => [
@@ -587,6 +588,7 @@ export function formatSelectTable(table: readonly SelectModelRow[], bestIndex: n
       String(row.nParameters),
       cell(row.bic, 2),
       cell(row.aic, 2),
+      cell(row.icl, 2),
       row.error !== undefined ? 'failed' : row.degenerate.length > 0 ? 'degenerate' : row.converged ? 'yes' : 'no',
     ]),
   );
@@ -600,7 +602,7 @@ const select: Command = {
   description: [
     'Fits a Gaussian mixture for every number of components in MIN..MAX and every covariance type given, and ' +
       'prints a table on stdout: K, covariance, logLik (total log-likelihood), nParameters (free parameters), BIC, ' +
-      'AIC and converged. The best fit (lowest criterion; scikit-learn\'s sign, lower is better) is marked with * ' +
+      'AIC, ICL and converged. The best fit (lowest criterion; scikit-learn\'s sign, lower is better) is marked with * ' +
       'and its model JSON is written to the file given with -o. A fit whose every restart collapsed shows "failed" ' +
       'and its reason below the table. A degenerate fit (a component on fewer rows than its covariance needs, or ' +
       'a variance at the --reg-covar floor; mclust\'s "singular") shows "degenerate" and is not chosen while a ' +
@@ -624,7 +626,7 @@ const select: Command = {
       name: 'criterion',
       type: 'string',
       placeholder: 'NAME',
-      help: 'bic|aic, the criterion that picks the best [bic]',
+      help: 'bic|aic|icl, the criterion that picks the best (icl: BIC plus the entropy of the classification) [bic]',
     },
     ...EM_OPTIONS,
     { name: 'output', short: 'o', type: 'string', placeholder: 'BEST.json', help: "write the best model's JSON here" },

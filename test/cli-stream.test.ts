@@ -168,7 +168,9 @@ describe('bounded memory (bench/stream-memory.mjs)', () => {
     const r = JSON.parse(readFileSync(out, 'utf8'));
     expect(r.fileBytes).toBeGreaterThan(r.heapLimitBytes);
     expect(r.fit.passes).toBe(3);
-    expect(r.fit.peakRssBytes).toBeLessThan(0.85 * r.fileBytes);
+    // Peak RSS of the fit, 2 750 000 rows × 8 (157 MB of CSV): 117–124 MiB before the fit kept a 20 000-row sample
+    // for the degeneracy rule and started from k-means by default, 120–131 MiB after, varying with the collector.
+    expect(r.fit.peakRssBytes).toBeLessThan(0.9 * r.fileBytes);
     expect(r.predict.peakRssBytes).toBeLessThan(0.85 * r.fileBytes);
   }, 240_000);
 });

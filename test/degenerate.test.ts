@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { loadCsv, loadReference, referenceDir } from './helpers/load-csv.js';
 import { cliInProcess } from './helpers/cli-in-process.js';
 import { Rng } from '../src/em/rng.js';
+import { setWorkerScript } from '../src/parallel/platform.js';
 
 const BACKENDS = ['js', 'wasm'] as const;
 
@@ -149,6 +150,21 @@ describe.each(BACKENDS)('fits, %s backend', (backend) => {
     const streamed = await new GaussianMixture(o).fitStream(path);
     expect(streamed.degenerateComponents).toEqual(f64.degenerateComponents);
     expect(f64.degenerateComponents.length).toBe(1);
+  });
+
+  it('fitAsync and fitStream run the same candidates as fit when a restart needs more than its first', async () => {
+    const o = { nComponents: 2, covarianceType: 'full', seed: 3, backend, nInit: 3, initCandidates: 4 } as const;
+    const candidates: string[] = [];
+    const sync = new GaussianMixture(o).fit(X, { onIteration: (i) => candidates.push(`${i.init}:${i.candidate}`) });
+    setWorkerScript(new URL('../dist/worker.js', import.meta.url));
+    const asyncFit = await new GaussianMixture(o).fitAsync(X, { workers: 1 }).finally(() => setWorkerScript(null));
+    expect(JSON.stringify(asyncFit.toJSON())).toBe(JSON.stringify(sync.toJSON()));
+    const path = join(mkdtempSync(join(tmpdir(), 'wasm-em-degenerate-')), 'mass.csv');
+    writeFileSync(path, 'a,b\n' + X.map((r) => r.join(',')).join('\n') + '\n');
+    const streamed = await new GaussianMixture(o).fitStream(path);
+    expect(JSON.stringify(streamed.toJSON())).toBe(JSON.stringify(sync.toJSON()));
+    expect(sync.degenerateComponents).toEqual(asyncFit.degenerateComponents);
+    console.log(`${backend}: runs ${[...new Set(candidates)].join(' ')}`);
   });
 
   it('a sound fit has none and no warning', () => {

@@ -78,8 +78,11 @@ export class PrefetchedStarts<P> {
     const { restart } = this.order.next(candidate);
     const key = `${restart}:${candidate}`;
     let computed = this.ready.get(key) ?? null;
-    // Starts of earlier restarts will not be asked for any more.
-    for (const other of [...this.ready.keys()]) if (Number(other.split(':')[0]) <= restart) this.ready.delete(other);
+    // Starts of earlier restarts, and of this restart's candidates up to this one, will not be asked for any more.
+    for (const other of [...this.ready.keys()]) {
+      const [r, c] = other.split(':').map(Number);
+      if (r < restart || (r === restart && c <= candidate)) this.ready.delete(other);
+    }
     if (computed === null) computed = { value: runToEnd(this.compute(restart, candidate)) };
     if ('error' in computed) throw computed.error;
     return computed.value;

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.js';
+import { hcMerges, hcPartition, hcTransform } from '../src/em/hc.js';
+
+// mclust 6.0.0's hc(), hclass() and hc(use = …)'s transformed data: test/fixtures/mclust-hc/make-hc-fixtures.R.
+const fixtures = JSON.parse(readFileSync(new URL('./fixtures/mclust-hc/hc-fixtures.json', import.meta.url), 'utf8'));
+const names = Object.keys(fixtures).filter((k) => k !== 'source');
+// Sets with exactly equal merge costs (duplicated rows, rows on a grid): mclust's EII breaks such ties by the
+// rounding of its scaled differences, so only the partitions are compared there.
+const tiedForWard = new Set(['faithful', 'iris', 'duplicates']);
+
+function matrixOf(rows: number[][]) {
+  return { data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length };
+}
+
+describe('hc: mclust hc() merge sequences', () => {
+  for (const name of names) {
+    const e = fixtures[name];
+    for (const key of Object.keys(e.hc)) {
+      const h = e.hc[key];
+      const exact = h.model === 'VVV' || !tiedForWard.has(name);
+      it(`${name} ${h.model} use=${h.use}: ${exact ? 'every merge and ' : ''}the partitions G = 1…9`, () => {
+        const merges = hcMerges(hcTransform(matrixOf(e.data), h.use), h.model);
+        const ours = Array.from({ length: e.n - 1 }, (_, s) => [merges[2 * s] + 1, merges[2 * s + 1] + 1]);
+        if (exact) expect(ours).toEqual(h.merges);
+        for (let g = 1; g <= 9; g++) {
+          expect(Array.from(hcPartition(merges, e.n, g), (v) => v + 1)).toEqual(h.partitions[g - 1]);
+        }
+      });
+    }
+  }
+});
+
+describe('hcTransform', () => {
+  for (const name of names) {
+    for (const use of ['SVD', 'STD'] as const) {
+      it(`${name} ${use}: mclust's transformed rows, up to the sign of each column`, () => {
+        const e = fixtures[name];
+        const expected: number[][] = e.transform[use];
+        const Z = hcTransform(matrixOf(e.data), use);
+        expect(Z.rows).toBe(expected.length);
+        expect(Z.cols).toBe(expected[0].length);
+        for (let c = 0; c < Z.cols; c++) {
+          let dot = 0;
+          for (let i = 0; i < Z.rows; i++) dot += Z.data[i * Z.cols + c] * expected[i][c];
+          const sign = dot < 0 ? -1 : 1;
+          for (let i = 0; i < Z.rows; i++) {
+            expect(Math.abs(sign * Z.data[i * Z.cols + c] - expected[i][c])).toBeLessThan(1e-10 * (1 + Math.abs(expected[i][c])));
+          }
+        }
+      });
+    }
+  }
+
+  it('drops constant features before the SVD, as mclust does', () => {
+    const X = matrixOf([[1, 5, 0], [2, 5, 1], [4, 5, 1], [3, 5, 5]]);
+    expect(hcTransform(X, 'STD').cols).toBe(2);
+    expect(hcTransform(X, 'SVD').cols).toBe(2);
+    expect(hcTransform(X, 'VARS')).toBe(X);
+  });
+});
+
+describe('hcMerges and hcPartition', () => {
+  it('merge the nearest pairs first and name clusters by their first row', () => {
+    const merges = hcMerges(matrixOf([[0, 0], [0, 1], [5, 5], [5, 6]]), 'EII');
+    expect(Array.from(merges)).toEqual([2, 3, 0, 1, 0, 2]);
+    expect(Array.from(hcPartition(merges, 4, 2))).toEqual([0, 0, 1, 1]);
+    expect(Array.from(hcPartition(merges, 4, 4))).toEqual([0, 1, 2, 3]);
+    expect(Array.from(hcPartition(merges, 4, 1))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('refuse bad input with an InputError', () => {
+    expect(() => hcMerges(matrixOf([[1, 2]]), 'VVV')).toThrow(InputError);
+    expect(() => hcMerges(matrixOf([[1, 2], [NaN, 3]]), 'EII')).toThrow(/finite/);
+    expect(() => hcPartition(Int32Array.of(0, 1), 2, 3)).toThrow(InputError);
+    expect(() => hcPartition(Int32Array.of(0, 1), 2, 0)).toThrow(InputError);
+  });
+});

@@ -10,7 +10,11 @@ import {
   BLOCK_ROWS, bestRestartSteps, bestStartSteps, mStepProgress, runSteps, type EmFamily, type EmRunOptions,
   type EmRunResult, type EmSteps, type IterationInfo, type StatsRequest,
 } from './em/driver.js';
-import { INIT_METHODS, initialParamsSteps, type GivenInit, type InitMethod, type ResolvedGivenInit } from './em/init.js';
+import { HC_MODELS, HC_USES, type HcModel, type HcUse } from './em/hc.js';
+import {
+  HC_FALLBACK, INIT_METHODS, RANDOM_INIT_METHODS, hcStartSteps, initialParamsSteps, type GivenInit, type InitMethod,
+  type RandomInitMethod, type ResolvedGivenInit,
+} from './em/init.js';
 import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './em/identifiable.js';
 import {
   SpreadSample, dataSpread, degenerateComponents, degenerateMessage, type DataSpread,
@@ -61,14 +65,26 @@ export interface GaussianMixtureOptions {
    * Lloyd's algorithm to convergence, each row to its nearest centre, one M-step. Measured against `'kmeans++'`
    * (seeds only) on seven labelled real data sets (bench/defaults-ari.mjs, README "The defaults, measured by the
    * answers"): mean ARI on digits 0.37 → 0.60 and banknote 0.80 → 0.98, equal or better on the others.
+   * `'hc'`: mclust's default start, deterministic: model-based agglomerative hierarchical clustering (`hcModel`,
+   * `hcUse`; Fraley 1998) of the rows — of a uniform sample of `HC_SAMPLE_ROWS` (2000) rows drawn from the seed when
+   * there are more — cut into k clusters, then one M-step (`src/em/hc.ts`). Only the first start of the first restart
+   * is hierarchical: the other candidates (tried when a solution is degenerate, `initCandidates`) and restarts
+   * (`nInit`) are `'kmeans'` starts, so `nInit: 1` gives mclust's start and more restarts add random ones.
    */
   init?: InitMethod | GivenInit;
+  /** The merge criterion of `init: 'hc'` (mclust's `hcModelName`) ['VVV']; `'EII'` is Ward's. */
+  hcModel?: HcModel;
+  /**
+   * The transformation of the rows before the merges of `init: 'hc'` (mclust's `hcUse`) ['SVD']: `'SVD'` standardized
+   * and scaled principal components (mclust 6's default), `'STD'` standardized features, `'VARS'` the data as given.
+   */
+  hcUse?: HcUse;
   /**
    * The method that gives the rest of a start given without means (scikit-learn's `init_params`) ['kmeans']: its
    * means, and its weights and covariances where `init` gives none. Unused for a method `init` or given means (the
    * rest then comes from the rows nearest to each given mean).
    */
-  initParams?: InitMethod;
+  initParams?: RandomInitMethod;
   /** Number of restarts; the one with the highest final lower bound is kept [1]. */
   nInit?: number;
   /**
@@ -173,7 +189,7 @@ export interface Sample {
 }
 
 const OPTION_KEYS = [
-  'nComponents', 'covarianceType', 'init', 'initParams', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
+  'nComponents', 'covarianceType', 'init', 'hcModel', 'hcUse', 'initParams', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
   'seed', 'warmStart', 'backend', 'dtype',
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning', 'onProgress'];
@@ -186,7 +202,9 @@ export interface ResolvedOptions {
   readonly nComponents: number;
   readonly covarianceType: CovarianceType;
   readonly init: InitMethod | GivenInit;
-  readonly initParams: InitMethod;
+  readonly hcModel: HcModel;
+  readonly hcUse: HcUse;
+  readonly initParams: RandomInitMethod;
   readonly nInit: number;
   readonly initCandidates: number;
   readonly initCandidateIter: number;
@@ -216,7 +234,9 @@ function resolveOptions(options: unknown): ResolvedOptions {
     nComponents: integerOption(o.nComponents, 'options.nComponents', 1, 1),
     covarianceType: enumOption(o.covarianceType, 'options.covarianceType', 'full', COVARIANCE_TYPES),
     init: (init ?? 'kmeans') as InitMethod | GivenInit,
-    initParams: enumOption(o.initParams, 'options.initParams', 'kmeans', INIT_METHODS),
+    hcModel: enumOption(o.hcModel, 'options.hcModel', 'VVV', HC_MODELS),
+    hcUse: enumOption(o.hcUse, 'options.hcUse', 'SVD', HC_USES),
+    initParams: enumOption(o.initParams, 'options.initParams', 'kmeans', RANDOM_INIT_METHODS),
     nInit: integerOption(o.nInit, 'options.nInit', 1, 1),
     initCandidates: integerOption(o.initCandidates, 'options.initCandidates', 10, 1),
     initCandidateIter: integerOption(o.initCandidateIter, 'options.initCandidateIter', 10, 1),
@@ -263,7 +283,7 @@ function covariancesFromPrecisions(prec: Float64Array, type: CovarianceType, d: 
 
 /** Validates given starting parameters against the data's shape. */
 function resolveGivenInit(
-  init: GivenInit, type: CovarianceType, k: number, d: number, rest: InitMethod,
+  init: GivenInit, type: CovarianceType, k: number, d: number, rest: RandomInitMethod,
 ): ResolvedGivenInit {
   const means = init.means === undefined ? null : flattenNested(init.means, [k, d], 'options.init.means');
   let weights: Float64Array | null = null;
@@ -500,8 +520,18 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   }
 
   /** The method giving the rest of a start given without means (`options.initParams`, resolved). */
-  get initParams(): InitMethod {
+  get initParams(): RandomInitMethod {
     return this.options.initParams;
+  }
+
+  /** The merge criterion of `init: 'hc'` (`options.hcModel`, resolved). */
+  get hcModel(): HcModel {
+    return this.options.hcModel;
+  }
+
+  /** The transformation of the rows before the merges of `init: 'hc'` (`options.hcUse`, resolved). */
+  get hcUse(): HcUse {
+    return this.options.hcUse;
   }
 
   /** The initialization method, or the given starting parameters as passed (`options.init`, resolved). */
@@ -516,7 +546,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * @example
    * ```ts
    * new GaussianMixture({ nComponents: 3 }).getParams();
-   * // { nComponents: 3, covarianceType: 'full', init: 'kmeans', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
+   * // { nComponents: 3, covarianceType: 'full', init: 'kmeans', hcModel: 'VVV', hcUse: 'SVD', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
    * //   maxIter: 100, tol: 0.001, regCovar: 1e-6, seed: undefined, warmStart: false, backend: 'auto', dtype: 'float64' }
    * ```
    */
@@ -705,10 +735,15 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const rows = centre === null ? data.data : centredFloat32(data, centre);
     const warmParams = warm ? this.params! : null;
     const method = given ?? (this.options.init as InitMethod);
+    const hc = { model: this.options.hcModel, use: this.options.hcUse };
     // fit computes each start when EM asks for it; fitAsync computes it ahead, in slices (`PrefetchedStarts`).
     const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (restart: number, candidate: number) {
-      return warmParams ?? (yield* initialParamsSteps(method, initData, k, type, regCovar,
-        candidateRng(rng, plan.seed, restart, plan.candidates, candidate)));
+      if (warmParams !== null) return warmParams;
+      if (method === 'hc' && restart === 0 && candidate === 0) {
+        return yield* hcStartSteps(initData, k, type, regCovar, hc, plan.seed);
+      }
+      return yield* initialParamsSteps(method === 'hc' ? HC_FALLBACK : method, initData, k, type, regCovar,
+        candidateRng(rng, plan.seed, restart, plan.candidates, candidate));
     });
     const onMStep = onProgress
       && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
@@ -845,6 +880,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       : facts.held === null ? null : { X: facts.held, weights: null };
     const makeOriginalStart = await streamStarts(passes, facts, {
       k, type, regCovar, method: this.options.init as InitMethod, given: plan.given,
+      hc: { model: this.options.hcModel, use: this.options.hcUse },
       warm: plan.warm ? this.params! : null, rng: plan.rng, seed: plan.seed, restarts: plan.restarts, candidates: plan.candidates, initData,
     });
     const centre = this.options.dtype === 'float32' ? meansOfSums(facts.sums.slice(), facts.counts) : null;

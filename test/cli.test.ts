@@ -375,7 +375,7 @@ describe('user errors: one line on stderr, exit code 2 (usage) or 1 (data)', () 
     ],
     [
       ['fit', FAITHFUL, '-k', '2', '--init', 'randomFromData'],
-      /--init: expected one of kmeans\+\+, kmeans, random, random-from-data/,
+      /--init: expected one of hc, kmeans\+\+, kmeans, random, random-from-data/,
     ],
     [['fit', FAITHFUL, '-k', '2', '--backend', 'gpu'], /--backend: expected one of auto, wasm, js, got "gpu"/],
     [['fit', FAITHFUL, '-k', '2', '--workers', 'all'], /--workers: expected a positive integer or auto, got "all"/],

@@ -77,3 +77,41 @@ describe('hcMerges and hcPartition', () => {
     expect(() => hcPartition(Int32Array.of(0, 1), 2, 0)).toThrow(InputError);
   });
 });
+
+describe("GaussianMixture init: 'hc'", () => {
+  for (const name of ['iris', 'faithful']) {
+    it(`${name}: the start and EM reach mclust's Mclust(G = 3, 'VVV') fit (from its hc start)`, async () => {
+      const { GaussianMixture } = await import('../src/index.js');
+      const e = fixtures[name];
+      const m = e.mclust;
+      for (const backend of ['js', 'wasm'] as const) {
+        const gm = new GaussianMixture({ nComponents: 3, init: 'hc', regCovar: 0, tol: 1e-12, maxIter: 5000, backend })
+          .fit(e.data);
+        const means = gm.means;
+        for (let c = 0; c < 3; c++) {
+          // Both stop on a relative change of the log-likelihood; faithful's VVV G = 3 optimum is flat, so the
+          // parameters agree to ~1e-5 where the log-likelihoods agree to 1e-9.
+          expect(Math.abs(gm.weights[c] - m.weights[c])).toBeLessThan(1e-4);
+          for (let j = 0; j < e.d; j++) expect(Math.abs(means[c][j] - m.means[c][j])).toBeLessThan(1e-4 * (1 + Math.abs(m.means[c][j])));
+        }
+        expect(Array.from(gm.predict(e.data), (v) => v + 1)).toEqual(m.classification);
+        expect(Math.abs(gm.score(e.data) * e.n - m.loglik)).toBeLessThan(1e-7 * Math.abs(m.loglik));
+      }
+    });
+  }
+
+  it('is deterministic: every seed gives the same model', async () => {
+    const { GaussianMixture } = await import('../src/index.js');
+    const X = fixtures.iris.data;
+    const a = new GaussianMixture({ nComponents: 3, init: 'hc', seed: 1 }).fit(X);
+    const b = new GaussianMixture({ nComponents: 3, init: 'hc', seed: 2 }).fit(X);
+    expect(Array.from(a.predict(X))).toEqual(Array.from(b.predict(X)));
+    expect(a.lowerBound).toBe(b.lowerBound);
+  });
+
+  it('rejects an unknown hcModel or hcUse with an InputError', async () => {
+    const { GaussianMixture } = await import('../src/index.js');
+    expect(() => new GaussianMixture({ init: 'hc', hcModel: 'VEV' as never })).toThrow(/options\.hcModel/);
+    expect(() => new GaussianMixture({ init: 'hc', hcUse: 'PCA' as never })).toThrow(/options\.hcUse/);
+  });
+});

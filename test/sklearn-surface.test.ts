@@ -160,7 +160,7 @@ describe.each(['js', 'wasm'] as const)('scikit-learn GaussianMixture surface on 
   it('getParams and the getters give every option resolved (scikit-learn\'s get_params)', () => {
     const gm = new GaussianMixture({ nComponents: 3, tol: 1e-4, seed: 7, backend });
     expect(gm.getParams()).toEqual({
-      nComponents: 3, covarianceType: 'full', init: 'kmeans', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
+      nComponents: 3, covarianceType: 'full', init: 'kmeans', hcModel: 'VVV', hcUse: 'SVD', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
       maxIter: 100, tol: 1e-4, regCovar: 1e-6, seed: 7, warmStart: false, backend, dtype: 'float64',
     });
     const copy = new GaussianMixture(gm.getParams());

@@ -24,8 +24,9 @@ import { fitProgress, mStepText } from './progress.js';
 type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
 const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 /** `--init` values; the library spells the last one `randomFromData`. */
-const INIT_FLAGS = ['kmeans++', 'kmeans', 'random', 'random-from-data'] as const;
+const INIT_FLAGS = ['hc', 'kmeans++', 'kmeans', 'random', 'random-from-data'] as const;
 const INIT_METHODS = {
+  hc: 'hc',
   'kmeans++': 'kmeans++',
   kmeans: 'kmeans',
   random: 'random',
@@ -111,7 +112,7 @@ const INIT: OptionSpec = {
   name: 'init',
   type: 'string',
   placeholder: 'METHOD',
-  help: `${INIT_FLAGS.join('|')} [kmeans for gaussian, kmeans++ for the discrete families]`,
+  help: `${INIT_FLAGS.join('|')} [kmeans for gaussian (hc: mclust's start, gaussian only), kmeans++ for the discrete families]`,
 };
 const BACKEND: OptionSpec = {
   name: 'backend',

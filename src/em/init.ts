@@ -8,7 +8,8 @@ import { InputError } from '../errors.js';
 import { type CovarianceType, type GaussianParams, gaussianParams, kernelShape, maximize } from '../families/gaussian.js';
 import type { Matrix } from '../matrix.js';
 import { runToEnd, type Resumable } from '../parallel/abort.js';
-import type { Rng } from './rng.js';
+import { HC_SAMPLE_ROWS, type HcModel, type HcUse, hcMergesSteps, hcPartition, hcTransform } from './hc.js';
+import { Rng } from './rng.js';
 
 /**
  * Work (about one multiply–add per unit) that the resumable starts do between two yields: ~0.1 ms, so that an
@@ -18,11 +19,20 @@ import type { Rng } from './rng.js';
  */
 const WORK_PER_YIELD = 1 << 16;
 
-/** Initialization methods. */
-export type InitMethod = 'kmeans++' | 'kmeans' | 'random' | 'randomFromData';
+/** Initialization methods: the random ones and mclust's deterministic hierarchical start `'hc'`. */
+export type InitMethod = RandomInitMethod | 'hc';
 
-/** All initialization method names. */
-export const INIT_METHODS: readonly InitMethod[] = ['kmeans++', 'kmeans', 'random', 'randomFromData'];
+/** The initialization methods that draw from the fit's random stream. */
+export type RandomInitMethod = 'kmeans++' | 'kmeans' | 'random' | 'randomFromData';
+
+/** All initialization methods. */
+export const INIT_METHODS: readonly InitMethod[] = ['kmeans++', 'kmeans', 'random', 'randomFromData', 'hc'];
+
+/** The random initialization methods (`initParams` takes one of these). */
+export const RANDOM_INIT_METHODS: readonly RandomInitMethod[] = ['kmeans++', 'kmeans', 'random', 'randomFromData'];
+
+/** The random method that `init: 'hc'` uses for every start after its first (see `hcStartSteps`). */
+export const HC_FALLBACK: RandomInitMethod = 'kmeans';
 
 /**
  * Starting parameters given by the caller (scikit-learn's `means_init`, `weights_init`, `precisions_init`; or
@@ -56,7 +66,7 @@ export interface ResolvedGivenInit {
   /** Null: the means of the `rest` method's start. */
   readonly means: Float64Array | null;
   /** The method whose start gives what is not given, when the means are not ['kmeans++']. */
-  readonly rest?: InitMethod;
+  readonly rest?: RandomInitMethod;
   readonly weights: Float64Array | null;
   readonly covariances: Float64Array | null;
 }
@@ -83,14 +93,14 @@ export interface InitData {
  * on all rows.
  */
 export function initialParams(
-  method: InitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  method: RandomInitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
 ): GaussianParams {
   return runToEnd(initialParamsSteps(method, full, k, type, regCovar, rng));
 }
 
 /** `initialParams` as a resumable computation (it yields every `WORK_PER_YIELD` units of work). */
 export function* initialParamsSteps(
-  method: InitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  method: RandomInitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
 ): Resumable<GaussianParams> {
   if (typeof method === 'object' && method.means !== null) return yield* fromGivenMeans(method, full, k, type, regCovar);
   const data = full.X.rows > INIT_SAMPLE_ROWS ? sampleRows(full, INIT_SAMPLE_ROWS, k, rng) : full;
@@ -107,14 +117,14 @@ export function* initialParamsSteps(
  * the sampling, for callers that draw the sample themselves (`fitStream` gathers it from its source).
  */
 export function randomStart(
-  method: InitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  method: RandomInitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
 ): GaussianParams {
   return runToEnd(randomStartSteps(method, data, k, type, regCovar, rng));
 }
 
 /** `randomStart` as a resumable computation (it yields every `WORK_PER_YIELD` units of work). */
 export function* randomStartSteps(
-  method: InitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  method: RandomInitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
 ): Resumable<GaussianParams> {
   const { X } = data;
   switch (method) {
@@ -139,6 +149,73 @@ export function* randomStartSteps(
       throw new Error(`unknown init ${String(never)}`);
     }
   }
+}
+
+/** How `init: 'hc'` merges: mclust's `hcModelName` and `hcUse` options. */
+export interface HcOptions {
+  readonly model: HcModel;
+  readonly use: HcUse;
+}
+
+/**
+ * The rows the hierarchical start merges: all of them up to `HC_SAMPLE_ROWS`, else that many drawn uniformly from
+ * the seed's own stream (`Rng(seed, 4)`), in row order — null for all. `fit` and `fitStream` draw the same rows.
+ */
+export function hcSampleIndices(n: number, seed: number): Int32Array | null {
+  return n <= HC_SAMPLE_ROWS ? null : floydSample(n, HC_SAMPLE_ROWS, new Rng(seed, 4));
+}
+
+/**
+ * The start of `init: 'hc'` (mclust's default start): the rows (all of them, or the `hcSampleIndices` sample of
+ * larger data) are merged by `hc` under `options`, cut into k clusters (`hcPartition`), and one M-step on those
+ * labels gives the parameters, as mclust's `me(…, z = unmap(hclass(hc(data), G)))`; EM then runs on all rows. The
+ * merges use the rows alone (mclust's `hc` has no weights); the M-step weighs each row by its sample weight. The merge
+ * tree is kept for the next call on the same rows, so the cells of `selectModel` merge once.
+ * Throws `InputError` when fewer than k rows are merged.
+ */
+export function* hcStartSteps(
+  data: InitData, k: number, type: CovarianceType, regCovar: number, options: HcOptions, seed: number,
+): Resumable<GaussianParams> {
+  const indices = hcSampleIndices(data.X.rows, seed);
+  const rows = indices === null ? data : pickRows(data, indices);
+  const { X } = rows;
+  if (X.rows < k) throw new InputError('options.nComponents', `at most the ${X.rows} rows of the hierarchical start`, String(k));
+  const merges = yield* cachedMerges(X, options);
+  const labels = hcPartition(merges, X.rows, k);
+  const d = X.cols;
+  const centers = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  for (let i = 0; i < X.rows; i++) {
+    counts[labels[i]]++;
+    for (let j = 0; j < d; j++) centers[labels[i] * d + j] += X.data[i * d + j];
+  }
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) centers[c * d + j] /= counts[c];
+  const stats = yield* hardAssignmentStats(rows, labels, centers, k, type);
+  return maximize(type, k, d, stats, centers, regCovar);
+}
+
+/** The given rows of `data` (indices ascending) with their weights. */
+export function pickRows(data: InitData, indices: Int32Array): InitData {
+  const { X, weights } = data;
+  const d = X.cols;
+  const out = new Float64Array(indices.length * d);
+  indices.forEach((i, r) => out.set(X.data.subarray(i * d, (i + 1) * d), r * d));
+  return { X: { data: out, rows: indices.length, cols: d },
+    weights: weights === null ? null : Float64Array.from(indices, (i) => weights[i]) };
+}
+
+const mergeCache: { X: Float64Array; rows: number; cols: number; key: string; merges: Int32Array }[] = [];
+
+/** `hcMerges` of the transformed rows, from a two-entry cache compared by value. */
+function* cachedMerges(X: Matrix, options: HcOptions): Resumable<Int32Array> {
+  const key = `${options.model}:${options.use}`;
+  const hit = mergeCache.find((e) => e.key === key && e.rows === X.rows && e.cols === X.cols
+    && e.X.every((v, t) => Object.is(v, X.data[t])));
+  if (hit !== undefined) return hit.merges;
+  const merges = yield* hcMergesSteps(hcTransform(X, options.use), options.model);
+  mergeCache.unshift({ X: Float64Array.from(X.data.subarray(0, X.rows * X.cols)), rows: X.rows, cols: X.cols, key, merges });
+  mergeCache.length = Math.min(mergeCache.length, 2);
+  return merges;
 }
 
 /** Rows that the random initializations see at most; larger data is sampled (see `initialParams`). */

@@ -10,8 +10,9 @@ import { statsLength } from '../backend/kernel.js';
 import { addColumnSums, centredFloat32, meansOfSums } from '../dtype.js';
 import { BLOCK_ROWS, addInto, type EmSteps, type StatsRequest } from '../em/driver.js';
 import {
-  INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows, initialParamsSteps,
-  randomStartSteps, type InitData, type InitMethod, type ResolvedGivenInit,
+  HC_FALLBACK, INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows,
+  hcSampleIndices, hcStartSteps, initialParamsSteps, randomStartSteps, type HcOptions, type InitData,
+  type InitMethod, type ResolvedGivenInit,
 } from '../em/init.js';
 import type { MStepProgress } from '../em/progress.js';
 import type { Rng } from '../em/rng.js';
@@ -315,6 +316,8 @@ export interface StreamStartPlan {
   readonly regCovar: number;
   readonly method: InitMethod;
   readonly given: ResolvedGivenInit | null;
+  /** The merges of `method: 'hc'`. */
+  readonly hc: HcOptions;
   /** The warm start's parameters, or null. */
   readonly warm: GaussianParams | null;
   /** The seed's main stream (candidate 0 of every restart) and the seed (the other candidates, `candidateRng`). */
@@ -353,15 +356,23 @@ export async function streamStarts(
       }
       return givenParams;
     }
+    if (plan.method === 'hc' && restart === 0 && candidate === 0) {
+      // fit's rows: all of them, or the same `hcSampleIndices` sample (gathered in one pass when not held).
+      if (initData !== null) return runSliced(hcStartSteps(initData, k, type, regCovar, plan.hc, plan.seed), passes.signal);
+      const indices = hcSampleIndices(facts.n, plan.seed)!;
+      const rows = { X: await gatherRows(passes, indices, facts.d), weights: null };
+      return runSliced(hcStartSteps(rows, k, type, regCovar, plan.hc, plan.seed), passes.signal);
+    }
+    const method = plan.method === 'hc' ? HC_FALLBACK : plan.method;
     const rng = candidateRng(plan.rng, plan.seed, restart, plan.candidates, candidate);
     // The starts run in slices, so that an abort is seen during a long one (k-means++ with many components).
-    if (initData !== null) return runSliced(initialParamsSteps(plan.method, initData, k, type, regCovar, rng), passes.signal);
+    if (initData !== null) return runSliced(initialParamsSteps(method, initData, k, type, regCovar, rng), passes.signal);
     const sample = await gatherRows(passes, floydSample(facts.n, INIT_SAMPLE_ROWS, rng), facts.d);
     if (!hasDistinctRows(sample, k)) {
       throw new InputError('source', `a uniform sample of ${INIT_SAMPLE_ROWS} rows with at least ${k} distinct rows`,
         'fewer', 'A streamed fit starts from a sample of the rows; fit() in memory uses all of them then');
     }
-    return runSliced(randomStartSteps(plan.method, { X: sample, weights: null }, k, type, regCovar, rng), passes.signal);
+    return runSliced(randomStartSteps(method, { X: sample, weights: null }, k, type, regCovar, rng), passes.signal);
   };
   // Every start a restart may ask for is computed ahead (the candidates after the first are asked for only when
   // the solutions before them are degenerate; each draws from its own stream, so computing it changes nothing else).

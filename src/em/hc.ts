@@ -294,9 +294,7 @@ class HcClusters {
     const c = this.setDelta(a, b);
     if (!this.vvv) return c * this.deltaSquared();
     const tr = this.trace[a] + this.trace[b] + c * this.deltaSquared();
-    const W = this.work;
-    return this.unionTerm(a, b, tr, () => this.unionScatter(this.exactOf(a), this.stored[b], c, W) ?? W)
-      - this.term[a] - this.term[b];
+    return this.unionTerm(a, b, tr, this.exactOf(a), this.stored[b], c) - this.term[a] - this.term[b];
   }
 
   /** Merges slot b into slot a (a < b); `cost` is the pair's cost as computed when its newer cluster was made. */
@@ -313,7 +311,7 @@ class HcClusters {
       if (newest >= 0) {
         const other = newest === a ? b : a;
         this.unionScatter(this.exactOf(newest), this.stored[other], c, W);
-        this.term[a] = this.unionTerm(a, b, tr, () => Float64Array.from(W));
+        this.term[a] = this.unionTerm(a, b, tr, this.exactOf(newest), this.stored[other], c);
       } else {
         this.unionScatter(this.stored[a], this.stored[b], c, W);
         this.term[a] = cost + this.term[a] + this.term[b];
@@ -363,20 +361,23 @@ class HcClusters {
     return dd;
   }
 
-  /** T(A ∪ B) of the VVV criterion with trace `tr`; `scatter()` gives the union's scatter (overwritten). */
-  private unionTerm(a: number, b: number, tr: number, scatter: () => Float64Array): number {
+  /** T(A ∪ B) of the VVV criterion with trace `tr` and scatter Wa + Wb + c δδᵀ (formed only when the term needs it). */
+  private unionTerm(
+    a: number, b: number, tr: number, Wa: Float64Array | null, Wb: Float64Array | null, c: number,
+  ): number {
     const nab = this.size[a] + this.size[b];
     const traceForm = Math.log((tr + this.alpha) / nab);
     const singles = this.size[a] === 1 && this.size[b] === 1;
     if (singles || nab <= this.p || tr === 0) return nab * traceForm;
-    const logDet = logDetCholesky(scatter(), this.p) - this.p * Math.log(nab);
+    this.unionScatter(Wa, Wb, c, this.work);
+    const logDet = logDetCholesky(this.work, this.p) - this.p * Math.log(nab);
     if (logDet === -Infinity) return nab * traceForm;
     const t = Math.exp(traceForm);
     return nab * (logDet <= 0 ? Math.log(Math.exp(logDet) + t) : Math.log1p(Math.exp(-logDet) * t) + logDet);
   }
 
   /** Wa + Wb + c δδᵀ into `out` (both triangles; null is a single row's zero scatter). */
-  private unionScatter(Wa: Float64Array | null, Wb: Float64Array | null, c: number, out: Float64Array): undefined {
+  private unionScatter(Wa: Float64Array | null, Wb: Float64Array | null, c: number, out: Float64Array): void {
     const { p, delta } = this;
     for (let r = 0; r < p; r++) {
       const cr = c * delta[r];
@@ -386,7 +387,6 @@ class HcClusters {
         out[s * p + r] = v;
       }
     }
-    return undefined;
   }
 }
 

@@ -226,13 +226,8 @@ export const INIT_SAMPLE_ROWS = 100_000;
  * back to all rows when the sample holds fewer than k distinct rows.
  */
 export function sampleRows(data: InitData, m: number, k: number, rng: Rng): InitData {
-  const { X, weights } = data;
-  const d = X.cols;
-  const rows = floydSample(X.rows, m, rng);
-  const out = new Float64Array(m * d);
-  rows.forEach((i, r) => out.set(X.data.subarray(i * d, (i + 1) * d), r * d));
-  if (!hasDistinctRows({ data: out, rows: m, cols: d }, k)) return data;
-  return { X: { data: out, rows: m, cols: d }, weights: weights === null ? null : Float64Array.from(rows, (i) => weights[i]) };
+  const sample = pickRows(data, floydSample(data.X.rows, m, rng));
+  return hasDistinctRows(sample.X, k) ? sample : data;
 }
 
 /** m distinct indices of [0, n) drawn uniformly (Floyd's algorithm, m ≤ n), increasing. */

@@ -30,6 +30,10 @@ export interface SelectModelOptions {
   maxIter?: number;
   tol?: number;
   regCovar?: number;
+  /**
+   * The start of every fit (see `GaussianMixtureOptions.init`) ['hc']: the hierarchical start is deterministic, so
+   * the choice does not depend on the seed where all rows are merged, as mclust's.
+   */
   init?: InitMethod;
   backend?: BackendName;
   /** Precision of the data during each fit (see `GaussianMixtureOptions.dtype`) ['float64']. */

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { hcMerges, hcPartition, hcTransform } from '../src/em/hc.js';
+import { HC_SAMPLE_CELLS, HC_SAMPLE_ROWS, hcApplies, hcMerges, hcPartition, hcSampleSize, hcTransform } from '../src/em/hc.js';
+import { bestKmeansSteps, hcSampleIndices, kmeansSteps } from '../src/em/init.js';
+import { Rng } from '../src/em/rng.js';
+import { runToEnd } from '../src/parallel/abort.js';
 
 // mclust 6.0.0's hc(), hclass() and hc(use = …)'s transformed data: test/fixtures/mclust-hc/make-hc-fixtures.R.
 const fixtures = JSON.parse(readFileSync(new URL('./fixtures/mclust-hc/hc-fixtures.json', import.meta.url), 'utf8'));
@@ -75,6 +78,53 @@ describe('hcMerges and hcPartition', () => {
     expect(() => hcMerges(matrixOf([[1, 2], [NaN, 3]]), 'EII')).toThrow(/finite/);
     expect(() => hcPartition(Int32Array.of(0, 1), 2, 3)).toThrow(InputError);
     expect(() => hcPartition(Int32Array.of(0, 1), 2, 0)).toThrow(InputError);
+  });
+});
+
+describe('the rows the hierarchical start merges', () => {
+  it('all rows up to 2000 and 20 000 values, else a seeded sample of that many', () => {
+    expect(hcSampleSize(272, 2)).toBe(272);
+    expect(hcSampleSize(5000, 2)).toBe(HC_SAMPLE_ROWS);
+    expect(hcSampleSize(1797, 64)).toBe(Math.floor(HC_SAMPLE_CELLS / 64));
+    expect(hcSampleSize(10, 1e6)).toBe(1);
+    expect(hcSampleIndices(272, 2, 0)).toBeNull();
+    const a = hcSampleIndices(1797, 64, 3)!;
+    expect(a).toHaveLength(312);
+    expect(Array.from(a)).toEqual(Array.from(hcSampleIndices(1797, 64, 3)!));
+    expect(Array.from(a)).not.toEqual(Array.from(hcSampleIndices(1797, 64, 4)!));
+    for (let i = 1; i < a.length; i++) expect(a[i]).toBeGreaterThan(a[i - 1]!);
+  });
+
+  it('a sample too small for k clusters of d + 1 rows gives no hierarchical start; whole data always does', () => {
+    expect(hcApplies(3, 2, 2)).toBe(true); // all rows
+    expect(hcApplies(100_000, 8, 5)).toBe(true); // 2000 ≥ 45
+    expect(hcApplies(1797, 64, 10)).toBe(false); // 312 < 650
+    expect(hcApplies(1000, 250, 2)).toBe(false); // 80 < 502
+  });
+
+  it('the k-means start behind it is the lowest-inertia of its runs', () => {
+    const n = 300;
+    const X = new Float64Array(n * 2);
+    const r = new Rng(5);
+    for (let i = 0; i < n; i++) {
+      X[2 * i] = (i % 5) * 3 + r.random();
+      X[2 * i + 1] = r.random();
+    }
+    const data = { X: { data: X, rows: n, cols: 2 }, weights: null };
+    const inertia = (c: Float64Array): number => {
+      let t = 0;
+      for (let i = 0; i < n; i++) {
+        let m = Infinity;
+        for (let k = 0; k < 5; k++) m = Math.min(m, (X[2 * i] - c[2 * k]) ** 2 + (X[2 * i + 1] - c[2 * k + 1]) ** 2);
+        t += m;
+      }
+      return t;
+    };
+    const rng = new Rng(1);
+    const singles = Array.from({ length: 10 }, () => inertia(runToEnd(kmeansSteps(data, 5, rng))));
+    const best = inertia(runToEnd(bestKmeansSteps(data, 5, new Rng(1), 10)));
+    expect(best).toBe(Math.min(...singles));
+    expect(Math.max(...singles)).toBeGreaterThan(best); // some run of ten is worse: the choice matters
   });
 });
 

@@ -164,8 +164,15 @@ describe.each(['js', 'wasm'] as const)('properties on the %s backend', (backend)
 
   it('rows that differ only below the smallest distance give a clear error, not NaN', () => {
     // Found by the property above: [0, −5e−324] and [0, 0] are distinct rows at squared distance 0.
-    const gm = new GaussianMixture({ nComponents: 2, seed: 0, backend });
-    expect(() => gm.fit([[0, 0], [0, -5e-324], [0, 0]])).toThrowError(DegenerateComponentError);
+    const rows = [[0, 0], [0, -5e-324], [0, 0]];
+    const gm = new GaussianMixture({ nComponents: 2, seed: 0, init: 'kmeans', backend });
+    expect(() => gm.fit(rows)).toThrowError(DegenerateComponentError);
+    // The hierarchical start puts the two distinct rows in two clusters: a finite fit, flagged as degenerate.
+    const warnings: string[] = [];
+    const hc = new GaussianMixture({ nComponents: 2, seed: 0, backend }).fit(rows, { onWarning: (m) => warnings.push(m) });
+    expect([...hc.means[0]!, ...hc.means[1]!, ...hc.weights].every(Number.isFinite)).toBe(true);
+    expect(hc.degenerateComponents).toEqual([0, 1]);
+    expect(warnings.some((m) => m.startsWith('the fitted mixture is degenerate'))).toBe(true);
   });
 });
 

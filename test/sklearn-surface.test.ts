@@ -160,13 +160,13 @@ describe.each(['js', 'wasm'] as const)('scikit-learn GaussianMixture surface on 
   it('getParams and the getters give every option resolved (scikit-learn\'s get_params)', () => {
     const gm = new GaussianMixture({ nComponents: 3, tol: 1e-4, seed: 7, backend });
     expect(gm.getParams()).toEqual({
-      nComponents: 3, covarianceType: 'full', init: 'kmeans', hcModel: 'VVV', hcUse: 'SVD', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
+      nComponents: 3, covarianceType: 'full', init: 'hc', hcModel: 'VVV', hcUse: 'SVD', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
       maxIter: 100, tol: 1e-4, regCovar: 1e-6, seed: 7, warmStart: false, backend, dtype: 'float64',
     });
     const copy = new GaussianMixture(gm.getParams());
     expect(copy.getParams()).toEqual(gm.getParams());
     expect([gm.nInit, gm.initCandidates, gm.initCandidateIter, gm.maxIter, gm.tol, gm.regCovar, gm.seed, gm.warmStart,
-      gm.backend, gm.dtype, gm.init]).toEqual([1, 10, 10, 100, 1e-4, 1e-6, 7, false, backend, 'float64', 'kmeans']);
+      gm.backend, gm.dtype, gm.init]).toEqual([1, 10, 10, 100, 1e-4, 1e-6, 7, false, backend, 'float64', 'hc']);
     expect(new GaussianMixture().seed).toBeUndefined();
     expect(new GaussianMixture({ initParams: 'random' }).initParams).toBe('random');
     const bad = thrown(() => new GaussianMixture({ initParams: 'k-means' as never }));

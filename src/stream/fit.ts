@@ -9,8 +9,9 @@ import type { Backend, BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
 import { addColumnSums, centredFloat32, meansOfSums } from '../dtype.js';
 import { BLOCK_ROWS, addInto, type EmSteps, type StatsRequest } from '../em/driver.js';
+import { hcApplies } from '../em/hc.js';
 import {
-  HC_FALLBACK, INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows,
+  HC_FALLBACK, HC_FALLBACK_RUNS, INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows,
   hcSampleIndices, hcStartSteps, initialParamsSteps, randomStartSteps, type HcOptions, type InitData,
   type InitMethod, type ResolvedGivenInit,
 } from '../em/init.js';
@@ -356,23 +357,24 @@ export async function streamStarts(
       }
       return givenParams;
     }
-    if (plan.method === 'hc' && restart === 0 && candidate === 0) {
+    if (plan.method === 'hc' && restart === 0 && candidate === 0 && hcApplies(facts.n, facts.d, k)) {
       // fit's rows: all of them, or the same `hcSampleIndices` sample (gathered in one pass when not held).
       if (initData !== null) return runSliced(hcStartSteps(initData, k, type, regCovar, plan.hc, plan.seed), passes.signal);
-      const indices = hcSampleIndices(facts.n, plan.seed)!;
+      const indices = hcSampleIndices(facts.n, facts.d, plan.seed)!;
       const rows = { X: await gatherRows(passes, indices, facts.d), weights: null };
       return runSliced(hcStartSteps(rows, k, type, regCovar, plan.hc, plan.seed), passes.signal);
     }
     const method = plan.method === 'hc' ? HC_FALLBACK : plan.method;
+    const runs = plan.method === 'hc' ? HC_FALLBACK_RUNS : 1;
     const rng = candidateRng(plan.rng, plan.seed, restart, plan.candidates, candidate);
     // The starts run in slices, so that an abort is seen during a long one (k-means++ with many components).
-    if (initData !== null) return runSliced(initialParamsSteps(method, initData, k, type, regCovar, rng), passes.signal);
+    if (initData !== null) return runSliced(initialParamsSteps(method, initData, k, type, regCovar, rng, runs), passes.signal);
     const sample = await gatherRows(passes, floydSample(facts.n, INIT_SAMPLE_ROWS, rng), facts.d);
     if (!hasDistinctRows(sample, k)) {
       throw new InputError('source', `a uniform sample of ${INIT_SAMPLE_ROWS} rows with at least ${k} distinct rows`,
         'fewer', 'A streamed fit starts from a sample of the rows; fit() in memory uses all of them then');
     }
-    return runSliced(randomStartSteps(method, { X: sample, weights: null }, k, type, regCovar, rng), passes.signal);
+    return runSliced(randomStartSteps(method, { X: sample, weights: null }, k, type, regCovar, rng, runs), passes.signal);
   };
   // Every start a restart may ask for is computed ahead (the candidates after the first are asked for only when
   // the solutions before them are degenerate; each draws from its own stream, so computing it changes nothing else).

@@ -49,7 +49,10 @@ export interface IterationInfo {
   readonly candidate: number;
   /** Iteration number, 1-based. */
   readonly iter: number;
-  /** Per-sample mean log-likelihood of the parameters before this iteration's M-step. */
+  /**
+   * Per-sample mean log-likelihood of the parameters before this iteration's M-step (with a prior, the log posterior:
+   * `EmFamily.logPrior`).
+   */
   readonly logLikelihood: number;
   /** Change from the previous iteration (`Infinity` on the first, except from the fitted lower bound of a warm start). */
   readonly change: number;

@@ -141,7 +141,9 @@ export interface GaussianMixtureOptions {
    * at the MAP estimate, as mclust reports them (its BIC is `−bic`). `regCovar` defaults to 0 then, which gives
    * mclust's estimates; a given one is still added to the diagonals (the log posterior then rises only up to the
    * effect of that floor). Missing entries (NaN) work as without a prior (the default's moments
-   * count a missing entry as its column's mean). See `src/families/gaussian-prior.ts`.
+   * count a missing entry as its column's mean). Sample weights count against the prior as they count in the M-step,
+   * rescaled to mean 1 over the rows (`src/fit-weights.ts`): w and c·w give the same fit. See
+   * `src/families/gaussian-prior.ts`.
    */
   prior?: PriorOption | null;
 }
@@ -610,7 +612,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   /**
    * The components of the fitted solution that are degenerate (`src/em/degenerate.ts`): fewer rows than their
    * covariance model needs (d + 1 for full), or a variance at the `regCovar` floor in a direction where the data
-   * spread far more. Empty for a sound fit. A fit returns a degenerate solution only when every restart and start
+   * spread far more (with a `prior` the first rule is not applied: the prior keeps every covariance proper). Empty for
+   * a sound fit. A fit returns a degenerate solution only when every restart and start
    * candidate gave one, and then warns through `onWarning`. Empty for a model loaded with `fromJSON`.
    */
   get degenerateComponents(): number[] {

@@ -299,6 +299,22 @@ describe.each(BACKENDS)('MAP EM, %s backend', (backend) => {
     expect(JSON.stringify(streamed.toJSON())).toBe(JSON.stringify(gm.toJSON()));
   });
 
+  it('restarts are ranked by the log posterior; weights w and c·w give the same MAP fit', () => {
+    const finals = new Map<number, number>();
+    const gm = new GaussianMixture({ nComponents: 4, covarianceType: 'spherical', prior: 'default', nInit: 4, seed: 9,
+      initCandidates: 1, backend }).fit(FAITHFUL, { onIteration: (info) => finals.set(info.init, info.logLikelihood) });
+    expect(finals.size).toBe(4);
+    expect(new Set([...finals.values()].map((v) => v.toFixed(6))).size, 'restarts that reach different optima').toBeGreaterThan(1);
+    expect(gm.lowerBound).toBe(Math.max(...finals.values()));
+    const w = Float64Array.from({ length: faithful.n }, (_, i) => 1 + (i % 3));
+    const options = { nComponents: 2, prior: 'default', seed: 1, backend } as const;
+    const a = new GaussianMixture(options).fit(FAITHFUL, { sampleWeight: w });
+    const b = new GaussianMixture(options).fit(FAITHFUL, { sampleWeight: w.map((v) => v * 1e-3) });
+    expect(maxRel(paramsOf(b).covariances, paramsOf(a).covariances)).toBeLessThan(1e-12);
+    const plain = new GaussianMixture(options).fit(FAITHFUL);
+    expect(maxRel(paramsOf(plain).means, paramsOf(a).means)).toBeGreaterThan(1e-6);
+  });
+
   it('warmStart continues the MAP fit', () => {
     const gm = new GaussianMixture({ nComponents: 2, prior: 'default', seed: 2, tol: 1e-10, maxIter: 1000,
       warmStart: true, backend }).fit(FAITHFUL);

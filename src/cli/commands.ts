@@ -407,12 +407,13 @@ const fit: Command = {
       }
     } else {
       const csv = await readData(dataPath, ctx.io, read);
+      const objective = em.prior === undefined ? 'mean log-likelihood' : 'mean log posterior';
       const fitOptions = {
         onIteration: show
           ? (info: IterationInfo) =>
               show(
                 `restart ${info.init + 1}/${nInit}  start ${info.candidate + 1}  iteration ${info.iter}  ` +
-                  `mean log-likelihood ${info.logLikelihood.toFixed(6)}`,
+                  `${objective} ${info.logLikelihood.toFixed(6)}`,
               )
           : undefined,
         onWarning: warn(ctx),
@@ -427,7 +428,8 @@ const fit: Command = {
     if (ctx.io.isTTY && output !== undefined && output !== '-') {
       ctx.io.stderr.write(
         `wrote ${output}: K=${gm.nComponents} ${gm instanceof GaussianMixture ? gm.covarianceType : family}, ` +
-          `${gm.converged ? 'converged' : 'did not converge'} after ${gm.nIter} iterations, mean log-likelihood ${formatNumber(gm.lowerBound)}\n`,
+          `${gm.converged ? 'converged' : 'did not converge'} after ${gm.nIter} iterations, ` +
+          `mean log-${em.prior === undefined ? 'likelihood' : 'posterior'} ${formatNumber(gm.lowerBound)}\n`,
       );
     }
   },

@@ -891,7 +891,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * re-cut into blocks of 4096 and the block statistics summed in block order, and the starts see what `fit`'s see.
    * A first pass counts the rows (and keeps them when there are at most 100 000); a larger source is then read once
    * more for the sample of each random start (and once for a start from given means without weights and
-   * covariances), and once per EM iteration. Memory holds a block of rows and the at most 100 000 rows of a start.
+   * covariances, and once for the covariance of a default `prior`), and once per EM iteration. Memory holds a block
+   * of rows and the at most 100 000 rows of a start.
    * Missing entries (NaN) and `dtype: 'float32'` work as in `fit`; sample weights are not available (use `fit`).
    *
    * Rejects with `InputError` naming the line (CSV) or row of bad input, or when a later pass yields other rows than
@@ -1048,8 +1049,11 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   static fromJSON(json: unknown, options: Pick<GaussianMixtureOptions, 'backend'> = {}): GaussianMixture {
     checkKeys(options, ['backend'], 'options');
     const { params, state, prior } = modelFromJSON(json);
+    // A refit takes the file's hyperparameters as given (the mean only where it has a role, as the option wants).
+    const given = prior === null ? null : priorToJSON(prior, params.covarianceType);
+    if (given !== null && given.shrinkage === 0) delete (given as { mean?: number[] }).mean;
     const model = new GaussianMixture({ nComponents: params.k, covarianceType: params.covarianceType, ...options,
-      ...(prior === null ? {} : { prior: priorToJSON(prior, params.covarianceType) }) }).load(params, state);
+      ...(given === null ? {} : { prior: given }) }).load(params, state);
     model.fittedPrior = prior;
     return model;
   }

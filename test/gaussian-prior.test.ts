@@ -28,7 +28,7 @@ interface Params { weights: number[]; means: number[][]; covariances: number | n
 interface Fit {
   covarianceType: CovarianceType; model: string; G: number; labels: number[];
   hyper: { shrinkage: number; mean: number[]; dof: number; scale: number | number[][] };
-  mstep: Params; me: Params & { loglik: number | null; iterations: number; bic: number | null };
+  mstep: Params; me: Params & { loglik: number | null; iterations: number; bic: number | null; logPrior: number | null };
   mclust: { loglik: number | null; bic: number | null };
 }
 interface DataSet { data: number[][]; n: number; d: number; fits: Fit[] }
@@ -101,6 +101,20 @@ describe('hyperparameters and M-step against mclust', () => {
     const diff = paramsDifference(p, fit.mstep);
     expect(Math.max(diff.weights, diff.means, diff.covariances), JSON.stringify(diff)).toBeLessThanOrEqual(1e-10);
   });
+});
+
+describe('logPrior against R (MCMCpack\'s diwish and dinvgamma)', () => {
+  it.each(cases.filter((c) => c.fit.me.logPrior !== null).map((c) => [label(c), c] as const))(
+    '%s: at mclust\'s MAP parameters, to 1e-12', (_, c) => {
+      const { set, fit } = c;
+      const { G: k, covarianceType: type } = fit;
+      const prior = resolvePrior(dataMoments(matrix(set.data), null), k, set.d, type, 'default');
+      const p = gaussianParams(type, k, set.d, Float64Array.from(fit.me.weights), Float64Array.from(flat(fit.me.means)),
+        Float64Array.from(flat(fit.me.covariances)));
+      const rel = relativeDifference(logPrior(p, prior), fit.me.logPrior!);
+      agreement.push(`logPrior ${label(c)}: ${rel.toExponential(1)}`);
+      expect(rel).toBeLessThanOrEqual(1e-12);
+    });
 });
 
 describe.each(BACKENDS)('MAP EM against mclust me(), %s backend', (backend) => {
@@ -315,6 +329,17 @@ describe.each(BACKENDS)('MAP EM, %s backend', (backend) => {
     expect(maxRel(paramsOf(plain).means, paramsOf(a).means)).toBeGreaterThan(1e-6);
   });
 
+  it('d = 1: full, diag and spherical are one model, and fit alike', () => {
+    const X1 = faithful.data.map((r) => [r[0]!]);
+    const fits = (['full', 'diag', 'spherical'] as const).map((type) => new GaussianMixture({ nComponents: 2,
+      covarianceType: type, prior: 'default', seed: 6, tol: 1e-12, maxIter: 500, backend }).fit(X1));
+    for (const gm of fits.slice(1)) {
+      expect(maxRel(paramsOf(gm).means, paramsOf(fits[0]!).means)).toBeLessThan(1e-9);
+      expect(maxRel(paramsOf(gm).covariances, paramsOf(fits[0]!).covariances)).toBeLessThan(1e-9);
+      expect(relativeDifference(gm.lowerBound, fits[0]!.lowerBound)).toBeLessThan(1e-12);
+    }
+  });
+
   it('warmStart continues the MAP fit', () => {
     const gm = new GaussianMixture({ nComponents: 2, prior: 'default', seed: 2, tol: 1e-10, maxIter: 1000,
       warmStart: true, backend }).fit(FAITHFUL);
@@ -423,6 +448,11 @@ describe('the prior option', () => {
       const plain = GaussianMixture.fromJSON(old);
       expect(plain.priorHyperparameters).toBeNull();
       expect(plain.prior).toBeNull();
+      const zero = new GaussianMixture({ nComponents: 2, covarianceType: type, prior: { shrinkage: 0 }, seed: 0 }).fit(X);
+      const reloaded = GaussianMixture.fromJSON(JSON.stringify(zero.toJSON()));
+      expect(reloaded.priorHyperparameters).toEqual(zero.priorHyperparameters);
+      expect(reloaded.prior).toEqual({ ...zero.toJSON().prior, mean: undefined });
+      expect(() => new GaussianMixture(reloaded.getParams()).fit(X)).not.toThrow();
       const bad = thrown(() => GaussianMixture.fromJSON({ ...json, prior: { ...json.prior, dof: 0.5 } }));
       expect((bad as InputError).argument).toBe('json.prior.dof');
       const partial = thrown(() => GaussianMixture.fromJSON({ ...json, prior: { shrinkage: 0.01 } }));

@@ -78,8 +78,9 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * Checks the parts of a `prior` option that do not depend on the data (at construction): `'default'` or an object
  * of known keys with a shrinkage ≥ 0 and finite, a finite dof, a mean of finite numbers and a scale that is a number
  * or nested arrays. Returns it, or null when undefined. Throws `InputError` naming `name` (`options.prior`).
+ * `resolved` (a model file's hyperparameters) accepts a mean beside a shrinkage of 0.
  */
-export function checkPriorOption(value: unknown, name = 'options.prior'): PriorOption | null {
+export function checkPriorOption(value: unknown, name = 'options.prior', resolved = false): PriorOption | null {
   if (value === undefined || value === null) return null;
   if (value === 'default') return value;
   const expected = "'default' or { shrinkage?, mean?, dof?, scale? } (mclust's priorControl)";
@@ -92,7 +93,7 @@ export function checkPriorOption(value: unknown, name = 'options.prior'): PriorO
     throw new InputError(`${name}.dof`, 'a finite number > d − 1', describe(o.dof));
   }
   if (o.mean !== undefined) {
-    if (o.shrinkage === 0) {
+    if (o.shrinkage === 0 && !resolved) {
       throw new InputError(`${name}.mean`, 'no mean when shrinkage is 0 (the means then have no prior)',
         'a mean', 'Give a shrinkage > 0 with the mean, as mclust requires');
     }
@@ -492,21 +493,18 @@ export function logPrior(p: GaussianParams, prior: GaussianPrior): number {
 /** The prior as JSON: `scale` a number (diag, spherical) or d×d nested arrays (full, tied). */
 export interface GaussianPriorJSON {
   shrinkage: number;
-  /** Absent when the shrinkage is 0. */
-  mean?: number[];
+  /** d values (unused when the shrinkage is 0). */
+  mean: number[];
   dof: number;
   scale: number | number[][];
 }
 
-/**
- * The prior of a model of covariance type `type` as JSON (`GaussianPriorJSON`); the mean is left out when the
- * shrinkage is 0 (it has no role then, and mclust refuses one).
- */
+/** The prior of a model of covariance type `type` as JSON (`GaussianPriorJSON`). */
 export function priorToJSON(prior: GaussianPrior, type: CovarianceType): GaussianPriorJSON {
   const d = prior.mean.length;
   return {
     shrinkage: prior.shrinkage,
-    ...(prior.shrinkage > 0 ? { mean: Array.from(prior.mean) } : {}),
+    mean: Array.from(prior.mean),
     dof: prior.dof,
     scale: type === 'diag' || type === 'spherical' ? prior.scale[0]
       : Array.from({ length: d }, (_, a) => Array.from(prior.scale.subarray(a * d, (a + 1) * d))),
@@ -518,9 +516,9 @@ export function priorToJSON(prior: GaussianPrior, type: CovarianceType): Gaussia
  * A scalar scale of a full or tied model with d = 1 is read as the 1×1 matrix.
  */
 export function priorFromJSON(value: unknown, type: CovarianceType, k: number, d: number): GaussianPrior {
-  const o = checkPriorOption(value, 'json.prior');
-  if (o === null || o === 'default' || o.shrinkage === undefined || o.mean === undefined && o.shrinkage > 0
-    || o.dof === undefined || o.scale === undefined) {
+  const o = checkPriorOption(value, 'json.prior', true);
+  if (o === null || o === 'default' || o.shrinkage === undefined || o.mean === undefined || o.dof === undefined
+    || o.scale === undefined) {
     throw new InputError('json.prior', '{ shrinkage, mean, dof, scale } (resolved hyperparameters)', describe(value));
   }
   const given = (type === 'full' || type === 'tied') && typeof o.scale === 'number' && d === 1

@@ -237,8 +237,8 @@ export interface ResolvedOptions {
   readonly warmStart: boolean;
   readonly backend: BackendName;
   readonly dtype: Dtype;
-  /** The prior as given, or null for none. */
-  readonly prior: PriorOption | null;
+  /** The prior as given, or undefined for none. */
+  readonly prior: PriorOption | undefined;
 }
 
 function resolveOptions(options: unknown): ResolvedOptions {
@@ -272,7 +272,7 @@ function resolveOptions(options: unknown): ResolvedOptions {
     warmStart: booleanOption(o.warmStart, 'options.warmStart', false),
     backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
     dtype: enumOption(o.dtype, 'options.dtype', 'float64', DTYPES),
-    prior: checkPriorOption(o.prior),
+    prior: checkPriorOption(o.prior) ?? undefined,
   };
 }
 
@@ -565,7 +565,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
 
   /** The prior as given (`options.prior`), or null for maximum likelihood. */
   get prior(): PriorOption | null {
-    return this.options.prior;
+    return this.options.prior ?? null;
   }
 
   /**
@@ -586,14 +586,13 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
 
   /**
    * Every constructor option with its default filled in (scikit-learn's `get_params()`): passing the result to the
-   * constructor makes an unfitted model with the same options.
+   * constructor makes an unfitted model with the same options. `prior` is undefined without a prior.
    *
    * @example
    * ```ts
    * new GaussianMixture({ nComponents: 3 }).getParams();
    * // { nComponents: 3, covarianceType: 'full', init: 'kmeans', hcModel: 'VVV', hcUse: 'SVD', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
-   * //   maxIter: 100, tol: 0.001, regCovar: 1e-6, seed: undefined, warmStart: false, backend: 'auto', dtype: 'float64',
-   * //   prior: null }
+   * //   maxIter: 100, tol: 0.001, regCovar: 1e-6, seed: undefined, warmStart: false, backend: 'auto', dtype: 'float64' }
    * ```
    */
   getParams(): ResolvedOptions {
@@ -783,7 +782,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const warmParams = warm ? this.params! : null;
     const method = given ?? (this.options.init as InitMethod);
     const hc = { model: this.options.hcModel, use: this.options.hcUse };
-    const prior = this.options.prior === null ? null
+    const prior = this.options.prior === undefined ? null
       : resolvePrior(dataMoments(data, w), k, d, type, this.options.prior);
     const rule: MStepRule = { regCovar, prior };
     // fit computes each start when EM asks for it; fitAsync computes it ahead, in slices (`PrefetchedStarts`).
@@ -937,7 +936,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     // The default prior's moments: the first pass's column means, the scatter about them from the held rows or one
     // more pass (fit's numbers, in fit's order).
     let prior: GaussianPrior | null = null;
-    if (this.options.prior !== null) {
+    if (this.options.prior !== undefined) {
       const moments = new MomentsAccumulator(meansOfSums(facts.sums.slice(), facts.counts));
       if (facts.held !== null) moments.add(facts.held);
       else await passes.each({ phase: 'init', init: 0, candidate: 0, iteration: 0, logLikelihood: -Infinity },

@@ -402,6 +402,7 @@ describe('the prior option', () => {
     [{ prior: { scale: [[1, 0.5], [0, 1]] } }, 'options.prior.scale[0][1]', /symmetric/],
     [{ prior: { scale: 2 } }, 'options.prior.scale', /2×2 positive definite matrix/],
     [{ covarianceType: 'diag', prior: { scale: [[1, 0], [0, 1]] } }, 'options.prior.scale', /a number > 0/],
+    [{ prior: { scale: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] } }, 'options.prior.scale', /2/],
   ])('%j at fit on 2 features: InputError naming %s', (options, argument, message) => {
     const e = thrown(() => new GaussianMixture({ nComponents: 2, seed: 0, ...options } as never).fit(X));
     expect(e).toBeInstanceOf(InputError);

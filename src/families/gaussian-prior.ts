@@ -12,8 +12,14 @@
  * with `IW(Σ | ν, Λ) ∝ |Σ|^{−(ν+d+1)/2} exp(−½ tr(Λ Σ⁻¹))` and `IG(x | a, b) ∝ x^{−(a+1)} exp(−b/x)`. No prior is put
  * on the weights: mclust's MAP weights are the plain `N_c / N`.
  *
- * With it, EM maximizes the log posterior `Σ_i w_i log p(x_i) + log p(θ)` (Fraley & Raftery 2007, §3): the E-step is
+ * With it, EM maximizes the log posterior `Σ_i w_i log p(x_i) + log p(θ)` (Fraley & Raftery 2007): the E-step is
  * unchanged and the M-step is the posterior mode (`maximizePosterior`).
+ *
+ * Where this departs from mclust 6: its `mevvvp` (the EM of VVV) divides the scatter by ν + N_c + d + 2 even when
+ * κ = 0, where its `msvvvp` (the M-step alone) and the mode divide by ν + N_c + d + 1; the mode is used here in both.
+ * mclust stops on the relative change of the log-likelihood, EM here on that of the log posterior (both converge to
+ * the same fixed point). The log prior mclust computes in its `me*p` routines is not returned by `me()`; `logPrior`
+ * here is the normalized density, checked against R's MCMCpack (test/fixtures/mclust-prior).
  */
 import { componentStatsLength } from '../backend/kernel.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
@@ -263,7 +269,7 @@ export class MomentsAccumulator {
 }
 
 /**
- * The MAP M-step (the posterior mode of Fraley & Raftery 2007, Table 2; mclust's `msvvvp`, `mseeep`, `msvvip`,
+ * The MAP M-step (the posterior mode of Fraley & Raftery 2007; mclust's `msvvvp`, `mseeep`, `msvvip`,
  * `msviip`) from statistics accumulated about `shift` (layout of `src/backend/kernel.ts`). With `N_c`, the weighted
  * mean `x̄_c = shift_c + S1_c / N_c`, the scatter about it `W_c = S2_c − N_c δ_c δ_cᵀ`, `N = Σ N_c`, and, when κ > 0,
  * `B_c = (N_c κ / (N_c + κ)) (x̄_c − μ_P)(x̄_c − μ_P)ᵀ` (else 0), `[κ]` 1 when κ > 0 else 0:
@@ -375,11 +381,6 @@ export function mStep(
   return maximizePosterior(type, k, d, stats, shift, rule.prior, rule.regCovar, onFactor);
 }
 
-/** The `regCovar` of a rule. */
-export function ruleRegCovar(rule: number | MStepRule): number {
-  return typeof rule === 'number' ? rule : rule.regCovar;
-}
-
 /** The prior moved by `sign·centre` (into centred coordinates with −1, as `shiftMeans` moves the means). */
 export function shiftPrior(prior: GaussianPrior, centre: Float64Array, sign: 1 | -1): GaussianPrior {
   return { ...prior, mean: prior.mean.map((v, j) => v + sign * centre[j]) };
@@ -403,7 +404,7 @@ export function logGamma(x: number): number {
 
 /**
  * The log density of the prior at the parameters, normalizing constants included (the log posterior EM monitors is
- * `Σ_i w_i log p(x_i) + logPrior`; Fraley & Raftery 2007, eqs. 6–9):
+ * `Σ_i w_i log p(x_i) + logPrior`; the densities of Fraley & Raftery 2007):
  *   `log N(μ_c | μ_P, Σ_c/κ) = −(d/2) log 2π + (d/2) log κ − ½ log|Σ_c| − (κ/2)(μ_c − μ_P)ᵀ Σ_c⁻¹ (μ_c − μ_P)`
  *   (left out when κ = 0), for every component;
  *   full, for every c, and tied, once: `log IW(Σ | ν, Λ) = (ν/2) log|Λ| − (νd/2) log 2 − log Γ_d(ν/2)

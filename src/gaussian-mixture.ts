@@ -770,7 +770,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     checkFeatureRange(data, centre ?? columnMeans(data), w, this.options.dtype);
     const plan = this.planFit(d, distinctRowsAtLeast(data, k));
     const { mins, maxs } = columnExtremes(data.data, data.rows, d);
-    const identifiable = checkCovarianceIdentifiable(type, k, data.rows - rowsAllMissing, d, regCovar, squaredSpread(mins, maxs));
+    // A prior makes every covariance proper, however few the rows (mclust's defaultPrior has a branch for n ≤ d).
+    const identifiable = this.options.prior !== undefined ? null
+      : checkCovarianceIdentifiable(type, k, data.rows - rowsAllMissing, d, regCovar, squaredSpread(mins, maxs));
     if (identifiable !== null) onWarning?.(identifiable);
     const { given, warm, rng } = plan;
     const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type), n: data.rows, d, k,
@@ -924,8 +926,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     checkFeatureExtremes(facts.mins, facts.maxs, meansOfSums(facts.sums.slice(), facts.counts), facts.n,
       this.options.dtype, passes.label);
     const plan = this.planFit(facts.d, seen.size, seed);
-    const identifiable = checkCovarianceIdentifiable(type, k, facts.n - facts.rowsAllMissing, facts.d, regCovar,
-      squaredSpread(facts.mins, facts.maxs));
+    const identifiable = this.options.prior !== undefined ? null
+      : checkCovarianceIdentifiable(type, k, facts.n - facts.rowsAllMissing, facts.d, regCovar,
+        squaredSpread(facts.mins, facts.maxs));
     if (identifiable !== null) onWarning?.(identifiable);
     // fit's size check, once the first pass has counted the rows: EM binds one block of rows at a time.
     const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type),

@@ -287,6 +287,26 @@ describe.each(BACKENDS)('MAP EM, %s backend', (backend) => {
     expect(cov[0]![0]! * cov[1]![1]! - cov[0]![1]! ** 2).toBeGreaterThan(0);
   });
 
+  it('fewer rows than features: full covariances are an error without the prior and proper with it', async () => {
+    const d = 10;
+    const rows = Array.from({ length: 5 }, (_, i) => Array.from({ length: d }, (_, j) => Math.sin(i * 7 + j * 3) + i * (j % 3)));
+    const e = thrown(() => new GaussianMixture({ nComponents: 1, backend }).fit(rows));
+    expect((e as InputError).argument).toBe('options.covarianceType');
+    const warnings: string[] = [];
+    const gm = new GaussianMixture({ nComponents: 2, prior: 'default', seed: 0, backend }).fit(rows,
+      { onWarning: (m) => warnings.push(m) });
+    expect(warnings.filter((m) => /rows of \d+ features/.test(m))).toEqual([]);
+    // n ≤ d: the default scale is the diagonal of the data's covariance, scaled (mclust's defaultPrior).
+    const hyper = gm.priorHyperparameters!;
+    expect(hyper.scale[1]).toBe(0);
+    expect(hyper.scale[0]).toBeGreaterThan(0);
+    expect(gm.degenerateComponents).toEqual([]);
+    expect(Number.isFinite(gm.score(rows))).toBe(true);
+    const streamed = await new GaussianMixture({ nComponents: 2, prior: 'default', seed: 0, backend })
+      .fitStream(async function* () { yield rows; });
+    expect(streamed.toJSON()).toEqual(gm.toJSON());
+  });
+
   it('fitAsync, fitStream and float32 give fit\'s model', async () => {
     // The workers only accumulate statistics: the built worker (npm run build) serves this module's M-step.
     setWorkerScript(new URL('../dist/worker.js', import.meta.url));

@@ -25,6 +25,10 @@ import {
   COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nParameters, toKernelParams,
   type CovarianceType, type GaussianParams,
 } from './families/gaussian.js';
+import {
+  MomentsAccumulator, checkPriorOption, dataMoments, logPrior, mStep, priorToJSON, resolvePrior, shiftPrior,
+  type GaussianPrior, type MStepRule, type PriorOption,
+} from './families/gaussian-prior.js';
 import { scaledFitWeights } from './fit-weights.js';
 import { choleskyLower, precisionCholeskyFromLower } from './linalg.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
@@ -117,7 +121,7 @@ export interface GaussianMixtureOptions {
   maxIter?: number;
   /** Convergence threshold on the change of the per-sample mean log-likelihood [1e-3]. */
   tol?: number;
-  /** Non-negative regularization added to the covariance diagonals [1e-6]. */
+  /** Non-negative regularization added to the covariance diagonals [1e-6; 0 with a `prior`]. */
   regCovar?: number;
   /** Seed of the random number generator; undefined draws a new seed on every fit [undefined]. */
   seed?: number;
@@ -132,6 +136,24 @@ export interface GaussianMixtureOptions {
    * The fitted parameters are f64 either way; `predict`, `score` and the other methods compute in f64.
    */
   dtype?: Dtype;
+  /**
+   * A conjugate prior on the means and covariances, for MAP EM (mclust's `prior = priorControl()`; Fraley & Raftery
+   * 2007) [none]: `'default'` (mclust's `defaultPrior`: shrinkage 0.01, mean the column means, dof d + 2, scale
+   * (1/k)^{2/d} times the data's covariance, or for diag and spherical the mean variance) or an object giving any of
+   * `shrinkage`, `mean`, `dof`, `scale` (the rest default); null is none. EM then maximizes the log posterior, in
+   * `fit`, `fitAsync` and `fitStream` alike (the default needs the column means and covariance: `fitStream` reads
+   * the source once more for them when it holds more than 100 000 rows), and the starts' M-step is the posterior
+   * mode too. No component can collapse, so the size rule of `degenerateComponents` is not applied.
+   * `lowerBound` and `logLikelihoodHistory` are then the per-sample mean log posterior (log-likelihood + log prior,
+   * over the rows' total weight), which restarts are ranked by; `score`, `bic` and `aic` stay on the plain likelihood
+   * at the MAP estimate, as mclust reports them (its BIC is `−bic`). `regCovar` defaults to 0 then, which gives
+   * mclust's estimates; a given one is still added to the diagonals (the log posterior then rises only up to the
+   * effect of that floor). Missing entries (NaN) work as without a prior (the default's moments
+   * count a missing entry as its column's mean). Sample weights count against the prior as they count in the M-step,
+   * rescaled to mean 1 over the rows (`src/fit-weights.ts`): w and c·w give the same fit. See
+   * `src/families/gaussian-prior.ts`.
+   */
+  prior?: PriorOption | null;
 }
 
 /** Options of `fit`. */
@@ -198,7 +220,7 @@ export interface Sample {
 
 const OPTION_KEYS = [
   'nComponents', 'covarianceType', 'init', 'hcModel', 'hcUse', 'initParams', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
-  'seed', 'warmStart', 'backend', 'dtype',
+  'seed', 'warmStart', 'backend', 'dtype', 'prior',
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning', 'onProgress'];
 const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal'];
@@ -223,6 +245,8 @@ export interface ResolvedOptions {
   readonly warmStart: boolean;
   readonly backend: BackendName;
   readonly dtype: Dtype;
+  /** The prior as given, or undefined for none. */
+  readonly prior: PriorOption | undefined;
 }
 
 function resolveOptions(options: unknown): ResolvedOptions {
@@ -250,11 +274,13 @@ function resolveOptions(options: unknown): ResolvedOptions {
     initCandidateIter: integerOption(o.initCandidateIter, 'options.initCandidateIter', 10, 1),
     maxIter: integerOption(o.maxIter, 'options.maxIter', 100, 0),
     tol: numberOption(o.tol, 'options.tol', 1e-3, 0),
-    regCovar: numberOption(o.regCovar, 'options.regCovar', 1e-6, 0),
+    // A prior keeps the covariances positive definite, and a floor on top would move the M-step off the posterior mode.
+    regCovar: numberOption(o.regCovar, 'options.regCovar', o.prior === undefined || o.prior === null ? 1e-6 : 0, 0),
     seed: seedOption(o.seed, 'options.seed'),
     warmStart: booleanOption(o.warmStart, 'options.warmStart', false),
     backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
     dtype: enumOption(o.dtype, 'options.dtype', 'float64', DTYPES),
+    prior: checkPriorOption(o.prior) ?? undefined,
   };
 }
 
@@ -423,6 +449,8 @@ interface PreparedFit {
   readonly onProgress: FitOptions['onProgress'];
   /** What the degeneracy rule compares a fit with (`src/em/degenerate.ts`). */
   readonly degeneracy: Degeneracy;
+  /** The fit's prior, resolved against its data, or null. */
+  readonly prior: GaussianPrior | null;
 }
 
 /** The data's side of the degeneracy rule: its spread and the total weight of the rows EM counts. */
@@ -461,6 +489,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   private readonly options: ResolvedOptions;
   private rowsAllMissing = 0;
   private degenerate: number[] = [];
+  private fittedPrior: GaussianPrior | null = null;
 
   constructor(options: GaussianMixtureOptions = {}) {
     super();
@@ -542,6 +571,22 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     return this.options.hcUse;
   }
 
+  /** The prior as given (`options.prior`), or null for maximum likelihood. */
+  get prior(): PriorOption | null {
+    return this.options.prior ?? null;
+  }
+
+  /**
+   * The hyperparameters of the last fit's prior (`options.prior` resolved against its data, `resolvePrior`), or of a
+   * loaded model's; null without a prior. `scale` is d×d (row-major) for full and tied, one value for diag and
+   * spherical.
+   */
+  get priorHyperparameters(): GaussianPrior | null {
+    this.fitted('priorHyperparameters');
+    return this.fittedPrior === null ? null
+      : { ...this.fittedPrior, mean: this.fittedPrior.mean.slice(), scale: this.fittedPrior.scale.slice() };
+  }
+
   /** The initialization method, or the given starting parameters as passed (`options.init`, resolved). */
   get init(): InitMethod | GivenInit {
     return this.options.init;
@@ -549,7 +594,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
 
   /**
    * Every constructor option with its default filled in (scikit-learn's `get_params()`): passing the result to the
-   * constructor makes an unfitted model with the same options.
+   * constructor makes an unfitted model with the same options. `prior` is undefined without a prior.
    *
    * @example
    * ```ts
@@ -574,7 +619,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   /**
    * The components of the fitted solution that are degenerate (`src/em/degenerate.ts`): fewer rows than their
    * covariance model needs (d + 1 for full), or a variance at the `regCovar` floor in a direction where the data
-   * spread far more. Empty for a sound fit. A fit returns a degenerate solution only when every restart and start
+   * spread far more (with a `prior` the first rule is not applied: the prior keeps every covariance proper). Empty for
+   * a sound fit. A fit returns a degenerate solution only when every restart and start
    * candidate gave one, and then warns through `onWarning`. Empty for a model loaded with `fromJSON`.
    */
   get degenerateComponents(): number[] {
@@ -732,7 +778,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     checkFeatureRange(data, centre ?? columnMeans(data), w, this.options.dtype);
     const plan = this.planFit(d, distinctRowsAtLeast(data, k));
     const { mins, maxs } = columnExtremes(data.data, data.rows, d);
-    const identifiable = checkCovarianceIdentifiable(type, k, data.rows - rowsAllMissing, d, regCovar, squaredSpread(mins, maxs));
+    // A prior makes every covariance proper, however few the rows (mclust's defaultPrior has a branch for n ≤ d).
+    const identifiable = this.options.prior !== undefined ? null
+      : checkCovarianceIdentifiable(type, k, data.rows - rowsAllMissing, d, regCovar, squaredSpread(mins, maxs));
     if (identifiable !== null) onWarning?.(identifiable);
     const { given, warm, rng } = plan;
     const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type), n: data.rows, d, k,
@@ -744,23 +792,26 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const warmParams = warm ? this.params! : null;
     const method = given ?? (this.options.init as InitMethod);
     const hc = { model: this.options.hcModel, use: this.options.hcUse };
+    const prior = this.options.prior === undefined ? null
+      : resolvePrior(dataMoments(data, w), k, d, type, this.options.prior);
+    const rule: MStepRule = { regCovar, prior };
     // fit computes each start when EM asks for it; fitAsync computes it ahead, in slices (`PrefetchedStarts`).
     const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (restart: number, candidate: number) {
       if (warmParams !== null) return warmParams;
       if (method === 'hc' && restart === 0 && candidate === 0 && hcApplies(data.rows, d, k)) {
-        return yield* hcStartSteps(initData, k, type, regCovar, hc, plan.seed);
+        return yield* hcStartSteps(initData, k, type, rule, hc, plan.seed);
       }
-      return yield* initialParamsSteps(method === 'hc' ? HC_FALLBACK : method, initData, k, type, regCovar,
+      return yield* initialParamsSteps(method === 'hc' ? HC_FALLBACK : method, initData, k, type, rule,
         candidateRng(rng, plan.seed, restart, plan.candidates, candidate), method === 'hc' ? HC_FALLBACK_RUNS : 1);
     });
     const onMStep = onProgress
       && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
     const degeneracy = { spread: dataSpread({ X: data, weights: w }, plan.seed),
       total: countedWeight(data, w, incomplete) };
-    const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep }, 'X', degeneracy);
+    const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep }, 'X', degeneracy, prior);
     return {
       data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning, onProgress,
-      degeneracy,
+      degeneracy, prior,
     };
   }
 
@@ -796,11 +847,13 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   /**
    * The EM steps of a planned fit: its restarts, each over its candidate starts, `makeOriginalStart(candidate)` in the
    * data's coordinates (moved by −centre for a float32 fit). `label` names the data in the error of an E-step that a
-   * row too far from every component of the start made NaN (`checkEStepStats`).
+   * row too far from every component of the start made NaN (`checkEStepStats`). With a `prior` (in the data's
+   * coordinates) the M-step is the posterior mode and the driver monitors the log posterior (`EmFamily.logPrior`).
    */
   private fitSteps(
     plan: FitPlan, makeOriginalStart: (candidate: number) => GaussianParams, centre: Float64Array | null,
     callbacks: Pick<EmRunOptions, 'onIteration' | 'onWarning' | 'onMStep'>, label: string, degeneracy: Degeneracy,
+    prior: GaussianPrior | null,
   ): EmSteps<EmRunResult<GaussianParams>> {
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const { d } = plan;
@@ -808,16 +861,19 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     // Only the factorizations of full and tied covariances grow as d³; the rest of the M-step is O(k·d²).
     const factors = type === 'full' ? k : type === 'tied' ? 1 : 0;
     const reportsParts = onMStep !== undefined && factors > 0 && isLongMStep(factors, d);
+    // A float32 fit's statistics are about means in centred coordinates: so is the prior's mean there.
+    const emPrior = prior === null || centre === null ? prior : shiftPrior(prior, centre, -1);
     const family: EmFamily<GaussianParams> = {
       statsLength: statsLength(kernelShape(type), d, k),
       // The rule measures the rows in the data's coordinates: a float32 fit's means are moved back first.
       degenerate: (params) => degenerateComponents(centre === null ? params : shiftMeans(params, centre, 1),
-        degeneracy.total, degeneracy.spread, regCovar).length,
+        degeneracy.total, degeneracy.spread, regCovar, prior !== null).length,
       kernelParams: toKernelParams,
       maximize: (stats, params, onPart) => {
         checkEStepStats(stats, label);
-        return maximize(type, k, d, stats, params.means, regCovar, reportsParts ? onPart : undefined);
+        return mStep(type, k, d, stats, params.means, { regCovar, prior: emPrior }, reportsParts ? onPart : undefined);
       },
+      ...(emPrior === null ? {} : { logPrior: (params: GaussianParams) => logPrior(params, emPrior) }),
     };
     const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
       : shiftMeans(makeOriginalStart(candidate), centre, -1);
@@ -844,7 +900,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * re-cut into blocks of 4096 and the block statistics summed in block order, and the starts see what `fit`'s see.
    * A first pass counts the rows (and keeps them when there are at most 100 000); a larger source is then read once
    * more for the sample of each random start (and once for a start from given means without weights and
-   * covariances), and once per EM iteration. Memory holds a block of rows and the at most 100 000 rows of a start.
+   * covariances, and once for the covariance of a default `prior`), and once per EM iteration. Memory holds a block
+   * of rows and the at most 100 000 rows of a start.
    * Missing entries (NaN) and `dtype: 'float32'` work as in `fit`; sample weights are not available (use `fit`).
    *
    * Rejects with `InputError` naming the line (CSV) or row of bad input, or when a later pass yields other rows than
@@ -877,8 +934,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     checkFeatureExtremes(facts.mins, facts.maxs, meansOfSums(facts.sums.slice(), facts.counts), facts.n,
       this.options.dtype, passes.label);
     const plan = this.planFit(facts.d, seen.size, seed);
-    const identifiable = checkCovarianceIdentifiable(type, k, facts.n - facts.rowsAllMissing, facts.d, regCovar,
-      squaredSpread(facts.mins, facts.maxs));
+    const identifiable = this.options.prior !== undefined ? null
+      : checkCovarianceIdentifiable(type, k, facts.n - facts.rowsAllMissing, facts.d, regCovar,
+        squaredSpread(facts.mins, facts.maxs));
     if (identifiable !== null) onWarning?.(identifiable);
     // fit's size check, once the first pass has counted the rows: EM binds one block of rows at a time.
     const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type),
@@ -886,8 +944,18 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       onWarning);
     const initData = facts.incomplete ? await meanFilledSample(passes, facts, new Rng(plan.seed, 2))
       : facts.held === null ? null : { X: facts.held, weights: null };
+    // The default prior's moments: the first pass's column means, the scatter about them from the held rows or one
+    // more pass (fit's numbers, in fit's order).
+    let prior: GaussianPrior | null = null;
+    if (this.options.prior !== undefined) {
+      const moments = new MomentsAccumulator(meansOfSums(facts.sums.slice(), facts.counts));
+      if (facts.held !== null) moments.add(facts.held);
+      else await passes.each({ phase: 'init', init: 0, candidate: 0, iteration: 0, logLikelihood: -Infinity },
+        (block) => moments.add(block));
+      prior = resolvePrior(moments.moments(), k, facts.d, type, this.options.prior);
+    }
     const makeOriginalStart = await streamStarts(passes, facts, {
-      k, type, regCovar, method: this.options.init as InitMethod, given: plan.given,
+      k, type, regCovar: { regCovar, prior }, method: this.options.init as InitMethod, given: plan.given,
       hc: { model: this.options.hcModel, use: this.options.hcUse },
       warm: plan.warm ? this.params! : null, rng: plan.rng, seed: plan.seed, restarts: plan.restarts, candidates: plan.candidates, initData,
     });
@@ -895,21 +963,23 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const degeneracy = { spread: (spreadSample as SpreadSample | null ?? new SpreadSample(facts.d, seed)).spread(),
       total: facts.n - facts.rowsAllMissing };
     const steps = this.fitSteps(plan, makeOriginalStart, centre,
-      { onIteration, onWarning, onMStep: passes.mStepReporter() }, passes.label, degeneracy);
+      { onIteration, onWarning, onMStep: passes.mStepReporter() }, passes.label, degeneracy, prior);
     const best = await runStreamSteps(steps, passes, backend, centre, facts.incomplete);
-    return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing, degeneracy });
+    return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing, degeneracy, prior });
   }
 
   /** Keeps the best restart's parameters (means back in the data's coordinates) and state; warns if it did not converge. */
   private finishFit(
     best: EmRunResult<GaussianParams>,
-    run: Pick<PreparedFit, 'centre' | 'onWarning' | 'rowsAllMissing' | 'degeneracy'>,
+    run: Pick<PreparedFit, 'centre' | 'onWarning' | 'rowsAllMissing' | 'degeneracy' | 'prior'>,
   ): this {
     const { centre } = run;
     const params = centre === null ? best.params : shiftMeans(best.params, centre, 1);
     this.keepFit(best, params, this.options, run.onWarning);
     this.rowsAllMissing = run.rowsAllMissing;
-    const found = degenerateComponents(params, run.degeneracy.total, run.degeneracy.spread, this.options.regCovar);
+    this.fittedPrior = run.prior;
+    const found = degenerateComponents(params, run.degeneracy.total, run.degeneracy.spread, this.options.regCovar,
+      run.prior !== null);
     this.degenerate = found.map((f) => f.component);
     if (found.length > 0) run.onWarning?.(degenerateMessage(found, params.covarianceType, params.k));
     return this;
@@ -976,18 +1046,26 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     return { X: { data, rows: n, cols: d }, labels };
   }
 
-  /** The model as plain JSON (format `wasm-em/gaussian-mixture`, version 1; covariances in scikit-learn's shapes). */
+  /**
+   * The model as plain JSON (format `wasm-em/gaussian-mixture`, version 1; covariances in scikit-learn's shapes; the
+   * resolved prior as `prior` when the fit had one).
+   */
   toJSON(): GaussianMixtureJSON {
     const p = this.fitted('toJSON');
-    return modelToJSON(p, this.fitState);
+    return modelToJSON(p, this.fitState, this.fittedPrior);
   }
 
   /** A model from `toJSON()` output (or a parsed model file). Throws `InputError` naming the first bad field. */
   static fromJSON(json: unknown, options: Pick<GaussianMixtureOptions, 'backend'> = {}): GaussianMixture {
     checkKeys(options, ['backend'], 'options');
-    const { params, state } = modelFromJSON(json);
-    return new GaussianMixture({ nComponents: params.k, covarianceType: params.covarianceType, ...options })
-      .load(params, state);
+    const { params, state, prior } = modelFromJSON(json);
+    // A refit takes the file's hyperparameters as given (the mean only where it has a role, as the option wants).
+    const given = prior === null ? null : priorToJSON(prior, params.covarianceType);
+    if (given !== null && given.shrinkage === 0) delete (given as { mean?: number[] }).mean;
+    const model = new GaussianMixture({ nComponents: params.k, covarianceType: params.covarianceType, ...options,
+      ...(given === null ? {} : { prior: given }) }).load(params, state);
+    model.fittedPrior = prior;
+    return model;
   }
 
   protected checkedRows(X: DataInput, options: DataOptions | undefined, p: GaussianParams): Matrix {

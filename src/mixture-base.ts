@@ -83,13 +83,19 @@ export abstract class MixtureModel<P extends MixtureParams> {
     return this.fitState.nIter;
   }
 
-  /** Per-sample mean log-likelihood at the last E-step of the best restart (scikit-learn's `lower_bound_`). */
+  /**
+   * Per-sample mean log-likelihood at the last E-step of the best restart (scikit-learn's `lower_bound_`); for a
+   * `GaussianMixture` with a `prior`, the per-sample mean log posterior that MAP EM climbs.
+   */
   get lowerBound(): number {
     this.fitted('lowerBound');
     return this.fitState.lowerBound;
   }
 
-  /** Per-sample mean log-likelihood at every iteration of the best restart (empty for a loaded model). */
+  /**
+   * Per-sample mean log-likelihood (a `GaussianMixture` with a `prior`: log posterior) at every iteration of the best
+   * restart (empty for a loaded model).
+   */
   get logLikelihoodHistory(): number[] {
     this.fitted('logLikelihoodHistory');
     return this.fitState.history.slice();

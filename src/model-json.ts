@@ -11,6 +11,7 @@ import { InputError, describe } from './errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceShape, gaussianParams, type CovarianceType, type GaussianParams,
 } from './families/gaussian.js';
+import { priorFromJSON, priorToJSON, type GaussianPrior, type GaussianPriorJSON } from './families/gaussian-prior.js';
 import { checkKeys, enumOption, flattenNested, integerOption } from './options.js';
 
 /** The format tag of a Gaussian mixture model file. */
@@ -37,8 +38,13 @@ export interface GaussianMixtureJSON {
   covariances: NestedCovariances;
   converged: boolean;
   nIter: number;
-  /** Per-sample mean log-likelihood of the last E-step; null when unknown. */
+  /**
+   * Per-sample mean log-likelihood of the last E-step (with a prior, the per-sample mean log posterior); null when
+   * unknown.
+   */
   lowerBound: number | null;
+  /** The resolved hyperparameters of the fit's conjugate prior (absent without one; files before it have none). */
+  prior?: GaussianPriorJSON;
 }
 
 /** Fit facts stored beside the parameters. */
@@ -57,8 +63,8 @@ function nestFlat(flat: Float64Array, shape: readonly number[]): NestedCovarianc
   return build(0, 0) as NestedCovariances;
 }
 
-/** Serializes fitted parameters. */
-export function modelToJSON(p: GaussianParams, facts: FitFacts): GaussianMixtureJSON {
+/** Serializes fitted parameters (and the fit's prior, when it had one). */
+export function modelToJSON(p: GaussianParams, facts: FitFacts, prior: GaussianPrior | null = null): GaussianMixtureJSON {
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
@@ -71,11 +77,12 @@ export function modelToJSON(p: GaussianParams, facts: FitFacts): GaussianMixture
     converged: facts.converged,
     nIter: facts.nIter,
     lowerBound: Number.isFinite(facts.lowerBound) ? facts.lowerBound : null,
+    ...(prior === null ? {} : { prior: priorToJSON(prior, p.covarianceType) }),
   };
 }
 
 const JSON_KEYS = ['format', 'version', 'covarianceType', 'nFeatures', 'nComponents', 'weights', 'means', 'covariances',
-  'converged', 'nIter', 'lowerBound'];
+  'converged', 'nIter', 'lowerBound', 'prior'];
 
 /** The object of a model file given as an object or as its JSON text, with only the `allowed` keys. */
 export function jsonObject(json: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -134,7 +141,7 @@ export function jsonFitFacts(o: Record<string, unknown>): FitFacts {
 }
 
 /** Parses and validates a model file (an object or its JSON text). Throws `InputError` naming the first bad field. */
-export function modelFromJSON(json: unknown): { params: GaussianParams; state: FitFacts } {
+export function modelFromJSON(json: unknown): { params: GaussianParams; state: FitFacts; prior: GaussianPrior | null } {
   const o = jsonObject(json, JSON_KEYS);
   if (o.format !== MODEL_FORMAT) throw new InputError('json.format', `"${MODEL_FORMAT}"`, describe(o.format));
   if (o.version !== MODEL_VERSION) throw new InputError('json.version', String(MODEL_VERSION), describe(o.version));
@@ -148,5 +155,6 @@ export function modelFromJSON(json: unknown): { params: GaussianParams; state: F
   checkCovariances(covariances, type, k, d, 'json.covariances');
   const state = jsonFitFacts(o);
   const params = gaussianParams(type, k, d, weights, means, covariances);
-  return { params, state };
+  const prior = o.prior === undefined ? null : priorFromJSON(o.prior, type, k, d);
+  return { params, state, prior };
 }

@@ -7,6 +7,7 @@ import type { Dtype } from './dtype.js';
 import type { InitMethod } from './em/init.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import { COVARIANCE_TYPES, nParameters, type CovarianceType } from './families/gaussian.js';
+import type { PriorOption } from './families/gaussian-prior.js';
 import { GaussianMixture } from './gaussian-mixture.js';
 import { toMatrix, toSampleWeight, type DataInput } from './matrix.js';
 import { callbackOption, checkKeys, enumOption, integerOption } from './options.js';
@@ -38,6 +39,11 @@ export interface SelectModelOptions {
   backend?: BackendName;
   /** Precision of the data during each fit (see `GaussianMixtureOptions.dtype`) ['float64']. */
   dtype?: Dtype;
+  /**
+   * Conjugate prior of every fit (see `GaussianMixtureOptions.prior`; `'default'` is mclust's `priorControl()`,
+   * resolved for each K and covariance type as mclust's `defaultPrior`) [none]. The criteria stay on the likelihood.
+   */
+  prior?: PriorOption | null;
   /** Number of columns of a flat typed-array X. */
   nFeatures?: number;
   /** Weight per row, as in `fit`. */
@@ -79,7 +85,7 @@ export interface SelectModelResult {
 
 const KEYS = ['nComponents', 'covarianceTypes', 'criterion', 'nInit', 'initCandidates', 'initCandidateIter', 'seed',
   'maxIter', 'tol', 'regCovar', 'init',
-  'backend', 'dtype', 'nFeatures', 'sampleWeight', 'onFit', 'onWarning'];
+  'backend', 'dtype', 'prior', 'nFeatures', 'sampleWeight', 'onFit', 'onWarning'];
 
 function componentCounts(value: unknown): number[] {
   if (value === undefined) return [1, 2, 3, 4, 5, 6];
@@ -125,7 +131,7 @@ export function selectModel(X: DataInput, options: SelectModelOptions = {}): Sel
   // Options are checked once, up front, by building the first model.
   const common = { nInit: o.nInit, initCandidates: o.initCandidates, initCandidateIter: o.initCandidateIter,
     seed: o.seed, maxIter: o.maxIter, tol: o.tol, regCovar: o.regCovar, init: o.init,
-    backend: o.backend, dtype: o.dtype } as Record<string, unknown>;
+    backend: o.backend, dtype: o.dtype, prior: o.prior } as Record<string, unknown>;
   for (const key of Object.keys(common)) if (common[key] === undefined) delete common[key];
   const table: SelectModelRow[] = [];
   const models: (GaussianMixture | null)[] = [];

@@ -295,11 +295,11 @@ describe('help and version', () => {
     const expected: Record<string, string[]> = {
       fit: [
         '-k, --k K', '--covariance', '--n-init', '--seed', '--max-iter', '--tol', '--reg-covar', '--init', '--backend',
-        '--workers', '-o, --output', 'random-from-data',
+        '--workers', '-o, --output', 'random-from-data', '--prior NAME',
       ],
       predict: ['--proba', '"label"', '"p0,p1,...,p(K-1)"'],
       score: ['mean'],
-      select: ['-k, --k MIN..MAX', '--covariance', '--criterion', '--n-init', '--seed', '-o, --output', 'BIC'],
+      select: ['-k, --k MIN..MAX', '--covariance', '--criterion', '--n-init', '--seed', '-o, --output', 'BIC', '--prior NAME'],
     };
     for (const [command, needles] of Object.entries(expected)) {
       const run = await cli([command, '--help']);

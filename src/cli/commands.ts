@@ -40,7 +40,9 @@ const FAMILIES = ['gaussian', 'bernoulli', 'categorical', 'poisson'] as const;
 /** The discrete mixture classes by `--family`. */
 const DISCRETE_CLASSES = { bernoulli: BernoulliMixture, categorical: CategoricalMixture, poisson: PoissonMixture } as const;
 /** Options of `fit` that only the Gaussian family takes, and the one only the discrete families take. */
-const GAUSSIAN_ONLY = ['covariance', 'reg-covar', 'dtype', 'init-candidates'] as const;
+const GAUSSIAN_ONLY = ['covariance', 'reg-covar', 'dtype', 'init-candidates', 'prior'] as const;
+/** `--prior` values: mclust's default conjugate prior. */
+const PRIORS = ['default'] as const;
 
 /** A model `predict` and `score` can use: a Gaussian mixture or a discrete one. */
 export type CliModel = GaussianMixture | DiscreteMixture;
@@ -127,8 +129,16 @@ const DTYPE: OptionSpec = {
   help: 'float64|float32: precision of the data during the fit; float32 centres the data, runs the E-step on 4 rows per vector and keeps the statistics in f64 [float64]',
 };
 
+const PRIOR: OptionSpec = {
+  name: 'prior',
+  type: 'string',
+  placeholder: 'NAME',
+  help: "default: MAP EM with mclust's default conjugate prior (priorControl()); the covariances cannot collapse, logLik and BIC stay on the likelihood [none]",
+};
+
 /** The options of every command that runs EM (fit, select). */
-const EM_OPTIONS: readonly OptionSpec[] = [N_INIT, INIT_CANDIDATES, SEED, MAX_ITER, TOL, REG_COVAR, INIT, BACKEND, DTYPE];
+const EM_OPTIONS: readonly OptionSpec[] = [N_INIT, INIT_CANDIDATES, SEED, MAX_ITER, TOL, REG_COVAR, INIT, BACKEND, DTYPE,
+  PRIOR];
 
 const WORKERS: OptionSpec = {
   name: 'workers',
@@ -161,6 +171,7 @@ function emOptions(args: ParsedArgs, command: string) {
     init?: (typeof INIT_METHODS)[keyof typeof INIT_METHODS];
     backend?: (typeof BACKENDS)[number];
     dtype?: (typeof DTYPES)[number];
+    prior?: (typeof PRIORS)[number];
   } = {};
   const nInit = o.get('n-init');
   if (nInit) out.nInit = integerValue(nInit, command, 1);
@@ -180,6 +191,8 @@ function emOptions(args: ParsedArgs, command: string) {
   if (backend) out.backend = choiceValue(backend, command, BACKENDS);
   const dtype = o.get('dtype');
   if (dtype) out.dtype = choiceValue(dtype, command, DTYPES);
+  const prior = o.get('prior');
+  if (prior) out.prior = choiceValue(prior, command, PRIORS);
   return out;
 }
 
@@ -319,7 +332,7 @@ const fit: Command = {
       'features).',
     'With --family bernoulli (0/1 entries), categorical (integer codes 0, 1, ... per column; the number of ' +
       'categories of a column is its largest code + 1) or poisson (counts) it fits that discrete mixture instead ' +
-      '(format wasm-em/<family>-mixture); --covariance, --reg-covar, --dtype and --init-candidates are for the ' +
+      '(format wasm-em/<family>-mixture); --covariance, --reg-covar, --dtype, --init-candidates and --prior are for the ' +
       'Gaussian family only, --alpha for the discrete ones, whose --init is kmeans++ or random. predict and score ' +
       'read the family from the model file. Missing entries are supported by the Gaussian family only.',
     'With --workers the E-step runs on worker threads, each holding a share of the rows; the model is identical to ' +
@@ -394,12 +407,13 @@ const fit: Command = {
       }
     } else {
       const csv = await readData(dataPath, ctx.io, read);
+      const objective = em.prior === undefined ? 'mean log-likelihood' : 'mean log posterior';
       const fitOptions = {
         onIteration: show
           ? (info: IterationInfo) =>
               show(
                 `restart ${info.init + 1}/${nInit}  start ${info.candidate + 1}  iteration ${info.iter}  ` +
-                  `mean log-likelihood ${info.logLikelihood.toFixed(6)}`,
+                  `${objective} ${info.logLikelihood.toFixed(6)}`,
               )
           : undefined,
         onWarning: warn(ctx),
@@ -414,7 +428,8 @@ const fit: Command = {
     if (ctx.io.isTTY && output !== undefined && output !== '-') {
       ctx.io.stderr.write(
         `wrote ${output}: K=${gm.nComponents} ${gm instanceof GaussianMixture ? gm.covarianceType : family}, ` +
-          `${gm.converged ? 'converged' : 'did not converge'} after ${gm.nIter} iterations, mean log-likelihood ${formatNumber(gm.lowerBound)}\n`,
+          `${gm.converged ? 'converged' : 'did not converge'} after ${gm.nIter} iterations, ` +
+          `mean log-${em.prior === undefined ? 'likelihood' : 'posterior'} ${formatNumber(gm.lowerBound)}\n`,
       );
     }
   },

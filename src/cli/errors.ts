@@ -74,6 +74,7 @@ const FLAGS: Record<string, string> = {
   'options.init': '--init',
   'options.backend': '--backend',
   'options.dtype': '--dtype',
+  'options.prior': '--prior',
   'options.workers': '--workers',
   'options.alpha': '--alpha',
 };

@@ -21,6 +21,11 @@
  *    merely shares a value many other rows have (a pixel that is 0 in most images) is a cluster of a discrete
  *    feature, while one that takes nearly all the rows of a value has collapsed onto them.
  *
+ * With a conjugate prior (`prior`, `src/families/gaussian-prior.ts`) a component cannot collapse: its covariance is
+ * at least the prior's scale over (ν + n_c + d + 2), proper whatever n_c. Rule 1 is then not applied (a component of
+ * a few rows is what the prior is for, as in mclust); rule 2 still is, and flags only a variance that the prior
+ * leaves at the floor, far below the data's spread.
+ *
  * Restarts and start candidates rank a solution without degenerate components above one with them, whatever their
  * likelihoods (`src/em/driver.ts`, `isBetterRun`); `selectModel` shows degenerate cells but does not choose them.
  */
@@ -248,12 +253,12 @@ export function rowsNeeded(type: CovarianceType, d: number): number {
 
 /**
  * The degenerate components of `p` fitted to rows of total weight `total` with `regCovar` (the module's rule),
- * in component order; empty for a sound solution.
+ * in component order; empty for a sound solution. With `prior` (the fit had a conjugate prior) rule 1 is left out.
  * @example
  * degenerateComponents(gm.params, 150, spread, 1e-6); // [] or [{ component: 4, reason: 'size', size: 1.0, needed: 5 }]
  */
 export function degenerateComponents(
-  p: GaussianParams, total: number, spread: DataSpread, regCovar: number,
+  p: GaussianParams, total: number, spread: DataSpread, regCovar: number, prior = false,
 ): DegenerateComponent[] {
   const { k, d, covarianceType: type } = p;
   const needed = rowsNeeded(type, d);
@@ -261,7 +266,7 @@ export function degenerateComponents(
   const shared = type === 'tied' ? floorDirections(p.covariances, 0, d, spread, regCovar) : null;
   for (let c = 0; c < k; c++) {
     const size = total * p.weights[c];
-    if (size < needed) {
+    if (size < needed && !prior) {
       out.push({ component: c, reason: 'size', size, needed });
       continue;
     }

@@ -32,6 +32,13 @@ export interface EmFamily<P> {
    * runs without any are preferred whatever their likelihood (`isBetterRun`). Absent: no run is degenerate.
    */
   degenerate?(params: P): number;
+  /**
+   * The log density of a prior on the parameters (`src/families/gaussian-prior.ts`), when the family has one: EM then
+   * maximizes the log posterior, and the objective it monitors, reports and ranks runs by (`lowerBound`, `history`,
+   * `IterationInfo.logLikelihood`) is the per-sample mean log posterior `(Σ_i w_i log p(x_i) + logPrior(θ)) / Σ_i w_i`
+   * at the parameters of the E-step. Absent: the plain per-sample mean log-likelihood.
+   */
+  logPrior?(params: P): number;
 }
 
 /** Progress of one EM iteration. */
@@ -42,7 +49,10 @@ export interface IterationInfo {
   readonly candidate: number;
   /** Iteration number, 1-based. */
   readonly iter: number;
-  /** Per-sample mean log-likelihood of the parameters before this iteration's M-step. */
+  /**
+   * Per-sample mean log-likelihood of the parameters before this iteration's M-step (with a prior, the log posterior:
+   * `EmFamily.logPrior`).
+   */
   readonly logLikelihood: number;
   /** Change from the previous iteration (`Infinity` on the first, except from the fitted lower bound of a warm start). */
   readonly change: number;
@@ -157,6 +167,15 @@ export function mStepProgress(request: StatsRequest, mStep: MStepProgress, rows:
 }
 
 /**
+ * The objective of statistics accumulated under `params`: the per-sample mean log-likelihood, plus the family's log
+ * prior over the rows' total weight when it has one (`EmFamily.logPrior`).
+ */
+function objective<P>(family: EmFamily<P>, stats: Float64Array, params: P, llIndex: number): number {
+  const mean = stats[llIndex] / stats[llIndex + 1];
+  return family.logPrior === undefined ? mean : mean + family.logPrior(params) / stats[llIndex + 1];
+}
+
+/**
  * EM from `start` until convergence or `maxIter` iterations in all. With `resume`, continues that run: its
  * iterations, history and last lower bound count towards this one (`start` is then ignored).
  */
@@ -176,25 +195,26 @@ export function* emSteps<P>(
     const stats = yield {
       params: family.kernelParams(params), init: options.init, candidate, iter: 0, logLikelihood: lowerBound,
     };
-    lowerBound = stats[llIndex] / stats[llIndex + 1];
+    lowerBound = objective(family, stats, params, llIndex);
   }
   while (iter < options.maxIter) {
     iter++;
     const previous = lowerBound;
     const request = { params: family.kernelParams(params), init: options.init, candidate, iter, logLikelihood: previous };
     const stats = yield request;
-    lowerBound = stats[llIndex] / stats[llIndex + 1];
+    lowerBound = objective(family, stats, params, llIndex);
     const { onMStep } = options;
     params = family.maximize(stats, params,
       onMStep && ((component, of) => onMStep(request, { component, of })));
     history.push(lowerBound);
     const change = lowerBound - previous;
     options.onIteration?.({ init: options.init, candidate, iter, logLikelihood: lowerBound, change });
-    // EM never lowers the likelihood (Dempster, Laird & Rubin 1977); more than rounding means a numerical problem.
+    // EM never lowers the likelihood, nor with a prior the posterior (Dempster, Laird & Rubin 1977); more than
+    // rounding means a numerical problem.
     // (A warm start's first change is from the fitted lower bound, which other rows may have given: not a decrease.)
     const carried = iter === firstIter && options.previousLowerBound !== undefined;
     if (!carried && change < -1e-9 * Math.max(1, Math.abs(lowerBound))) {
-      options.onWarning?.(`the log-likelihood decreased by ${-change} at iteration ${iter} (restart ${options.init})`);
+      options.onWarning?.(`the ${family.logPrior === undefined ? 'log-likelihood' : 'log posterior'} decreased by ${-change} at iteration ${iter} (restart ${options.init})`);
     }
     if (Math.abs(change) < options.tol) {
       converged = true;

@@ -5,7 +5,8 @@
  */
 import { componentStatsLength, statsLength } from '../backend/kernel.js';
 import { InputError } from '../errors.js';
-import { type CovarianceType, type GaussianParams, gaussianParams, kernelShape, maximize } from '../families/gaussian.js';
+import { type CovarianceType, type GaussianParams, gaussianParams, kernelShape } from '../families/gaussian.js';
+import { mStep, type MStepRule } from '../families/gaussian-prior.js';
 import type { Matrix } from '../matrix.js';
 import { runToEnd, type Resumable } from '../parallel/abort.js';
 import { hcSampleSize, type HcModel, type HcUse, hcMergesSteps, hcPartition, hcTransform } from './hc.js';
@@ -98,19 +99,22 @@ export interface InitData {
  *   to each.
  * - given: as `'randomFromData'` with the caller's means, keeping whatever weights/covariances are given.
  *
+ * `regCovar` is the M-step's: a number (maximum likelihood), or an `MStepRule` whose prior makes it the posterior
+ * mode (`src/families/gaussian-prior.ts`), as EM's M-steps after it are.
+ *
  * The random methods work on at most `INIT_SAMPLE_ROWS` rows: larger data is represented by a uniform random sample
  * of that many rows (with their weights), so that a start costs a bounded time and memory whatever n; EM then runs
  * on all rows.
  */
 export function initialParams(
-  method: RandomInitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  method: RandomInitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number | MStepRule, rng: Rng,
 ): GaussianParams {
   return runToEnd(initialParamsSteps(method, full, k, type, regCovar, rng));
 }
 
 /** `initialParams` as a resumable computation (it yields every `WORK_PER_YIELD` units of work). */
 export function* initialParamsSteps(
-  method: RandomInitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  method: RandomInitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number | MStepRule, rng: Rng,
   kmeansRuns = 1,
 ): Resumable<GaussianParams> {
   if (typeof method === 'object' && method.means !== null) return yield* fromGivenMeans(method, full, k, type, regCovar);
@@ -128,7 +132,7 @@ export function* initialParamsSteps(
  * the sampling, for callers that draw the sample themselves (`fitStream` gathers it from its source).
  */
 export function randomStart(
-  method: RandomInitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  method: RandomInitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number | MStepRule, rng: Rng,
 ): GaussianParams {
   return runToEnd(randomStartSteps(method, data, k, type, regCovar, rng));
 }
@@ -138,7 +142,7 @@ export function randomStart(
  * `'kmeans'` start the best of that many Lloyd runs (`bestKmeansSteps`).
  */
 export function* randomStartSteps(
-  method: RandomInitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  method: RandomInitMethod, data: InitData, k: number, type: CovarianceType, regCovar: number | MStepRule, rng: Rng,
   kmeansRuns = 1,
 ): Resumable<GaussianParams> {
   const { X } = data;
@@ -191,7 +195,7 @@ export function hcSampleIndices(n: number, d: number, seed: number): Int32Array 
  * Throws `InputError` when fewer than k rows are merged.
  */
 export function* hcStartSteps(
-  data: InitData, k: number, type: CovarianceType, regCovar: number, options: HcOptions, seed: number,
+  data: InitData, k: number, type: CovarianceType, regCovar: number | MStepRule, options: HcOptions, seed: number,
 ): Resumable<GaussianParams> {
   const indices = hcSampleIndices(data.X.rows, data.X.cols, seed);
   const rows = indices === null ? data : pickRows(data, indices);
@@ -208,7 +212,7 @@ export function* hcStartSteps(
   }
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) centers[c * d + j] /= counts[c];
   const stats = yield* hardAssignmentStats(rows, labels, centers, k, type);
-  return maximize(type, k, d, stats, centers, regCovar);
+  return mStep(type, k, d, stats, centers, regCovar);
 }
 
 /** The given rows of `data` (indices ascending) with their weights. */
@@ -266,7 +270,7 @@ export function hasDistinctRows(X: Matrix, k: number): boolean {
 }
 
 function* fromGivenMeans(
-  given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, regCovar: number,
+  given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, regCovar: number | MStepRule,
 ): Resumable<GaussianParams> {
   const d = data.X.cols;
   const means = givenMeans(given);
@@ -305,7 +309,7 @@ export function addGivenMeansStats(
  * (`addGivenMeansStats` over all rows; null when both are given).
  */
 export function givenStart(
-  given: ResolvedGivenInit, stats: Float64Array | null, k: number, d: number, type: CovarianceType, regCovar: number,
+  given: ResolvedGivenInit, stats: Float64Array | null, k: number, d: number, type: CovarianceType, regCovar: number | MStepRule,
 ): GaussianParams {
   const means = givenMeans(given);
   if (stats === null) return gaussianParams(type, k, d, given.weights!, means, given.covariances!);
@@ -316,17 +320,17 @@ export function givenStart(
         'a mean no row is nearest to', 'Move it, or give init.weights and init.covariances as well');
     }
   }
-  const estimated = maximize(type, k, d, stats, means, regCovar);
+  const estimated = mStep(type, k, d, stats, means, regCovar);
   return gaussianParams(type, k, d, given.weights ?? estimated.weights, means.slice(),
     given.covariances ?? estimated.covariances);
 }
 
 function* hardAssignmentParams(
-  data: InitData, centers: Float64Array, k: number, type: CovarianceType, regCovar: number,
+  data: InitData, centers: Float64Array, k: number, type: CovarianceType, regCovar: number | MStepRule,
 ): Resumable<GaussianParams> {
   const labels = yield* nearestCenterSteps(data.X, centers, k);
   const stats = yield* hardAssignmentStats(data, labels, centers, k, type);
-  return maximize(type, k, data.X.cols, stats, centers, regCovar);
+  return mStep(type, k, data.X.cols, stats, centers, regCovar);
 }
 
 /** Squared Euclidean distance between row i of X and center c, each feature scaled by `scale[j]` when given. */
@@ -477,7 +481,7 @@ function addRow(
 }
 
 function* randomResponsibilityParams(
-  data: InitData, k: number, type: CovarianceType, regCovar: number, rng: Rng,
+  data: InitData, k: number, type: CovarianceType, regCovar: number | MStepRule, rng: Rng,
 ): Resumable<GaussianParams> {
   const { X, weights } = data;
   const d = X.cols;
@@ -501,7 +505,7 @@ function* randomResponsibilityParams(
       yield;
     }
   }
-  return maximize(type, k, d, stats, centers, regCovar);
+  return mStep(type, k, d, stats, centers, regCovar);
 }
 
 function* weightedMean(data: InitData): Resumable<Float64Array> {

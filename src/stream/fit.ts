@@ -19,6 +19,7 @@ import type { MStepProgress } from '../em/progress.js';
 import type { Rng } from '../em/rng.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { kernelShape, type CovarianceType, type GaussianParams } from '../families/gaussian.js';
+import type { MStepRule } from '../families/gaussian-prior.js';
 import type { Matrix } from '../matrix.js';
 import { MissingBound } from '../missing/bound.js';
 import { meanFillRow, sampledCandidates } from '../missing/init-data.js';
@@ -314,7 +315,8 @@ export async function gatherRows(passes: SourcePasses, indices: Int32Array, d: n
 export interface StreamStartPlan {
   readonly k: number;
   readonly type: CovarianceType;
-  readonly regCovar: number;
+  /** The start's M-step: regCovar, and the prior when the fit has one. */
+  readonly regCovar: number | MStepRule;
   readonly method: InitMethod;
   readonly given: ResolvedGivenInit | null;
   /** The merges of `method: 'hc'`. */

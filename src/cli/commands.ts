@@ -114,7 +114,7 @@ const INIT: OptionSpec = {
   name: 'init',
   type: 'string',
   placeholder: 'METHOD',
-  help: `${INIT_FLAGS.join('|')} [kmeans for gaussian (hc: mclust's start, gaussian only), kmeans++ for the discrete families]`,
+  help: `${INIT_FLAGS.join('|')} [hc for gaussian (mclust's start, gaussian only), kmeans++ for the discrete families]`,
 };
 const BACKEND: OptionSpec = {
   name: 'backend',

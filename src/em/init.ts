@@ -201,8 +201,8 @@ export function* hcStartSteps(
   const rows = indices === null ? data : pickRows(data, indices);
   const { X } = rows;
   if (X.rows < k) throw new InputError('options.nComponents', `at most the ${X.rows} rows of the hierarchical start`, String(k));
-  const merges = yield* cachedMerges(X, options);
-  const labels = hcPartition(merges, X.rows, k);
+  // One cluster needs no merges (and a single row has none to make).
+  const labels = k === 1 ? new Int32Array(X.rows) : hcPartition(yield* cachedMerges(X, options), X.rows, k);
   const d = X.cols;
   const centers = new Float64Array(k * d);
   const counts = new Float64Array(k);

@@ -981,7 +981,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const found = degenerateComponents(params, run.degeneracy.total, run.degeneracy.spread, this.options.regCovar,
       run.prior !== null);
     this.degenerate = found.map((f) => f.component);
-    if (found.length > 0) run.onWarning?.(degenerateMessage(found, params.covarianceType, params.k));
+    if (found.length > 0) run.onWarning?.(degenerateMessage(found, params.covarianceType, params.k, run.prior !== null));
     return this;
   }
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture, selectModel, adjustedRandIndex } from '../src/index.js';
 import {
-  degenerateComponents, rowsNeeded, spreadOfRows, symmetricEigen,
+  degenerateComponents, degenerateMessage, rowsNeeded, spreadOfRows, symmetricEigen,
 } from '../src/em/degenerate.js';
 import { gaussianParams } from '../src/families/gaussian.js';
 import { adjustedRandIndex as independentAri } from './helpers/ari.js';
@@ -23,6 +23,18 @@ const BACKENDS = ['js', 'wasm'] as const;
 function blob(n: number, d: number, at: number, rng: Rng): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: d }, () => at + rng.normal()));
 }
+
+describe('degenerateMessage', () => {
+  const found = [{ component: 1, reason: 'size' as const, size: 2, needed: 3 }];
+  it('names the component, why, and the remedies: a prior, or with one a stronger prior', () => {
+    const plain = degenerateMessage(found, 'full', 3);
+    expect(plain).toMatch(/component 1 holds 2\.00 rows \(its full covariance needs 3\)/);
+    expect(plain).toMatch(/fewer components than 3, a prior \(prior: 'default'\), or a simpler covariance model/);
+    const withPrior = degenerateMessage(found, 'full', 3, true);
+    expect(withPrior).toMatch(/a stronger prior \(a larger prior\.scale or prior\.dof\)/);
+    expect(withPrior).not.toMatch(/prior: 'default'/);
+  });
+});
 
 describe('adjustedRandIndex', () => {
   it('equals scikit-learn 1.2.1 adjusted_rand_score on small cases', () => {

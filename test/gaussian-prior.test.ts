@@ -510,6 +510,15 @@ describe('the CLI', () => {
     expect(json.prior.dof).toBe(4);
   });
 
+  it('--progress names the objective the log posterior, in memory and streamed', async () => {
+    for (const extra of [[], ['--memory-budget', '0.000001']]) {
+      const run = await cliInProcess(['fit', csv, '-k', '2', '--prior', 'default', '--seed', '1', '--progress', ...extra]);
+      expect(run.code, run.err).toBe(0);
+      expect(run.err, extra.join(' ')).toMatch(/mean log posterior -?\d+\.\d{6}/);
+      expect(run.err).not.toMatch(/mean log-likelihood/);
+    }
+  });
+
   it('select --prior default runs, and --prior takes only default, for the Gaussian family', async () => {
     const run = await cliInProcess(['select', csv, '--k', '1..2', '--covariance', 'full,tied', '--prior', 'default', '--seed', '0']);
     expect(run.code, run.err).toBe(0);

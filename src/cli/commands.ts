@@ -288,15 +288,18 @@ function compact(x: number): string {
   return String(Math.round(x));
 }
 
-/** The progress line of a streamed fit: the pass, a bar over its rows, the EM run and the log-likelihood, rows/s. */
-function streamProgressText(p: StreamProgressInfo, nInit: number): string {
+/**
+ * The progress line of a streamed fit: the pass, a bar over its rows, the EM run and its objective (`objective`: what
+ * `logLikelihood` is, the mean log-likelihood or with a prior the mean log posterior), rows/s.
+ */
+function streamProgressText(p: StreamProgressInfo, nInit: number, objective: string): string {
   const rate = `${compact(p.rowsPerSecond)} rows/s`;
   if (p.rowsTotal === null) return `pass ${p.pass}: counting rows  ${compact(p.rowsSeen)} rows  ${rate}`;
   const filled = Math.round((20 * p.rowsSeen) / p.rowsTotal);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]`;
   const what = p.phase === 'init' ? 'reading the rows of a start'
     : `restart ${p.init + 1}/${nInit}  start ${p.candidate + 1}  iteration ${p.iteration}  ` +
-      (p.mStep !== undefined ? `${mStepText(p.mStep)}  ` : '') + 'mean log-likelihood ' +
+      (p.mStep !== undefined ? `${mStepText(p.mStep)}  ` : '') + `${objective} ` +
       (Number.isFinite(p.logLikelihood) ? p.logLikelihood.toFixed(6) : '-');
   return `pass ${p.pass} ${bar} ${what}  ${rate}`;
 }
@@ -400,7 +403,8 @@ const fit: Command = {
       try {
         await (gm as GaussianMixture).fitStream(source, {
           onWarning: warn(ctx),
-          onProgress: show && ((p) => show(streamProgressText(p, nInit), p.rowsSeen === p.rowsTotal)),
+          onProgress: show && ((p) => show(streamProgressText(p, nInit,
+            em.prior === undefined ? 'mean log-likelihood' : 'mean log posterior'), p.rowsSeen === p.rowsTotal)),
         });
       } catch (e) {
         throw e instanceof CsvError ? withCliAdvice(e) : e;
@@ -417,7 +421,7 @@ const fit: Command = {
               )
           : undefined,
         onWarning: warn(ctx),
-        onProgress: show && fitProgress(show, nInit),
+        onProgress: show && fitProgress(show, nInit, undefined, objective),
       };
       const source = sourceName(dataPath);
       if (workers === undefined) inFile(csv, source, () => gm.fit(matrixOf(csv), fitOptions));

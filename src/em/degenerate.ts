@@ -499,14 +499,19 @@ export function symmetricEigen(M: ArrayLike<number>, n: number): { values: Float
 }
 
 /**
- * What `onWarning` says of degenerate components: which, why, and what to do.
+ * What `onWarning` says of degenerate components: which, why, and what to do (`prior`: the fit had one, so a
+ * stronger one is the advice).
  */
-export function degenerateMessage(found: readonly DegenerateComponent[], type: CovarianceType, k: number): string {
+export function degenerateMessage(
+  found: readonly DegenerateComponent[], type: CovarianceType, k: number, prior = false,
+): string {
   const parts = found.map((f) => f.reason === 'size'
     ? `component ${f.component} holds ${f.size.toPrecision(3)} rows (its ${type} covariance needs ${f.needed})`
     : `component ${f.component} has a variance of ${f.variance!.toPrecision(3)} at the regCovar floor where the ` +
       `data spread ${f.dataSpread!.toPrecision(3)}`);
   return `the fitted mixture is degenerate: ${parts.join('; ')}. Its likelihood comes from collapsing onto a few ` +
-    `rows, not from a cluster. Use fewer components than ${k}, a prior (prior: 'default'), or a simpler covariance ` +
+    `rows, not from a cluster. Use fewer components than ${k}, ` +
+    (prior ? 'a stronger prior (a larger prior.scale or prior.dof)' : "a prior (prior: 'default')") +
+    ', or a simpler covariance ' +
     `model than '${type}' (e.g. 'tied' or 'diag')`;
 }

@@ -17,13 +17,16 @@ import {
 } from './em/init.js';
 import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './em/identifiable.js';
 import {
+  checkFeatureExtremes, checkFeatureRange, distinctRowsAtLeast, dropZeroWeightRows,
+} from './estimator/validation.js';
+import {
   SpreadSample, dataSpread, degenerateComponents, degenerateMessage, type DataSpread,
 } from './em/degenerate.js';
 import { Rng } from './em/rng.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import {
-  COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nParameters, toKernelParams,
-  type CovarianceType, type GaussianParams,
+  COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nest, nParameters, toKernelParams,
+  type CovarianceType, type Covariances, type GaussianParams,
 } from './families/gaussian.js';
 import {
   MomentsAccumulator, checkPriorOption, dataMoments, logPrior, mStep, priorToJSON, resolvePrior, shiftPrior,
@@ -31,7 +34,7 @@ import {
 } from './families/gaussian-prior.js';
 import { scaledFitWeights } from './fit-weights.js';
 import { choleskyLower, precisionCholeskyFromLower } from './linalg.js';
-import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
+import { rowsOf, toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
 import {
   booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments,
   seedOption,
@@ -207,9 +210,6 @@ export interface FitStreamOptions extends DataOptions {
   signal?: AbortSignal;
 }
 
-/** Covariances in scikit-learn's shapes: full k×d×d, tied d×d, diag k×d, spherical k. */
-export type Covariances = Float64Array | Float64Array[] | Float64Array[][];
-
 /** Rows drawn by `sample`. */
 export interface Sample {
   /** n×d samples, grouped by component (as scikit-learn). */
@@ -341,64 +341,6 @@ function resolveGivenInit(
 }
 
 /**
- * Counts distinct rows (those with an observed entry), stopping once `limit` is reached. Pass the same `seen` for the
- * blocks of one data set to count over all of them.
- */
-export function distinctRowsAtLeast(X: Matrix, limit: number, seen = new Set<string>()): number {
-  for (let i = 0; i < X.rows && seen.size < limit; i++) {
-    if (!isAllMissing(X.data, i, X.cols)) seen.add(X.data.subarray(i * X.cols, (i + 1) * X.cols).join(','));
-  }
-  return seen.size;
-}
-
-/**
- * Throws an `InputError` when a feature deviates from its mean (`centre`) by so much that the statistics of EM would
- * overflow: weighted sums of squared deviations in float64 (about the component means, which lie within the data's
- * range), or the float32 kernels' sums of 16 products r·diff² in f32 lanes (`dtype: 'float32'`, up to 2⁶⁰).
- */
-export function checkFeatureRange(data: Matrix, centre: Float64Array, w: Float64Array | null, dtype: Dtype): void {
-  const { rows, cols } = data;
-  let total = 0;
-  for (let i = 0; i < rows; i++) total += w === null ? 1 : w[i];
-  const limit = featureRangeLimit(total, dtype);
-  for (let j = 0; j < cols; j++) {
-    let m = 0;
-    for (let i = 0; i < rows; i++) {
-      const v = Math.abs(data.data[i * cols + j] - centre[j]);
-      if (v > m) m = v;
-    }
-    if (m > limit) throw featureRangeError('X', j, m, limit, dtype);
-  }
-}
-
-/**
- * `checkFeatureRange` from each column's smallest and largest observed value (`mins`, `maxs`, ±Infinity for a column
- * with none) and its mean, for `total` unweighted rows: the largest deviation from the mean is at one of the two ends
- * (subtraction rounds monotonically, so this finds the same deviation as a pass over the rows). `label` names the data.
- */
-export function checkFeatureExtremes(mins: Float64Array, maxs: Float64Array, centre: Float64Array, total: number,
-  dtype: Dtype, label: string): void {
-  const limit = featureRangeLimit(total, dtype);
-  for (let j = 0; j < centre.length; j++) {
-    if (!(maxs[j] >= mins[j])) continue;
-    const m = Math.max(Math.abs(maxs[j] - centre[j]), Math.abs(mins[j] - centre[j]));
-    if (m > limit) throw featureRangeError(label, j, m, limit, dtype);
-  }
-}
-
-/** The largest deviation from a column's mean that `checkFeatureRange` accepts, for a total row weight `total`. */
-function featureRangeLimit(total: number, dtype: Dtype): number {
-  return dtype === 'float32' ? 2 ** 60 : Math.sqrt(Number.MAX_VALUE / (8 * Math.max(total, 1)));
-}
-
-function featureRangeError(label: string, j: number, m: number, limit: number, dtype: Dtype): InputError {
-  return new InputError(`${label} (column ${j})`,
-    `values within ${limit.toPrecision(3)} of the column's mean (their squared deviations must stay finite in ${dtype})`,
-    `a deviation of ${m.toPrecision(3)}`,
-    `Scale the features (e.g. divide each by its standard deviation)${dtype === 'float32' ? ", or use dtype: 'float64'" : ''}`);
-}
-
-/**
  * Most float64 values the covariance parameters of a fit may hold (k·d² for full, d² for tied): 2^28, 2 GiB, of
  * which the M-step keeps several copies. Larger is an `InputError` before anything is allocated.
  */
@@ -415,16 +357,6 @@ export function checkCovarianceSize(type: CovarianceType, k: number, d: number):
     `covariances of at most 2^28 float64 values (2 GiB; ${type === 'tied' ? 'd²' : 'k·d²'} for '${type}')`,
     `'${type}' with k = ${k}, d = ${d}: ${entries.toPrecision(3)} values`,
     "Use covarianceType: 'diag' or 'spherical', or fewer features (e.g. a projection onto principal components)");
-}
-
-/** Keeps only the rows with positive weight (weight 0 must equal dropping the row). */
-export function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matrix; w: Float64Array | null } {
-  if (w === null || w.every((v) => v > 0)) return { X, w };
-  const keep: number[] = [];
-  w.forEach((v, i) => v > 0 && keep.push(i));
-  const data = new Float64Array(keep.length * X.cols);
-  keep.forEach((i, r) => data.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), r * X.cols));
-  return { X: { data, rows: keep.length, cols: X.cols }, w: Float64Array.from(keep, (i) => w[i]) };
 }
 
 /** A fit set up by `prepareFit`: its rows and backend, and its EM steps, not yet run. */
@@ -1095,25 +1027,3 @@ function countedWeight(X: Matrix, w: Float64Array | null, incomplete: boolean): 
   return total;
 }
 
-/** `rows` rows of `cols` values from a flat row-major array, starting at `offset` (copies). */
-export function rowsOf(flat: Float64Array, rows: number, cols: number, offset = 0): Float64Array[] {
-  return Array.from({ length: rows }, (_, i) => flat.slice(offset + i * cols, offset + (i + 1) * cols));
-}
-
-/** Flat covariances nested in scikit-learn's shape for the covariance type (copies). */
-export function nest(flat: Float64Array, type: CovarianceType, k: number, d: number): Covariances {
-  switch (type) {
-    case 'full':
-      return Array.from({ length: k }, (_, c) => rowsOf(flat, d, d, c * d * d));
-    case 'tied':
-      return rowsOf(flat, d, d);
-    case 'diag':
-      return rowsOf(flat, k, d);
-    case 'spherical':
-      return flat.slice();
-    default: {
-      const never: never = type;
-      throw new Error(`unknown covariance type ${String(never)}`);
-    }
-  }
-}

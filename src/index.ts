@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 export { GaussianMixture } from './gaussian-mixture.js';
-export type { GaussianMixtureOptions, FitOptions, FitAsyncOptions, Covariances, Sample } from './gaussian-mixture.js';
+export type { GaussianMixtureOptions, FitOptions, FitAsyncOptions, Sample } from './gaussian-mixture.js';
+export type { Covariances } from './families/gaussian.js';
 export type { FitStreamOptions } from './gaussian-mixture.js';
 export type { StreamProgressInfo } from './stream/fit.js';
 export type { StreamSource, StreamChunk } from './stream/source.js';

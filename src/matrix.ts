@@ -155,3 +155,8 @@ export function toSampleWeight(weights: unknown, rows: number, name = 'options.s
   if (!(total > 0)) throw new InputError(name, 'at least one positive weight', 'all weights are 0');
   return out;
 }
+
+/** `rows` rows of `cols` values from a flat row-major array, starting at `offset` (copies). */
+export function rowsOf(flat: Float64Array, rows: number, cols: number, offset = 0): Float64Array[] {
+  return Array.from({ length: rows }, (_, i) => flat.slice(offset + i * cols, offset + (i + 1) * cols));
+}

@@ -18,7 +18,7 @@ import {
   type DiscreteFamily, type DiscreteParams,
 } from '../families/discrete.js';
 import { scaledFitWeights } from '../fit-weights.js';
-import { distinctRowsAtLeast, dropZeroWeightRows } from '../gaussian-mixture.js';
+import { distinctRowsAtLeast, dropZeroWeightRows } from '../estimator/validation.js';
 import { MixtureModel, logProbBlocks, type LogProbBlockFn, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
 import {

@@ -6,6 +6,7 @@
 import { componentStatsLength, type KernelParams, type KernelShape } from '../backend/kernel.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { CHOLESKY_RELATIVE_PIVOT, choleskyLower, precisionCholeskyFromLower } from '../linalg.js';
+import { rowsOf } from '../matrix.js';
 
 /** The four covariance structures of scikit-learn (mclust's VVV, EEE, VVI, VII). */
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
@@ -316,4 +317,23 @@ export function checkCovariances(cov: Float64Array, type: CovarianceType, k: num
 /** Exhaustiveness check for `switch` over unions. */
 export function assertNever(x: never): never {
   throw new Error(`unexpected value ${String(x)}`);
+}
+
+/** Covariances in scikit-learn's shapes: full k×d×d, tied d×d, diag k×d, spherical k. */
+export type Covariances = Float64Array | Float64Array[] | Float64Array[][];
+
+/** Flat covariances nested in scikit-learn's shape for the covariance type (copies). */
+export function nest(flat: Float64Array, type: CovarianceType, k: number, d: number): Covariances {
+  switch (type) {
+    case 'full':
+      return Array.from({ length: k }, (_, c) => rowsOf(flat, d, d, c * d * d));
+    case 'tied':
+      return rowsOf(flat, d, d);
+    case 'diag':
+      return rowsOf(flat, k, d);
+    case 'spherical':
+      return flat.slice();
+    default:
+      return assertNever(type);
+  }
 }

@@ -10,7 +10,7 @@ import type { Resumable } from '../parallel/abort.js';
 import { InputError } from '../errors.js';
 import { MAX_CATEGORIES } from '../families/categorical.js';
 import { checkKeys, integerOption } from '../options.js';
-import { rowsOf } from '../gaussian-mixture.js';
+import { rowsOf } from '../matrix.js';
 import {
   COMMON_KEYS, HiddenMarkovModel, dirichletRows, logDirichlet, priorOption, probabilityRows, resolveCommon,
   type EmissionSession, type HmmOptions, type HmmSampleOptions, type LetterSpec,

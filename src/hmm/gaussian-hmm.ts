@@ -12,12 +12,12 @@ import type { Resumable } from '../parallel/abort.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceLength, covarianceShape, gaussianParams, kernelShape, maximize,
-  toKernelParams, type CovarianceType, type GaussianParams,
+  nest, toKernelParams, type CovarianceType, type Covariances, type GaussianParams,
 } from '../families/gaussian.js';
-import { checkFeatureRange, nest, rowsOf, type Covariances } from '../gaussian-mixture.js';
+import { checkFeatureRange } from '../estimator/validation.js';
 import { columnMeans } from '../dtype.js';
 import { choleskyLower } from '../linalg.js';
-import type { Matrix } from '../matrix.js';
+import { rowsOf, type Matrix } from '../matrix.js';
 import { checkKeys, enumOption, flattenNested, integerOption, numberOption } from '../options.js';
 import {
   COMMON_KEYS, HiddenMarkovModel, nonEmptyStats, resolveCommon, type EmissionSession, type HmmOptions, type HmmSampleOptions,

@@ -12,7 +12,7 @@ import type { Resumable } from '../parallel/abort.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { discreteStatsLength, maximizeDiscrete, type DiscreteParams } from '../families/discrete.js';
 import { poissonFamily } from '../families/poisson.js';
-import { rowsOf } from '../gaussian-mixture.js';
+import { rowsOf } from '../matrix.js';
 import type { Matrix } from '../matrix.js';
 import { checkKeys, flattenNested, integerOption, numberOption } from '../options.js';
 import {

@@ -1,0 +1,76 @@
+/**
+ * Checks of the data every estimator makes before fitting, whatever its family: distinct rows, the range of each
+ * feature (so that the statistics of EM stay finite), and rows of weight 0 dropped.
+ */
+import type { Dtype } from '../dtype.js';
+import { InputError } from '../errors.js';
+import type { Matrix } from '../matrix.js';
+import { isAllMissing } from '../missing/patterns.js';
+
+/**
+ * Counts distinct rows (those with an observed entry), stopping once `limit` is reached. Pass the same `seen` for the
+ * blocks of one data set to count over all of them.
+ */
+export function distinctRowsAtLeast(X: Matrix, limit: number, seen = new Set<string>()): number {
+  for (let i = 0; i < X.rows && seen.size < limit; i++) {
+    if (!isAllMissing(X.data, i, X.cols)) seen.add(X.data.subarray(i * X.cols, (i + 1) * X.cols).join(','));
+  }
+  return seen.size;
+}
+
+/**
+ * Throws an `InputError` when a feature deviates from its mean (`centre`) by so much that the statistics of EM would
+ * overflow: weighted sums of squared deviations in float64 (about the component means, which lie within the data's
+ * range), or the float32 kernels' sums of 16 products r·diff² in f32 lanes (`dtype: 'float32'`, up to 2⁶⁰).
+ */
+export function checkFeatureRange(data: Matrix, centre: Float64Array, w: Float64Array | null, dtype: Dtype): void {
+  const { rows, cols } = data;
+  let total = 0;
+  for (let i = 0; i < rows; i++) total += w === null ? 1 : w[i];
+  const limit = featureRangeLimit(total, dtype);
+  for (let j = 0; j < cols; j++) {
+    let m = 0;
+    for (let i = 0; i < rows; i++) {
+      const v = Math.abs(data.data[i * cols + j] - centre[j]);
+      if (v > m) m = v;
+    }
+    if (m > limit) throw featureRangeError('X', j, m, limit, dtype);
+  }
+}
+
+/**
+ * `checkFeatureRange` from each column's smallest and largest observed value (`mins`, `maxs`, ±Infinity for a column
+ * with none) and its mean, for `total` unweighted rows: the largest deviation from the mean is at one of the two ends
+ * (subtraction rounds monotonically, so this finds the same deviation as a pass over the rows). `label` names the data.
+ */
+export function checkFeatureExtremes(mins: Float64Array, maxs: Float64Array, centre: Float64Array, total: number,
+  dtype: Dtype, label: string): void {
+  const limit = featureRangeLimit(total, dtype);
+  for (let j = 0; j < centre.length; j++) {
+    if (!(maxs[j] >= mins[j])) continue;
+    const m = Math.max(Math.abs(maxs[j] - centre[j]), Math.abs(mins[j] - centre[j]));
+    if (m > limit) throw featureRangeError(label, j, m, limit, dtype);
+  }
+}
+
+/** The largest deviation from a column's mean that `checkFeatureRange` accepts, for a total row weight `total`. */
+function featureRangeLimit(total: number, dtype: Dtype): number {
+  return dtype === 'float32' ? 2 ** 60 : Math.sqrt(Number.MAX_VALUE / (8 * Math.max(total, 1)));
+}
+
+function featureRangeError(label: string, j: number, m: number, limit: number, dtype: Dtype): InputError {
+  return new InputError(`${label} (column ${j})`,
+    `values within ${limit.toPrecision(3)} of the column's mean (their squared deviations must stay finite in ${dtype})`,
+    `a deviation of ${m.toPrecision(3)}`,
+    `Scale the features (e.g. divide each by its standard deviation)${dtype === 'float32' ? ", or use dtype: 'float64'" : ''}`);
+}
+
+/** Keeps only the rows with positive weight (weight 0 must equal dropping the row). */
+export function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matrix; w: Float64Array | null } {
+  if (w === null || w.every((v) => v > 0)) return { X, w };
+  const keep: number[] = [];
+  w.forEach((v, i) => v > 0 && keep.push(i));
+  const data = new Float64Array(keep.length * X.cols);
+  keep.forEach((i, r) => data.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), r * X.cols));
+  return { X: { data, rows: keep.length, cols: X.cols }, w: Float64Array.from(keep, (i) => w[i]) };
+}

@@ -42,7 +42,7 @@ import {
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
 import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
 import { signalOption, workersOption } from './parallel/options.js';
-import { throwIfAborted } from './parallel/abort.js';
+import { throwIfAborted, throwIfAbortedFirst } from './parallel/abort.js';
 import { runStepsOnPool } from './parallel/run.js';
 import { isLongMStep, type MStepProgress, type ProgressInfo } from './em/progress.js';
 import { snapshotData, snapshotOptions } from './parallel/snapshot.js';
@@ -654,6 +654,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * a worker that fails or exits rejects with a `WorkerError`. Both terminate every worker.
    */
   async fitAsync(X: DataInput, options: FitAsyncOptions = {}): Promise<this> {
+    throwIfAbortedFirst(options);
     const o = checkKeys(options, FIT_ASYNC_KEYS, 'options');
     const workers = workersOption(o.workers);
     const signal = signalOption(o.signal);
@@ -840,6 +841,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * the first; with `AbortError` when `signal` aborts (the model is then unchanged).
    */
   async fitStream(source: StreamSource, options: FitStreamOptions = {}): Promise<this> {
+    throwIfAbortedFirst(options);
     if (options !== null && typeof options === 'object' && 'sampleWeight' in options) {
       throw new InputError('options.sampleWeight', 'no sample weights: fitStream reads unweighted rows',
         'sampleWeight', 'Fit in memory with fit(X, { sampleWeight }) for weighted rows');

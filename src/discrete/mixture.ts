@@ -24,7 +24,7 @@ import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix
 import {
   callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments, seedOption,
 } from '../options.js';
-import { throwIfAborted } from '../parallel/abort.js';
+import { throwIfAborted, throwIfAbortedFirst } from '../parallel/abort.js';
 import { signalOption, workersOption } from '../parallel/options.js';
 import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
 import { PrefetchedStarts } from '../parallel/starts.js';
@@ -275,6 +275,7 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
    * the workers and the block statistics summed in block order, so the model equals `fit`'s exactly.
    */
   async fitAsync(X: DataInput, options: DiscreteFitAsyncOptions = {}): Promise<this> {
+    throwIfAbortedFirst(options);
     const o = checkKeys(options, FIT_ASYNC_KEYS, 'options');
     const workers = workersOption(o.workers);
     const signal = signalOption(o.signal);

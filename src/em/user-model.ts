@@ -10,9 +10,10 @@
  *   `S = Σ_i accumulate(x_i, r_i, w_i)` and `θ ← maximize(S, θ)`,
  * and watches the mean log-likelihood `Σ_i w_i log Σ_c exp ℓ_ic / Σ_i w_i`.
  */
-import { AbortError, InputError, describe } from '../errors.js';
+import { InputError, describe } from '../errors.js';
 import { toSampleWeight } from '../matrix.js';
 import { callbackOption, checkKeys, integerOption, numberOption } from '../options.js';
+import { throwIfAborted, throwIfAbortedFirst } from '../parallel/abort.js';
 import type { IterationInfo } from './driver.js';
 import { runEm, runEmAsync, type GenericEmModel, type GenericEmOptions } from './generic.js';
 import type { Rng } from './rng.js';
@@ -126,6 +127,7 @@ export async function emAsync<P, S, T>(
 
 /** Validates everything and builds the generic model and loop options. */
 function prepare<P, S, T>(data: readonly T[], model: EmModel<P, S, T>, options: EmOptions<P>) {
+  throwIfAbortedFirst(options);
   if (!Array.isArray(data)) throw new InputError('data', 'an array of items', describe(data));
   if (data.length === 0) throw new InputError('data', 'at least one item', 'an empty array');
   if (model === null || typeof model !== 'object') throw new InputError('model', 'an object with logProb, emptyStats, accumulate and maximize', describe(model));
@@ -154,7 +156,7 @@ function prepare<P, S, T>(data: readonly T[], model: EmModel<P, S, T>, options: 
     throw new InputError('options.nInit', '1 when options.start is given (every restart would start from it)', String(nInit));
   }
   const weights = toSampleWeight(o.sampleWeight, data.length);
-  if (signal?.aborted) throw new AbortError();
+  throwIfAborted(signal);
 
   const lp = new Float64Array(k);
   const r = new Float64Array(k);

@@ -25,7 +25,7 @@ import type { Matrix } from '../matrix.js';
 import {
   callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments, seedOption,
 } from '../options.js';
-import { runToEnd, throwIfAborted, type Resumable } from '../parallel/abort.js';
+import { runToEnd, throwIfAborted, throwIfAbortedFirst, type Resumable } from '../parallel/abort.js';
 import { signalOption } from '../parallel/options.js';
 import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
 import { impossibleSequence } from './impossible.js';
@@ -467,6 +467,7 @@ export abstract class HiddenMarkovModel<E, D extends Sequences, In, O extends ob
    * the model is then unchanged).
    */
   async fitAsync(X: In, options: HmmFitAsyncOptions & O = {} as HmmFitAsyncOptions & O): Promise<this> {
+    throwIfAbortedFirst(options);
     const signal = signalOption((options as HmmFitAsyncOptions).signal);
     throwIfAborted(signal);
     // Copied before the first await (see GaussianMixture.fitAsync): later changes to the caller's arrays do not count.

@@ -19,6 +19,21 @@ export function abortError(signal: AbortSignal): unknown {
   return reason;
 }
 
+/**
+ * The first check of every abortable call: when `options` holds an aborted `signal`, throws `abortError(signal)`
+ * before the data, the other options or the signal's form are looked at, so that an aborted call rejects with an
+ * `AbortError` (or the signal's reason) whatever else is wrong with it, in every model class and `emAsync`.
+ * @example
+ * throwIfAbortedFirst(options); // then validate options and data
+ */
+export function throwIfAbortedFirst(options: unknown): void {
+  if (options === null || typeof options !== 'object') return;
+  const s: unknown = (options as { signal?: unknown }).signal;
+  if (s !== null && typeof s === 'object' && (s as { aborted?: unknown }).aborted === true) {
+    throw abortError(s as AbortSignal);
+  }
+}
+
 /** Throws `abortError(signal)` when `signal` has aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal);

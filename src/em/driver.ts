@@ -176,13 +176,33 @@ function objective<P>(family: EmFamily<P>, stats: Float64Array, params: P, llInd
 }
 
 /**
- * EM from `start` until convergence or `maxIter` iterations in all. With `resume`, continues that run: its
- * iterations, history and last lower bound count towards this one (`start` is then ignored).
+ * What one EM iteration asks of a model, for `emLoop`: its E-step, as steps of the caller's kind (`Y` yielded, `N`
+ * sent back: a driver's statistics requests, or plain pauses), and its M-step.
  */
-export function* emSteps<P>(
-  family: EmFamily<P>, start: P, options: EmRunOptions, resume?: EmRunResult<P>,
-): EmSteps<EmRunResult<P>> {
-  const llIndex = family.statsLength - 2;
+export interface EmIteration<P, S, Y, N> {
+  /**
+   * The E-step under `params` for iteration `iter` (0: the one E-step of a run with `maxIter` 0), whose previous
+   * objective was `previous`: the statistics and the objective EM monitors.
+   */
+  eStep(params: P, iter: number, previous: number): Generator<Y, { stats: S; objective: number }, N>;
+  /** The M-step: new parameters from the statistics of the E-step under `params`. */
+  maximize(stats: S, params: P): P;
+  /** Degenerate components of the final parameters (see `EmFamily.degenerate`); absent: 0. */
+  degenerate?(params: P): number;
+  /** What the objective is, in the warning of a decrease: `'log-likelihood'` or `'log posterior'`. */
+  readonly objectiveName: string;
+}
+
+/**
+ * The EM loop, written once for every model (scikit-learn `BaseMixture.fit`, hmmlearn's `fit`): E-step, M-step,
+ * until the objective changes by less than `tol` (absolute) or `maxIter` iterations in all; a warning when it
+ * decreases by more than rounding. With `resume`, continues that run: its iterations, history and last objective
+ * count towards this one (`start` is then ignored). `emSteps` drives it with block statistics, `src/em/generic.ts`
+ * with models that compute their own E-step.
+ */
+export function* emLoop<P, S, Y, N>(
+  step: EmIteration<P, S, Y, N>, start: P, options: EmRunOptions, resume?: EmRunResult<P>,
+): Generator<Y, EmRunResult<P>, N> {
   const history: number[] = resume ? resume.history.slice() : [];
   const candidate = options.candidate ?? 0;
   let params = resume ? resume.params : start;
@@ -191,21 +211,13 @@ export function* emSteps<P>(
   let iter = resume ? resume.nIter : 0;
   const firstIter = iter + 1;
   // maxIter 0 keeps the start; one E-step gives its lower bound (no M-step, no iteration counted).
-  if (options.maxIter === 0 && !resume) {
-    const stats = yield {
-      params: family.kernelParams(params), init: options.init, candidate, iter: 0, logLikelihood: lowerBound,
-    };
-    lowerBound = objective(family, stats, params, llIndex);
-  }
+  if (options.maxIter === 0 && !resume) lowerBound = (yield* step.eStep(params, 0, lowerBound)).objective;
   while (iter < options.maxIter) {
     iter++;
     const previous = lowerBound;
-    const request = { params: family.kernelParams(params), init: options.init, candidate, iter, logLikelihood: previous };
-    const stats = yield request;
-    lowerBound = objective(family, stats, params, llIndex);
-    const { onMStep } = options;
-    params = family.maximize(stats, params,
-      onMStep && ((component, of) => onMStep(request, { component, of })));
+    const { stats, objective } = yield* step.eStep(params, iter, previous);
+    lowerBound = objective;
+    params = step.maximize(stats, params);
     history.push(lowerBound);
     const change = lowerBound - previous;
     options.onIteration?.({ init: options.init, candidate, iter, logLikelihood: lowerBound, change });
@@ -214,14 +226,41 @@ export function* emSteps<P>(
     // (A warm start's first change is from the fitted lower bound, which other rows may have given: not a decrease.)
     const carried = iter === firstIter && options.previousLowerBound !== undefined;
     if (!carried && change < -1e-9 * Math.max(1, Math.abs(lowerBound))) {
-      options.onWarning?.(`the ${family.logPrior === undefined ? 'log-likelihood' : 'log posterior'} decreased by ${-change} at iteration ${iter} (restart ${options.init})`);
+      options.onWarning?.(`the ${step.objectiveName} decreased by ${-change} at iteration ${iter} (restart ${options.init})`);
     }
     if (Math.abs(change) < options.tol) {
       converged = true;
       break;
     }
   }
-  return { params, lowerBound, nIter: iter, converged, history, degenerate: family.degenerate?.(params) ?? 0 };
+  return { params, lowerBound, nIter: iter, converged, history, degenerate: step.degenerate?.(params) ?? 0 };
+}
+
+/**
+ * EM from `start` until convergence or `maxIter` iterations in all (`emLoop`), asking the driver for the block
+ * statistics of every E-step. With `resume`, continues that run (see `emLoop`).
+ */
+export function* emSteps<P>(
+  family: EmFamily<P>, start: P, options: EmRunOptions, resume?: EmRunResult<P>,
+): EmSteps<EmRunResult<P>> {
+  const llIndex = family.statsLength - 2;
+  const candidate = options.candidate ?? 0;
+  const { onMStep } = options;
+  let request: StatsRequest | null = null;
+  return yield* emLoop<P, Float64Array, StatsRequest, Float64Array>({
+    *eStep(params, iter, previous) {
+      const at: StatsRequest = { params: family.kernelParams(params), init: options.init, candidate, iter, logLikelihood: previous };
+      request = at;
+      const stats = yield at;
+      return { stats, objective: objective(family, stats, params, llIndex) };
+    },
+    maximize: (stats, params) => {
+      const at = request!;
+      return family.maximize(stats, params, onMStep && ((component, of) => onMStep(at, { component, of })));
+    },
+    ...(family.degenerate === undefined ? {} : { degenerate: (params: P) => family.degenerate!(params) }),
+    objectiveName: family.logPrior === undefined ? 'log-likelihood' : 'log posterior',
+  }, start, options, resume);
 }
 
 /**

@@ -12,7 +12,7 @@
  */
 import { AbortError } from '../errors.js';
 import { runSliced, runToEnd, throwIfAborted, type Resumable } from '../parallel/abort.js';
-import { isBetterLowerBound, type EmRunResult, type IterationInfo } from './driver.js';
+import { emLoop, isBetterLowerBound, type EmRunResult, type IterationInfo } from './driver.js';
 import { Rng } from './rng.js';
 
 /** What an E-step returns: the statistics for the M-step and the log-likelihood that convergence watches. */
@@ -70,38 +70,23 @@ export interface GenericEmResult<P> extends EmRunResult<P> {
   readonly init: number;
 }
 
-/** One restart: EM from `start` until convergence or `maxIter`; yields before every E-step. */
-function* runOnce<P, S>(
+/** One restart: EM from `start` until convergence or `maxIter` (`emLoop`); yields before every E-step. */
+function runOnce<P, S>(
   model: GenericEmModel<P, S>, start: P, init: number, options: GenericEmOptions,
 ): Generator<void, EmRunResult<P>, void> {
-  const history: number[] = [];
-  let params = start;
-  let lowerBound = -Infinity;
-  let converged = false;
-  let iter = 0;
-  while (iter < options.maxIter) {
-    yield;
-    throwIfAborted(options.signal);
-    iter++;
-    const previous = lowerBound;
-    const { stats, logLikelihood } = model.eStepSteps !== undefined ? yield* model.eStepSteps(params) : model.eStep(params);
-    if (Number.isNaN(logLikelihood)) {
-      throw new Error(`the E-step returned a log-likelihood of NaN at iteration ${iter} (restart ${init})`);
-    }
-    lowerBound = logLikelihood;
-    params = model.maximize(stats, params);
-    history.push(lowerBound);
-    const change = lowerBound - previous;
-    options.onIteration?.({ init, candidate: 0, iter, logLikelihood: lowerBound, change });
-    if (change < -1e-9 * Math.max(1, Math.abs(lowerBound))) {
-      options.onWarning?.(`the log-likelihood decreased by ${-change} at iteration ${iter} (restart ${init})`);
-    }
-    if (Math.abs(change) < options.tol) {
-      converged = true;
-      break;
-    }
-  }
-  return { params, lowerBound, nIter: iter, converged, history, degenerate: 0 };
+  return emLoop<P, S, void, void>({
+    *eStep(params, iter) {
+      yield;
+      throwIfAborted(options.signal);
+      const { stats, logLikelihood } = model.eStepSteps !== undefined ? yield* model.eStepSteps(params) : model.eStep(params);
+      if (Number.isNaN(logLikelihood)) {
+        throw new Error(`the E-step returned a log-likelihood of NaN at iteration ${iter} (restart ${init})`);
+      }
+      return { stats, objective: logLikelihood };
+    },
+    maximize: (stats, params) => model.maximize(stats, params),
+    objectiveName: 'log-likelihood',
+  }, start, { maxIter: options.maxIter, tol: options.tol, init, onIteration: options.onIteration, onWarning: options.onWarning });
 }
 
 /** All restarts, keeping the best; yields before every E-step. */

@@ -181,7 +181,9 @@ export class SpreadSample {
         slot = this.rng.int(this.seen + 1);
         if (slot >= this.capacity) continue;
       }
-      this.data.set(block.data.subarray(i * d, (i + 1) * d), slot * d);
+      const from = block.data;
+      const to = this.data;
+      for (let j = 0, a = i * d, b = slot * d; j < d; j++) to[b + j] = from[a + j];
       this.weights[slot] = w;
       if (w !== 1) this.unit = false;
     }

@@ -28,14 +28,16 @@ export function checkFeatureRange(data: Matrix, centre: Float64Array, w: Float64
   let total = 0;
   for (let i = 0; i < rows; i++) total += w === null ? 1 : w[i];
   const limit = featureRangeLimit(total, dtype);
-  for (let j = 0; j < cols; j++) {
-    let m = 0;
-    for (let i = 0; i < rows; i++) {
-      const v = Math.abs(data.data[i * cols + j] - centre[j]);
-      if (v > m) m = v;
+  // One pass in row order (the largest deviation of each column does not depend on the order).
+  const largest = new Float64Array(cols);
+  const x = data.data;
+  for (let i = 0, p = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++, p++) {
+      const v = Math.abs(x[p] - centre[j]);
+      if (v > largest[j]) largest[j] = v;
     }
-    if (m > limit) throw featureRangeError('X', j, m, limit, dtype);
   }
+  for (let j = 0; j < cols; j++) if (largest[j] > limit) throw featureRangeError('X', j, largest[j], limit, dtype);
 }
 
 /**

@@ -9,7 +9,7 @@ import { DegenerateComponentError } from '../errors.js';
 import {
   composeRotated, fillDiagonal, geometricMean, matMul, MCLUST_RTEPS, polarFactor, spdInverse, symmetricEigen,
 } from './mclust-linalg.js';
-import type { MclustDecomposition, MclustInnerInfo, MclustStatistics } from './mclust-models.js';
+import type { MclustDecomposition, MclustInnerInfo, MclustRoutine, MclustStatistics } from './mclust-models.js';
 
 /** What an iterative M-step returns to `mclustMStep`. */
 export interface IterativeResult {
@@ -69,10 +69,11 @@ export function mstepVEI(stats: MclustStatistics, tol: number, maxIterations: nu
  * (eigenvalues `ω_cj` decreasing), repeat `λ_c = Σ_j ω_cj / a_j / (d N_c)`, `a_j = Σ_c ω_cj / λ_c` normalized to
  * `|A| = 1`, while the largest relative change is at least `tol` and fewer than `maxIterations` iterations ran. Start:
  * the given (A, λ), else mclust's `msvev` start `a = Σ_c ω_c / g`, `λ_c = g / (N_c N)` with `g = |Σ_c Ω_c|^{1/d}`
- * (mclust's EM starts its first M-step at `λ_c = g / N`; λ only enters the first change, so the iterates agree).
+ * (`routine` 'mstep'; mclust's EM, 'me', starts its first M-step at `λ_c = g / N`).
  */
 export function mstepVEV(
   stats: MclustStatistics, total: number, tol: number, maxIterations: number, start?: MclustDecomposition,
+  routine: MclustRoutine = 'mstep',
 ): IterativeResult {
   const { k, d, n, scatter: W } = stats;
   const omega = new Float64Array(k * d);
@@ -91,7 +92,7 @@ export function mstepVEV(
     shape = new Float64Array(d);
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) shape[j] += omega[c * d + j];
     const g = geometricMean(shape, 0, d, -1);
-    scale = n.map((nc) => g / (nc * total));
+    scale = n.map((nc) => (routine === 'me' ? g / total : g / (nc * total)));
     for (let j = 0; j < d; j++) shape[j] /= g;
   }
   let inner = 0;

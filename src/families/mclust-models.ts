@@ -196,7 +196,16 @@ export interface MclustMStepOptions {
   readonly start?: MclustDecomposition;
   /** mclust's conjugate prior (`priorControl()`): the MAP M-step; only for `MCLUST_PRIOR_MODELS`. */
   readonly prior?: MclustPrior;
+  /**
+   * Whose M-step to reproduce ['me']: mclust's EM routines (`me<model>`, `me<model>p`) or its `mstep()` (`ms<model>`,
+   * `ms<model>p`). They differ in the MAP M-steps of EII, EEI, EVI and EEV (`mclust-prior.ts`) and in VEV's start
+   * without `start` (λ_c = g / N in EM, g / (N_c N) in `mstep`, g = |Σ_c Ω_c|^{1/d}).
+   */
+  readonly routine?: MclustRoutine;
 }
+
+/** Which of mclust's routines an M-step reproduces (`MclustMStepOptions.routine`). */
+export type MclustRoutine = 'me' | 'mstep';
 
 /**
  * The M-step of `model` (maximum likelihood, or MAP with `options.prior`): weights, means, covariances and their
@@ -221,9 +230,9 @@ export function mclustMStep(model: MclustModel, stats: MclustStatistics, options
       throw new InputError('prior', `one of the models ${MCLUST_PRIOR_MODELS.join(', ')}`, model,
         'mclust gives no conjugate prior for EVE, VVE, VEE and EVV');
     }
-    out = mclustMapMStep(model, stats, total, options.prior, tol, maxIterations, options.start);
+    out = mclustMapMStep(model, stats, total, options.prior, tol, maxIterations, options.start, options.routine ?? 'me');
   } else {
-    out = maximumLikelihood(model, stats, total, tol, maxIterations, options.start);
+    out = maximumLikelihood(model, stats, total, tol, maxIterations, options.start, options.routine ?? 'me');
   }
   checkPositiveDefinite(out.covariances, k, d);
   return {
@@ -234,7 +243,7 @@ export function mclustMStep(model: MclustModel, stats: MclustStatistics, options
 
 function maximumLikelihood(
   model: MclustModel, stats: MclustStatistics, total: number, tol: number, maxIterations: number,
-  start: MclustDecomposition | undefined,
+  start: MclustDecomposition | undefined, routine: MclustRoutine,
 ): { covariances: Float64Array; decomposition: MclustDecomposition; inner: MclustInnerInfo | null } {
   const { k, d, n, scatter: W } = stats;
   const cov = new Float64Array(k * d * d);
@@ -349,7 +358,7 @@ function maximumLikelihood(
     case 'VEI':
       return mstepVEI(stats, tol, maxIterations, start);
     case 'VEV':
-      return mstepVEV(stats, total, tol, maxIterations, start);
+      return mstepVEV(stats, total, tol, maxIterations, start, routine);
     case 'VEE':
       return mstepVEE(stats, tol, maxIterations);
     case 'EVE':

@@ -52,6 +52,21 @@ function rel(got: ArrayLike<number>, want: ArrayLike<number>): number {
 /** Models whose MAP M-step is written (mclust-prior.ts). */
 const MAP_DONE = new Set<MclustModel>(MCLUST_PRIOR_MODELS);
 
+/** Largest difference of the axes (columns of each d×d block), each column's sign matched to mclust's first. */
+function axesDifference(got: Float64Array, want: number[], d: number): number {
+  expect(got.length).toBe(want.length);
+  let worstDiff = 0;
+  for (let off = 0; off < want.length; off += d * d) {
+    for (let j = 0; j < d; j++) {
+      let dot = 0;
+      for (let a = 0; a < d; a++) dot += got[off + a * d + j]! * want[off + a * d + j]!;
+      const sign = dot < 0 ? -1 : 1;
+      for (let a = 0; a < d; a++) worstDiff = Math.max(worstDiff, Math.abs(sign * got[off + a * d + j]! - want[off + a * d + j]!));
+    }
+  }
+  return worstDiff;
+}
+
 const worst = new Map<string, number>();
 function record(key: string, value: number): number {
   worst.set(key, Math.max(worst.get(key) ?? 0, value));
@@ -146,9 +161,12 @@ function compareParams(key: string, got: MclustMStepResult, want: Fit, tol: numb
   };
   const scale = want.scale !== undefined && got.decomposition.scale ? rel(got.decomposition.scale, flat(want.scale)) : 0;
   const shape = want.shape !== undefined && got.decomposition.shape ? rel(got.decomposition.shape, flat(want.shape)) : 0;
-  const all = Math.max(diffs.pro, diffs.mean, diffs.sigma, scale, shape);
+  const orientation = want.orientation !== undefined && got.decomposition.orientation
+    ? axesDifference(got.decomposition.orientation, flat(want.orientation), got.d) : 0;
+  const all = Math.max(diffs.pro, diffs.mean, diffs.sigma, scale, shape, orientation);
   record(key, all);
-  expect(all, `${key}: ${JSON.stringify({ ...diffs, scale, shape })}`).toBeLessThanOrEqual(tol);
+  record(`${key} orientation`, orientation);
+  expect(all, `${key}: ${JSON.stringify({ ...diffs, scale, shape, orientation })}`).toBeLessThanOrEqual(tol);
 }
 
 function checkFit(label: string, c: Case, want: Fit, prior: MclustPrior | undefined, maxIterations: number): void {
@@ -227,6 +245,48 @@ for (const model of MCLUST_MODELS) {
     }
   });
 }
+
+describe('mclust models: singular statistics, refused priors, the inner cap', () => {
+  // Component 1 holds two points in d = 3 (a rank-1 scatter); feature 2 is constant in the second data set.
+  const X1 = Float64Array.from([0, 0, 0, 1, 2, 0, 2, 1, 1, 0, 1, 2, 1, 1, 1, 5, 5, 5, 6, 7, 5]);
+  const X2 = Float64Array.from([0, 1, 3, 1, 1, 2, 2, 1, 0, 3, 1, 1, 5, 1, 4, 6, 1, 6]);
+  const z1 = unmap([1, 1, 1, 1, 1, 2, 2], 2);
+  const z2 = unmap([1, 1, 1, 2, 2, 2], 2);
+  for (const model of MCLUST_MODELS) {
+    it(`${model}: a typed error or finite positive definite estimates, never NaN`, () => {
+      for (const [X, z, rows] of [[X1, z1, 7], [X2, z2, 6]] as const) {
+        const stats = mclustStatistics(X, rows, 3, z, 2);
+        let fit: MclustMStepResult | null = null;
+        try {
+          fit = mclustMStep(model, stats);
+        } catch (e) {
+          expect(e).toBeInstanceOf(DegenerateComponentError);
+        }
+        if (fit) for (const v of fit.covariances) expect(Number.isFinite(v)).toBe(true);
+        // A rank-1 scatter and a constant feature leave no model with variable covariances and full axes fitted.
+        if (model === 'VVV' || model === 'EVV') expect(fit).toBeNull();
+        if (model === 'EII' || model === 'VII') expect(fit).not.toBeNull();
+      }
+    });
+  }
+  it('refuses a prior for EVE, VVE, VEE, EVV with an InputError', () => {
+    const c = fixture.cases.find((x) => x.model === 'VVV' && x.data === 'iris' && x.G === 2)!;
+    const { X, n, d } = data[c.data]!;
+    const stats = mclustStatistics(X, n, d, unmap(c.class, c.G), c.G);
+    for (const model of ['EVE', 'VVE', 'VEE', 'EVV'] as const) {
+      expect(() => mclustMStep(model, stats, { prior: toPrior(c) })).toThrow(/prior/);
+    }
+  });
+  it('stops the inner iterations at maxIterations (VEI may run one more, as mclust\'s msvei)', () => {
+    const c = fixture.cases.find((x) => x.model === 'VVV' && x.data === 'gen5' && x.G === 3)!;
+    const { X, n, d } = data[c.data]!;
+    const stats = mclustStatistics(X, n, d, unmap(c.class, c.G), c.G);
+    for (const model of ['VEI', 'VEV', 'VEE', 'EVE', 'VVE'] as const) {
+      const fit = mclustMStep(model, stats, { tol: 0, maxIterations: 3 });
+      expect(fit.inner!.iterations, model).toBe(model === 'VEI' ? 4 : 3);
+    }
+  });
+});
 
 describe('mclust models: the four the library had equal gaussian.ts maximize', () => {
   const types: [MclustModel, CovarianceType][] = [['VVV', 'full'], ['EEE', 'tied'], ['VVI', 'diag'], ['VII', 'spherical']];

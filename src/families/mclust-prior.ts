@@ -12,7 +12,7 @@
  * the means unshrunk, and `mseevp` sets κ to 0 altogether; `msvevp` (VEV) does not use ν. mclust's EM routines
  * (`me<model>p`) compute the M-steps of EII, EEI, EVI and EEV otherwise (`MclustRoutine`): each is noted at its model.
  */
-import { DegenerateComponentError } from '../errors.js';
+import { DegenerateComponentError, InputError } from '../errors.js';
 import { composeRotated, fillDiagonal, geometricMean, MCLUST_RTEPS, symmetricEigen, trace } from './mclust-linalg.js';
 import type { MclustDecomposition, MclustInnerInfo, MclustModel, MclustRoutine, MclustStatistics } from './mclust-models.js';
 
@@ -264,7 +264,7 @@ export function mclustMapMStep(
       return { means: shrunk, covariances: cov, decomposition: { scale, shape, orientation }, inner: { iterations: inner, error: err } };
     }
     case 'VEE': case 'EVE': case 'VVE': case 'EVV':
-      throw new DegenerateComponentError(-1, `mclust gives ${model} no prior`);
+      throw new InputError('prior', 'a model that mclust gives a prior', model);
     default:
       return model satisfies never;
   }

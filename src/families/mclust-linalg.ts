@@ -1,0 +1,258 @@
+/**
+ * Dense d×d linear algebra for the M-steps of mclust's decomposed covariance models (`mclust-models.ts`): the
+ * symmetric eigendecomposition that mclust takes from LAPACK's `dsyev`/`dgesvd`, the orthogonal polar factor
+ * `P Rᵀ` of an SVD `F = P B Rᵀ` (the orientation update of Browne & McNicholas 2014), and an inverse through Cholesky
+ * (`dpotrf`/`dpotri`). All matrices are row-major `Float64Array`s; none of these routines allocates more than O(d²).
+ * Jacobi methods are used for their accuracy on small matrices: eigenvalues of a positive definite matrix come out with
+ * small relative error, which the volume `|W|^{1/d}` and the shape need.
+ */
+
+import { DegenerateComponentError } from '../errors.js';
+
+/** mclust's singularity threshold for shapes and volumes (√ε, its `rteps` and `sqrt(eps)` checks). */
+export const MCLUST_RTEPS = Math.sqrt(Number.EPSILON);
+
+/** Largest number of Jacobi sweeps; a symmetric d×d matrix converges in well under 30 for any d used here. */
+const MAX_SWEEPS = 60;
+
+/**
+ * Eigendecomposition `A = V diag(λ) Vᵀ` of the symmetric d×d matrix at `A[off…]` by cyclic Jacobi rotations
+ * (Golub & Van Loan, "Matrix Computations", 4th ed., §8.5). Eigenvalues in decreasing order (as mclust reads
+ * `dgesvd`'s singular values); `vectors` (d×d) holds the unit eigenvectors as columns, `vectors[i·d + j]` the i-th
+ * entry of the j-th vector. The sign of each vector is arbitrary.
+ */
+export function symmetricEigen(
+  A: ArrayLike<number>, off: number, d: number,
+): { values: Float64Array; vectors: Float64Array } {
+  const a = new Float64Array(d * d);
+  for (let p = 0; p < d * d; p++) a[p] = A[off + p];
+  const v = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) v[j * d + j] = 1;
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let off2 = 0;
+    let diag2 = 0;
+    for (let p = 0; p < d; p++) {
+      diag2 += a[p * d + p] * a[p * d + p];
+      for (let q = p + 1; q < d; q++) off2 += a[p * d + q] * a[p * d + q];
+    }
+    if (off2 <= 1e-34 * diag2 || off2 === 0) break;
+    for (let p = 0; p < d - 1; p++) {
+      for (let q = p + 1; q < d; q++) {
+        const apq = a[p * d + q];
+        if (apq === 0) continue;
+        const app = a[p * d + p];
+        const aqq = a[q * d + q];
+        const theta = (aqq - app) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let r = 0; r < d; r++) {
+          const arp = a[r * d + p];
+          const arq = a[r * d + q];
+          a[r * d + p] = c * arp - s * arq;
+          a[r * d + q] = s * arp + c * arq;
+        }
+        for (let r = 0; r < d; r++) {
+          const apr = a[p * d + r];
+          const aqr = a[q * d + r];
+          a[p * d + r] = c * apr - s * aqr;
+          a[q * d + r] = s * apr + c * aqr;
+        }
+        a[p * d + q] = 0;
+        a[q * d + p] = 0;
+        for (let r = 0; r < d; r++) {
+          const vrp = v[r * d + p];
+          const vrq = v[r * d + q];
+          v[r * d + p] = c * vrp - s * vrq;
+          v[r * d + q] = s * vrp + c * vrq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: d }, (_, j) => j).sort((x, y) => a[y * d + y] - a[x * d + x]);
+  const values = new Float64Array(d);
+  const vectors = new Float64Array(d * d);
+  order.forEach((src, j) => {
+    values[j] = a[src * d + src];
+    for (let r = 0; r < d; r++) vectors[r * d + j] = v[r * d + src];
+  });
+  return { values, vectors };
+}
+
+/**
+ * The orthogonal polar factor `Q = P Rᵀ` of the d×d matrix `F` (`F = P B Rᵀ` its SVD), written into `out`: the
+ * orthogonal matrix nearest to F, unique when F is nonsingular. One-sided Jacobi (Hestenes) orthogonalizes the columns
+ * of F, `F V = U B`, so `Q = U Vᵀ` needs no ordering of the singular values. A column whose singular value is below
+ * `1e-14·max B` (F of rank < d) is completed by Gram–Schmidt, a choice LAPACK makes its own way (there Q is not
+ * unique).
+ */
+export function polarFactor(F: Float64Array, d: number, out: Float64Array): void {
+  const u = Float64Array.from(F);
+  const v = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) v[j * d + j] = 1;
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < d - 1; p++) {
+      for (let q = p + 1; q < d; q++) {
+        let alpha = 0;
+        let beta = 0;
+        let gamma = 0;
+        for (let r = 0; r < d; r++) {
+          const up = u[r * d + p];
+          const uq = u[r * d + q];
+          alpha += up * up;
+          beta += uq * uq;
+          gamma += up * uq;
+        }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-16 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = c * t;
+        for (let r = 0; r < d; r++) {
+          const up = u[r * d + p];
+          const uq = u[r * d + q];
+          u[r * d + p] = c * up - s * uq;
+          u[r * d + q] = s * up + c * uq;
+          const vp = v[r * d + p];
+          const vq = v[r * d + q];
+          v[r * d + p] = c * vp - s * vq;
+          v[r * d + q] = s * vp + c * vq;
+        }
+      }
+    }
+    if (!rotated) break;
+  }
+  const norms = new Float64Array(d);
+  let maxNorm = 0;
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let r = 0; r < d; r++) s += u[r * d + j] * u[r * d + j];
+    norms[j] = Math.sqrt(s);
+    maxNorm = Math.max(maxNorm, norms[j]);
+  }
+  const small: number[] = [];
+  for (let j = 0; j < d; j++) {
+    if (norms[j] > 1e-14 * maxNorm) for (let r = 0; r < d; r++) u[r * d + j] /= norms[j];
+    else small.push(j);
+  }
+  for (const j of small) {
+    // Gram–Schmidt of the unit vectors against the columns kept so far.
+    for (let e = 0; e < d; e++) {
+      for (let r = 0; r < d; r++) u[r * d + j] = r === e ? 1 : 0;
+      for (let m = 0; m < d; m++) {
+        if (m === j || (small.includes(m) && small.indexOf(m) > small.indexOf(j))) continue;
+        let dot = 0;
+        for (let r = 0; r < d; r++) dot += u[r * d + m] * u[r * d + j];
+        for (let r = 0; r < d; r++) u[r * d + j] -= dot * u[r * d + m];
+      }
+      let s = 0;
+      for (let r = 0; r < d; r++) s += u[r * d + j] * u[r * d + j];
+      if (s > 0.5) {
+        for (let r = 0; r < d; r++) u[r * d + j] /= Math.sqrt(s);
+        break;
+      }
+    }
+  }
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b < d; b++) {
+      let s = 0;
+      for (let m = 0; m < d; m++) s += u[a * d + m] * v[b * d + m];
+      out[a * d + b] = s;
+    }
+  }
+}
+
+/**
+ * The inverse of the symmetric positive definite d×d matrix `A` through its Cholesky factor (LAPACK `dpotrf` then
+ * `dpotri`, as mclust's `msvee` inverts C), and `log det A`. Returns null when a pivot is not positive.
+ */
+export function spdInverse(A: Float64Array, d: number): { inverse: Float64Array; logDet: number } | null {
+  const L = new Float64Array(d * d);
+  let logDet = 0;
+  for (let j = 0; j < d; j++) {
+    let s = A[j * d + j];
+    for (let m = 0; m < j; m++) s -= L[j * d + m] * L[j * d + m];
+    if (!(s > 0) || !Number.isFinite(s)) return null;
+    const ljj = Math.sqrt(s);
+    L[j * d + j] = ljj;
+    logDet += 2 * Math.log(ljj);
+    for (let i = j + 1; i < d; i++) {
+      let t = A[i * d + j];
+      for (let m = 0; m < j; m++) t -= L[i * d + m] * L[j * d + m];
+      L[i * d + j] = t / ljj;
+    }
+  }
+  // M = L⁻¹ (lower), then A⁻¹ = Mᵀ M.
+  const M = new Float64Array(d * d);
+  for (let col = 0; col < d; col++) {
+    for (let i = col; i < d; i++) {
+      let s = i === col ? 1 : 0;
+      for (let m = col; m < i; m++) s -= L[i * d + m] * M[m * d + col];
+      M[i * d + col] = s / L[i * d + i];
+    }
+  }
+  const inverse = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) {
+    for (let b = a; b < d; b++) {
+      let s = 0;
+      for (let m = b; m < d; m++) s += M[m * d + a] * M[m * d + b];
+      inverse[a * d + b] = s;
+      inverse[b * d + a] = s;
+    }
+  }
+  return { inverse, logDet };
+}
+
+/** `C = A B` for d×d row-major matrices (C must not alias A or B). */
+export function matMul(A: Float64Array, B: Float64Array, d: number, C: Float64Array, aOff = 0, bOff = 0): void {
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let m = 0; m < d; m++) s += A[aOff + i * d + m] * B[bOff + m * d + j];
+      C[i * d + j] = s;
+    }
+  }
+}
+
+/** `tr W` of the d×d block at `off`. */
+export function trace(W: Float64Array, off: number, d: number): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) s += W[off + j * d + j];
+  return s;
+}
+
+/**
+ * `(Π v_j)^{1/d}` over `v[off…off+d)`, through logs as mclust takes it (`exp(Σ log v_j / d)`); a non-positive
+ * value is a singular component (`component`, −1 for a pooled quantity).
+ */
+export function geometricMean(v: Float64Array, off: number, d: number, component: number): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    if (!(v[off + j] > 0)) throw new DegenerateComponentError(component, 'a variance or eigenvalue is not positive');
+    s += Math.log(v[off + j]);
+  }
+  return Math.exp(s / d);
+}
+
+/** Writes diagonal covariances `cov[c][j][j] = value(c, j)` (zero off the diagonal). */
+export function fillDiagonal(cov: Float64Array, k: number, d: number, value: (c: number, j: number) => number): void {
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) cov[c * d * d + j * d + j] = value(c, j);
+}
+
+/** `cov[c] = D diag(value(j)) Dᵀ` with D the d×d block of `D` at `dOff` (columns the axes). */
+export function composeRotated(
+  cov: Float64Array, c: number, D: Float64Array, dOff: number, d: number, value: (j: number) => number,
+): void {
+  const out = c * d * d;
+  for (let a = 0; a < d; a++) {
+    for (let b = a; b < d; b++) {
+      let s = 0;
+      for (let m = 0; m < d; m++) s += D[dOff + a * d + m] * value(m) * D[dOff + b * d + m];
+      cov[out + a * d + b] = s;
+      cov[out + b * d + a] = s;
+    }
+  }
+}
+

@@ -10,7 +10,7 @@
  * collector); the next `bind` starts a fresh one. Results are always copied out: no view of WASM memory leaves here.
  */
 import type { Backend, BindOptions, BoundData, HmmKernels, KernelParams, KernelShape } from '../kernel.js';
-import { accumulateWeightedLinear } from '../js/linear.js';
+import { kernelRow, type KernelRow, type WasmLayout } from '../kernels.js';
 import { WasmHmm } from './hmm.js';
 import { checkWeightedArgs, statsLength } from '../kernel.js';
 import { WasmUnavailableError } from '../../errors.js';
@@ -137,19 +137,16 @@ interface Engine {
 }
 
 /** Byte offsets of the parameters, statistics, output and scratch inside a bound data's work region. */
-interface Layout {
+interface Layout extends WasmLayout {
   readonly shape: KernelShape;
-  readonly k: number;
-  readonly precStride: number;
+  /** The kernels of the shape and the rows' dtype (`src/backend/kernels.ts`). */
+  readonly row: KernelRow;
   readonly statsLength: number;
   readonly chunkRows: number;
-  readonly logConst: number;
-  readonly means: number;
-  readonly prec: number;
-  readonly stats: number;
-  readonly out: number;
-  readonly scratch: number;
 }
+
+/** The scratch of a js twin that reads none (the weighted linear sums). */
+const EMPTY = new Float64Array(0);
 
 function requireInteger(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) throw new RangeError(`${name}: expected an integer ≥ ${min}, got ${value}`);
@@ -249,9 +246,7 @@ class WasmBoundData implements BoundData {
     if (shape !== 'full' && shape !== 'diag' && shape !== 'linear') {
       throw new RangeError(`params.shape: expected 'full', 'diag' or 'linear', got ${String(shape)}`);
     }
-    if (shape === 'linear' && this.f32) {
-      throw new RangeError("params.shape: the 'linear' kernels (discrete families) run on float64 rows only; bind a Float64Array");
-    }
+    const row = kernelRow(shape, this.f32);
     if (p.d !== d) throw new RangeError(`params.d: expected ${d} (the bound data's features), got ${p.d}`);
     requireInteger('params.k', k, 1);
     if (shape === 'full') requireInteger('params.precStride', precStride, 0);
@@ -266,7 +261,7 @@ class WasmBoundData implements BoundData {
     this.params = p;
     this.bytes = bytes;
     this.relative = {
-      shape, k, precStride: shape === 'full' ? precStride : d, statsLength: sLength, chunkRows,
+      shape, row, k, precStride: shape === 'full' ? precStride : d, statsLength: sLength, chunkRows,
       logConst, means, prec, stats, out, scratch,
     };
     this.layout = null;
@@ -313,18 +308,8 @@ class WasmBoundData implements BoundData {
     const s = L.stats / 8;
     arena.f64().fill(0, s, s + L.statsLength);
     const hasWeights = this.wPtr === 0 ? 0 : 1;
-    const f32 = this.f32;
     this.eachWindow(start, count, (first, m) => {
-      if (L.shape === 'linear') {
-        kernels.accumulate_linear_f64(this.xPtr, this.wPtr, hasWeights, first, m, this.d, L.k, L.logConst, L.prec,
-          L.stats, L.scratch);
-      } else if (L.shape === 'full') {
-        (f32 ? kernels.accumulate_gauss_full_f32 : kernels.accumulate_gauss_full_f64)(this.xPtr, this.wPtr, hasWeights,
-          first, m, this.d, L.k, L.logConst, L.means, L.prec, L.precStride, L.stats, L.scratch);
-      } else {
-        (f32 ? kernels.accumulate_gauss_diag_f32 : kernels.accumulate_gauss_diag_f64)(this.xPtr, this.wPtr, hasWeights,
-          first, m, this.d, L.k, L.logConst, L.means, L.prec, L.stats, L.scratch);
-      }
+      L.row.wasm.accumulate(kernels, { x: this.xPtr, w: this.wPtr, hasWeights, first, m, d: this.d, L });
     });
     const heap = arena.f64();
     for (let i = 0; i < L.statsLength; i++) stats[i] += heap[s + i]!;
@@ -338,24 +323,25 @@ class WasmBoundData implements BoundData {
     const { arena, kernels } = this.engine;
     const { d } = this;
     const { k } = L;
-    if (L.shape === 'linear') {
-      // Raw sums r·t(x) need no kernel of their own: the twin reads the rows where they are.
+    const weighted = L.row.wasm.accumulateWeighted;
+    if (weighted === undefined) {
+      // No kernel of its own (raw sums r·t(x)): the twin reads the rows where they are.
       const X = this.source ?? new Float64Array(arena.memory.buffer, this.xPtr, this.n * d);
       const w = this.wPtr === 0 ? null : this.sourceWeights ?? new Float64Array(arena.memory.buffer, this.wPtr, this.n);
-      accumulateWeightedLinear(X as Float64Array, w, start, count, d, k, resp, stats);
+      L.row.js.accumulateWeighted!({ X, weights: w, start, count, d, p: this.params!, q: null, lp: EMPTY, diff: EMPTY },
+        resp, stats);
       return;
     }
     const s = L.stats / 8;
     const o = L.out / 8;
     arena.f64().fill(0, s, s + L.statsLength);
     const hasWeights = this.wPtr === 0 ? 0 : 1;
-    const kernel = L.shape === 'full' ? kernels.accumulate_weighted_gauss_full_f64 : kernels.accumulate_weighted_gauss_diag_f64;
     this.eachWindow(start, count, (first, rows, offset) => {
       // The responsibilities pass through the log-density output buffer, chunkRows rows per kernel call.
       for (let done = 0; done < rows; done += L.chunkRows) {
         const m = Math.min(L.chunkRows, rows - done);
         arena.f64().set(resp.subarray((offset + done) * k, (offset + done + m) * k), o);
-        kernel(this.xPtr, this.wPtr, hasWeights, L.out, first + done, m, d, k, L.means, L.stats, L.scratch);
+        weighted(kernels, { x: this.xPtr, w: this.wPtr, hasWeights, first: first + done, m, d, L });
       }
     });
     const heap = arena.f64();
@@ -369,19 +355,10 @@ class WasmBoundData implements BoundData {
     if (out.length < count * k) throw new RangeError(`out: expected ${count * k} values (count×k), got ${out.length}`);
     const { arena, kernels } = this.engine;
     const o = L.out / 8;
-    const f32 = this.f32;
     this.eachWindow(start, count, (first, rows, offset) => {
       for (let done = 0; done < rows; done += L.chunkRows) {
         const m = Math.min(L.chunkRows, rows - done);
-        if (L.shape === 'linear') {
-          kernels.logprob_linear_f64(this.xPtr, first + done, m, this.d, k, L.logConst, L.prec, L.out, L.scratch);
-        } else if (L.shape === 'full') {
-          (f32 ? kernels.logprob_gauss_full_f32 : kernels.logprob_gauss_full_f64)(this.xPtr, first + done, m, this.d, k,
-            L.logConst, L.means, L.prec, L.precStride, L.out, L.scratch);
-        } else {
-          (f32 ? kernels.logprob_gauss_diag_f32 : kernels.logprob_gauss_diag_f64)(this.xPtr, first + done, m, this.d, k,
-            L.logConst, L.means, L.prec, L.out, L.scratch);
-        }
+        L.row.wasm.logProb(kernels, { x: this.xPtr, w: this.wPtr, hasWeights: 0, first: first + done, m, d: this.d, L });
         out.set(arena.f64().subarray(o, o + m * k), (offset + done) * k);
       }
     });

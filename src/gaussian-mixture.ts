@@ -25,8 +25,8 @@ import {
 import { Rng } from './em/rng.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import {
-  COVARIANCE_TYPES, checkCovariances, covarianceShape, kernelShape, maximize, nest, nParameters, toKernelParams,
-  type CovarianceType, type Covariances, type GaussianParams,
+  COVARIANCE_TYPES, checkCovariances, covarianceLayout, covarianceMatrixOf, covarianceShape, hasMatrices, kernelShape, maximize, nest,
+  nParameters, toKernelParams, type CovarianceType, type Covariances, type GaussianParams,
 } from './families/gaussian.js';
 import {
   MomentsAccumulator, checkPriorOption, dataMoments, logPrior, mStep, priorToJSON, resolvePrior, shiftPrior,
@@ -301,7 +301,7 @@ function upperGram(u: Float64Array, off: number, d: number, out: Float64Array): 
  */
 function covariancesFromPrecisions(prec: Float64Array, type: CovarianceType, d: number): Float64Array {
   const out = new Float64Array(prec.length);
-  if (type === 'diag' || type === 'spherical') {
+  if (!hasMatrices(type)) {
     for (let i = 0; i < prec.length; i++) out[i] = 1 / prec[i];
     return out;
   }
@@ -351,10 +351,11 @@ export const MAX_COVARIANCE_ENTRIES = 2 ** 28;
  * `MAX_COVARIANCE_ENTRIES`.
  */
 export function checkCovarianceSize(type: CovarianceType, k: number, d: number): void {
-  const entries = type === 'full' ? k * d * d : type === 'tied' ? d * d : k * d;
+  const layout = covarianceLayout(type);
+  const entries = layout === 'matrices' ? k * d * d : layout === 'matrix' ? d * d : k * d;
   if (entries <= MAX_COVARIANCE_ENTRIES) return;
   throw new InputError('options.covarianceType',
-    `covariances of at most 2^28 float64 values (2 GiB; ${type === 'tied' ? 'd²' : 'k·d²'} for '${type}')`,
+    `covariances of at most 2^28 float64 values (2 GiB; ${layout === 'matrix' ? 'd²' : 'k·d²'} for '${type}')`,
     `'${type}' with k = ${k}, d = ${d}: ${entries.toPrecision(3)} values`,
     "Use covarianceType: 'diag' or 'spherical', or fewer features (e.g. a projection onto principal components)");
 }
@@ -595,7 +596,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const p = this.fitted('precisions');
     const { d, precChol: u } = p;
     const out = new Float64Array(u.length);
-    if (p.covarianceType === 'full' || p.covarianceType === 'tied') {
+    if (hasMatrices(p.covarianceType)) {
       for (let off = 0; off < u.length; off += d * d) upperGram(u, off, d, out);
     } else {
       for (let i = 0; i < u.length; i++) out[i] = u[i] * u[i];
@@ -613,19 +614,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   covarianceMatrix(c: number): Float64Array[] {
     const p = this.fitted('covarianceMatrix');
     if (!Number.isInteger(c) || c < 0 || c >= p.k) throw new InputError('c', `a component index in [0, ${p.k - 1}]`, describe(c));
-    const { d } = p;
-    const out = rowsOf(new Float64Array(d * d), d, d);
-    for (let a = 0; a < d; a++) {
-      for (let b = 0; b < d; b++) {
-        switch (p.covarianceType) {
-          case 'full': out[a][b] = p.covariances[c * d * d + a * d + b]; break;
-          case 'tied': out[a][b] = p.covariances[a * d + b]; break;
-          case 'diag': out[a][b] = a === b ? p.covariances[c * d + a] : 0; break;
-          case 'spherical': out[a][b] = a === b ? p.covariances[c] : 0; break;
-        }
-      }
-    }
-    return out;
+    return rowsOf(covarianceMatrixOf(p, c), p.d, p.d);
   }
 
   /**
@@ -717,7 +706,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     if (identifiable !== null) onWarning?.(identifiable);
     const { given, warm, rng } = plan;
     const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type), n: data.rows, d, k,
-      shared: type === 'tied', f32: this.options.dtype === 'float32', weighted: w !== null }, onWarning);
+      shared: covarianceLayout(type) === 'matrix', f32: this.options.dtype === 'float32', weighted: w !== null }, onWarning);
     // Missing entries: the starts are computed on mean-filled rows (src/missing/init-data.ts), EM on the rows as given.
     const initData = incomplete ? meanFilledInitData(data, w, new Rng(plan.seed, 2)) : { X: data, weights: w };
     // float32: EM runs on centred f32 rows with means in centred coordinates; initialization sees the f64 data.
@@ -792,7 +781,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const { d } = plan;
     const { onIteration, onWarning, onMStep } = callbacks;
     // Only the factorizations of full and tied covariances grow as d³; the rest of the M-step is O(k·d²).
-    const factors = type === 'full' ? k : type === 'tied' ? 1 : 0;
+    const layout = covarianceLayout(type);
+    const factors = layout === 'matrices' ? k : layout === 'matrix' ? 1 : 0;
     const reportsParts = onMStep !== undefined && factors > 0 && isLongMStep(factors, d);
     // A float32 fit's statistics are about means in centred coordinates: so is the prior's mean there.
     const emPrior = prior === null || centre === null ? prior : shiftPrior(prior, centre, -1);
@@ -874,7 +864,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     if (identifiable !== null) onWarning?.(identifiable);
     // fit's size check, once the first pass has counted the rows: EM binds one block of rows at a time.
     const backend = resolveBackendFor(this.options.backend, { shape: kernelShape(type),
-      n: Math.min(facts.n, BLOCK_ROWS), d: facts.d, k, shared: type === 'tied', f32: this.options.dtype === 'float32' },
+      n: Math.min(facts.n, BLOCK_ROWS), d: facts.d, k, shared: covarianceLayout(type) === 'matrix', f32: this.options.dtype === 'float32' },
       onWarning);
     const initData = facts.incomplete ? await meanFilledSample(passes, facts, new Rng(plan.seed, 2))
       : facts.held === null ? null : { X: facts.held, weights: null };
@@ -935,7 +925,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const p = this.fitted('impute');
     const m = toMatrix(X, options, 'X', p.d);
     const backend = resolveBackendFor(this.options.backend,
-      { shape: kernelShape(p.covarianceType), n: m.rows, d: m.cols, k: p.k, shared: p.covarianceType === 'tied' });
+      { shape: kernelShape(p.covarianceType), n: m.rows, d: m.cols, k: p.k, shared: covarianceLayout(p.covarianceType) === 'matrix' });
     const data = hasMissing(m.data, m.data.length) ? imputeRows(backend, m, p) : m.data.slice();
     if (Array.isArray(X)) return rowsOf(data, m.rows, m.cols).map((r) => Array.from(r));
     if (X instanceof Float64Array || X instanceof Float32Array) return data;
@@ -1013,7 +1003,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
 
   protected forEachLogProbBlock(m: Matrix, p: GaussianParams, fn: LogProbBlockFn): void {
     const backend = resolveBackendFor(this.options.backend,
-      { shape: kernelShape(p.covarianceType), n: m.rows, d: m.cols, k: p.k, shared: p.covarianceType === 'tied' });
+      { shape: kernelShape(p.covarianceType), n: m.rows, d: m.cols, k: p.k, shared: covarianceLayout(p.covarianceType) === 'matrix' });
     const bound = hasMissing(m.data, m.data.length) ? new MissingBound(backend, m.data, m.rows, m.cols, null)
       : backend.bind(m.data, m.rows, m.cols, null);
     logProbBlocks(bound, toKernelParams(p), m.rows, p.k, fn, m.data);

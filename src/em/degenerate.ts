@@ -29,7 +29,7 @@
  * Restarts and start candidates rank a solution without degenerate components above one with them, whatever their
  * likelihoods (`src/em/driver.ts`, `isBetterRun`); `selectModel` shows degenerate cells but does not choose them.
  */
-import { type CovarianceType, type GaussianParams } from '../families/gaussian.js';
+import { COVARIANCE_MODELS, covarianceLayout, type CovarianceType, type GaussianParams } from '../families/gaussian.js';
 import type { Matrix } from '../matrix.js';
 import type { InitData } from './init.js';
 import { Rng } from './rng.js';
@@ -245,12 +245,7 @@ export interface DegenerateComponent {
 
 /** Rows a component of the covariance type needs in d dimensions (rule 1 of this module). */
 export function rowsNeeded(type: CovarianceType, d: number): number {
-  switch (type) {
-    case 'full': return d + 1;
-    case 'diag':
-    case 'spherical': return 2;
-    case 'tied': return 1;
-  }
+  return COVARIANCE_MODELS[type].rowsNeeded(d);
 }
 
 /**
@@ -265,15 +260,16 @@ export function degenerateComponents(
   const { k, d, covarianceType: type } = p;
   const needed = rowsNeeded(type, d);
   const out: DegenerateComponent[] = [];
-  const shared = type === 'tied' ? floorDirections(p.covariances, 0, d, spread, regCovar) : null;
+  const layout = covarianceLayout(type);
+  const shared = layout === 'matrix' ? floorDirections(p.covariances, 0, d, spread, regCovar) : null;
   for (let c = 0; c < k; c++) {
     const size = total * p.weights[c];
     if (size < needed && !prior) {
       out.push({ component: c, reason: 'size', size, needed });
       continue;
     }
-    const directions = shared ?? (type === 'full' ? floorDirections(p.covariances, c * d * d, d, spread, regCovar)
-      : type === 'diag' ? floorAxes(p.covariances, c * d, d, spread, regCovar)
+    const directions = shared ?? (layout === 'matrices' ? floorDirections(p.covariances, c * d * d, d, spread, regCovar)
+      : layout === 'vectors' ? floorAxes(p.covariances, c * d, d, spread, regCovar)
       : floorSpherical(p.covariances[c], spread, regCovar));
     let found: FloorDirection | null = null;
     for (const f of directions) {

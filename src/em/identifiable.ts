@@ -8,7 +8,7 @@
  * component on average (n ≤ k·d: tiny tables such as 2 rows of 2 features, or many components) is a warning.
  */
 import { InputError } from '../errors.js';
-import type { CovarianceType } from '../families/gaussian.js';
+import { covarianceLayout, hasMatrices, type CovarianceType } from '../families/gaussian.js';
 
 /** `regCovar`, as a fraction of the data's squared spread, from which a singular full covariance is accepted. */
 export const LARGE_REG_COVAR = 1e-3;
@@ -45,19 +45,20 @@ export function columnExtremes(data: ArrayLike<number>, n: number, d: number): {
 export function checkCovarianceIdentifiable(
   type: CovarianceType, k: number, n: number, d: number, regCovar: number, spread2: number,
 ): string | null {
-  if (type !== 'full' && type !== 'tied') return null;
+  if (!hasMatrices(type)) return null;
+  const perComponent = covarianceLayout(type) === 'matrices';
   const needed = LARGE_REG_COVAR * spread2;
   if (2 * n <= d && regCovar < needed) {
     throw new InputError('options.covarianceType',
       `'diag' or 'spherical' for ${n} row${n === 1 ? '' : 's'} of ${d} features (a ${type} covariance needs more than d rows` +
-      `${type === 'full' ? ' per component' : ''})`, `'${type}'`,
+      `${perComponent ? ' per component' : ''})`, `'${type}'`,
       `With 2n ≤ d every ${type} covariance is singular in most directions and rests there on regCovar alone. ` +
       "Use covarianceType 'diag', " +
       `fewer features, more rows, or a regCovar of at least ${needed.toPrecision(2)} (${LARGE_REG_COVAR} × the data's squared spread)`);
   }
-  if (n <= k * d && regCovar < needed && (type === 'full' || n <= d)) {
-    return `${n} rows of ${d} features for ${k} ${type} covariance${type === 'full' && k > 1 ? 's' : ''}: no more than d rows ` +
-      `${type === 'full' ? 'per component on average' : 'in all'}, so a covariance may be singular in some directions and rest ` +
+  if (n <= k * d && regCovar < needed && (perComponent || n <= d)) {
+    return `${n} rows of ${d} features for ${k} ${type} covariance${perComponent && k > 1 ? 's' : ''}: no more than d rows ` +
+      `${perComponent ? 'per component on average' : 'in all'}, so a covariance may be singular in some directions and rest ` +
       'on regCovar there. Consider covarianceType \'diag\'';
   }
   return null;

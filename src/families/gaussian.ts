@@ -33,59 +33,72 @@ export interface GaussianParams {
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/** The kernel that serves a covariance type. */
-export function kernelShape(type: CovarianceType): KernelShape {
-  switch (type) {
-    case 'full':
-    case 'tied':
-      return 'full';
-    case 'diag':
-    case 'spherical':
-      return 'diag';
-    default:
-      return assertNever(type);
-  }
+/**
+ * How a covariance model stores its covariances, and so how the kernels read them: k d×d matrices (`'matrices'`,
+ * full), one shared d×d matrix (`'matrix'`, tied), k diagonals (`'vectors'`, diag) or k variances (`'scalars'`,
+ * spherical). Arrays are flat and row-major in these shapes; a model of mclust's with an equal part stores its
+ * components alike (EEI as k equal diagonals).
+ */
+export type CovarianceLayout = 'matrices' | 'matrix' | 'vectors' | 'scalars';
+
+/** What the family needs to know of a covariance model besides its M-step. */
+export interface CovarianceModel {
+  /** The storage of its covariances. */
+  readonly layout: CovarianceLayout;
+  /** Free parameters of the covariances of k components of d features (mclust's `nVarParams`). */
+  covarianceParameters(k: number, d: number): number;
+  /**
+   * Rows a component needs for its covariance to be estimable (the size rule of `src/em/degenerate.ts`): d + 1 for a
+   * free full covariance, 2 for variances of its own, 1 when it is pooled across components.
+   */
+  rowsNeeded(d: number): number;
 }
 
-/** Number of values in a covariance array of scikit-learn's shape. */
+/** The covariance models, by type (scikit-learn's four: mclust's VVV, EEE, VVI, VII). */
+export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>> = {
+  full: { layout: 'matrices', covarianceParameters: (k, d) => (k * d * (d + 1)) / 2, rowsNeeded: (d) => d + 1 },
+  tied: { layout: 'matrix', covarianceParameters: (_, d) => (d * (d + 1)) / 2, rowsNeeded: () => 1 },
+  diag: { layout: 'vectors', covarianceParameters: (k, d) => k * d, rowsNeeded: () => 2 },
+  spherical: { layout: 'scalars', covarianceParameters: (k) => k, rowsNeeded: () => 2 },
+};
+
+/** The storage of a covariance type (`COVARIANCE_MODELS`). */
+export function covarianceLayout(type: CovarianceType): CovarianceLayout {
+  return COVARIANCE_MODELS[type].layout;
+}
+
+/** Whether the covariances of a type are d×d matrices (one per component, or one shared): the full kernel's. */
+export function hasMatrices(type: CovarianceType): boolean {
+  const layout = covarianceLayout(type);
+  return layout === 'matrices' || layout === 'matrix';
+}
+
+/** The kernel that serves a covariance type: full for matrices, diag for diagonals and variances. */
+export function kernelShape(type: CovarianceType): KernelShape {
+  return hasMatrices(type) ? 'full' : 'diag';
+}
+
+/** Number of values in a covariance array of its layout: k·d², d², k·d or k. */
 export function covarianceLength(type: CovarianceType, k: number, d: number): number {
-  switch (type) {
-    case 'full':
+  switch (covarianceLayout(type)) {
+    case 'matrices':
       return k * d * d;
-    case 'tied':
+    case 'matrix':
       return d * d;
-    case 'diag':
+    case 'vectors':
       return k * d;
-    case 'spherical':
+    case 'scalars':
       return k;
-    default:
-      return assertNever(type);
   }
 }
 
 /**
- * Free parameters (scikit-learn `_n_parameters`): covariance parameters (full k·d(d+1)/2, tied d(d+1)/2, diag k·d,
- * spherical k) + k·d means + k − 1 weights.
+ * Free parameters (scikit-learn `_n_parameters`, mclust's `nMclustParams`): the covariance parameters
+ * (`CovarianceModel.covarianceParameters`: full k·d(d+1)/2, tied d(d+1)/2, diag k·d, spherical k) + k·d means +
+ * k − 1 weights.
  */
 export function nParameters(type: CovarianceType, k: number, d: number): number {
-  let cov: number;
-  switch (type) {
-    case 'full':
-      cov = (k * d * (d + 1)) / 2;
-      break;
-    case 'tied':
-      cov = (d * (d + 1)) / 2;
-      break;
-    case 'diag':
-      cov = k * d;
-      break;
-    case 'spherical':
-      cov = k;
-      break;
-    default:
-      return assertNever(type);
-  }
-  return cov + k * d + k - 1;
+  return COVARIANCE_MODELS[type].covarianceParameters(k, d) + k * d + k - 1;
 }
 
 /**
@@ -102,20 +115,22 @@ export function gaussianParams(
 ): GaussianParams {
   const precChol = new Float64Array(covariances.length);
   const logDet = new Float64Array(k);
-  if (type === 'full' || type === 'tied') {
+  const layout = covarianceLayout(type);
+  if (layout === 'matrices' || layout === 'matrix') {
     const L = new Float64Array(d * d);
-    const nFactors = type === 'full' ? k : 1;
+    const shared = layout === 'matrix';
+    const nFactors = shared ? 1 : k;
     for (let c = 0; c < nFactors; c++) {
       if (!choleskyLower(covariances, c * d * d, d, L, relativePivot)) {
-        throw new DegenerateComponentError(type === 'tied' ? -1 : c,
-          type === 'tied' ? 'the shared covariance is not positive definite' : 'its covariance is not positive definite');
+        throw new DegenerateComponentError(shared ? -1 : c,
+          shared ? 'the shared covariance is not positive definite' : 'its covariance is not positive definite');
       }
       logDet[c] = precisionCholeskyFromLower(L, d, precChol, c * d * d);
       onFactor?.(c + 1, nFactors);
     }
-    if (type === 'tied') logDet.fill(logDet[0]);
+    if (shared) logDet.fill(logDet[0]);
   } else {
-    const perComponent = type === 'diag' ? d : 1;
+    const perComponent = layout === 'vectors' ? d : 1;
     for (let c = 0; c < k; c++) {
       let ld = 0;
       for (let j = 0; j < perComponent; j++) {
@@ -127,7 +142,7 @@ export function gaussianParams(
         precChol[c * perComponent + j] = p;
         ld += Math.log(p);
       }
-      logDet[c] = type === 'diag' ? ld : d * ld;
+      logDet[c] = layout === 'vectors' ? ld : d * ld;
     }
   }
   return { covarianceType: type, k, d, weights, means, covariances, precChol, logDetPrecChol: logDet };
@@ -138,20 +153,18 @@ export function toKernelParams(p: GaussianParams): KernelParams {
   const { k, d } = p;
   const logConst = new Float64Array(k);
   for (let c = 0; c < k; c++) logConst[c] = Math.log(p.weights[c]) - 0.5 * d * LOG_2PI + p.logDetPrecChol[c];
-  switch (p.covarianceType) {
-    case 'full':
+  switch (covarianceLayout(p.covarianceType)) {
+    case 'matrices':
       return { shape: 'full', k, d, logConst, means: p.means, prec: p.precChol, precStride: d * d };
-    case 'tied':
+    case 'matrix':
       return { shape: 'full', k, d, logConst, means: p.means, prec: p.precChol, precStride: 0 };
-    case 'diag':
+    case 'vectors':
       return { shape: 'diag', k, d, logConst, means: p.means, prec: p.precChol, precStride: d };
-    case 'spherical': {
+    case 'scalars': {
       const prec = new Float64Array(k * d);
       for (let c = 0; c < k; c++) prec.fill(p.precChol[c], c * d, c * d + d);
       return { shape: 'diag', k, d, logConst, means: p.means, prec, precStride: d };
     }
-    default:
-      return assertNever(p.covarianceType);
   }
 }
 
@@ -268,34 +281,33 @@ function checkVarianceAboveNoise(
   }
 }
 
-/** scikit-learn's covariance array shape for a covariance type. */
+/** scikit-learn's covariance array shape for a covariance type (its layout's). */
 export function covarianceShape(type: CovarianceType, k: number, d: number): number[] {
-  switch (type) {
-    case 'full':
+  switch (covarianceLayout(type)) {
+    case 'matrices':
       return [k, d, d];
-    case 'tied':
+    case 'matrix':
       return [d, d];
-    case 'diag':
+    case 'vectors':
       return [k, d];
-    case 'spherical':
+    case 'scalars':
       return [k];
-    default:
-      return assertNever(type);
   }
 }
 
 /** Throws an `InputError` unless every covariance is symmetric positive definite (variances > 0). */
 export function checkCovariances(cov: Float64Array, type: CovarianceType, k: number, d: number, name: string): void {
-  if (type === 'diag' || type === 'spherical') {
+  const layout = covarianceLayout(type);
+  if (layout === 'vectors' || layout === 'scalars') {
     cov.forEach((v, p) => {
-      if (!(v > 0)) throw new InputError(`${name}${type === 'diag' ? `[${Math.floor(p / d)}][${p % d}]` : `[${p}]`}`, 'a variance > 0', String(v));
+      if (!(v > 0)) throw new InputError(`${name}${layout === 'vectors' ? `[${Math.floor(p / d)}][${p % d}]` : `[${p}]`}`, 'a variance > 0', String(v));
     });
     return;
   }
   const L = new Float64Array(d * d);
-  const nFactors = type === 'full' ? k : 1;
+  const nFactors = layout === 'matrices' ? k : 1;
   for (let c = 0; c < nFactors; c++) {
-    const at = type === 'full' ? `${name}[${c}]` : name;
+    const at = layout === 'matrices' ? `${name}[${c}]` : name;
     // Symmetric up to rounding at the scale of the matrix (√(Σ_aa Σ_bb)), not of the entry: scikit-learn's
     // `(r·diff)ᵀ diff / N` leaves off-diagonal entries near 0 that differ from their mirror by more than themselves.
     // The lower triangle is what the Cholesky factor reads, as in scikit-learn; the matrix is kept as given.
@@ -314,6 +326,32 @@ export function checkCovariances(cov: Float64Array, type: CovarianceType, k: num
   }
 }
 
+/**
+ * The d×d covariance matrix of component c, flat and row-major, whatever the layout (a diagonal or a variance
+ * spread on the diagonal, a shared matrix copied).
+ * @example
+ * covarianceMatrixOf(gm.params, 0); // Float64Array(d·d)
+ */
+export function covarianceMatrixOf(p: GaussianParams, c: number): Float64Array {
+  const { d } = p;
+  const out = new Float64Array(d * d);
+  switch (covarianceLayout(p.covarianceType)) {
+    case 'matrices':
+      out.set(p.covariances.subarray(c * d * d, (c + 1) * d * d));
+      break;
+    case 'matrix':
+      out.set(p.covariances.subarray(0, d * d));
+      break;
+    case 'vectors':
+      for (let j = 0; j < d; j++) out[j * d + j] = p.covariances[c * d + j];
+      break;
+    case 'scalars':
+      for (let j = 0; j < d; j++) out[j * d + j] = p.covariances[c];
+      break;
+  }
+  return out;
+}
+
 /** Exhaustiveness check for `switch` over unions. */
 export function assertNever(x: never): never {
   throw new Error(`unexpected value ${String(x)}`);
@@ -322,18 +360,16 @@ export function assertNever(x: never): never {
 /** Covariances in scikit-learn's shapes: full k×d×d, tied d×d, diag k×d, spherical k. */
 export type Covariances = Float64Array | Float64Array[] | Float64Array[][];
 
-/** Flat covariances nested in scikit-learn's shape for the covariance type (copies). */
+/** Flat covariances nested in scikit-learn's shape for the covariance type (its layout's; copies). */
 export function nest(flat: Float64Array, type: CovarianceType, k: number, d: number): Covariances {
-  switch (type) {
-    case 'full':
+  switch (covarianceLayout(type)) {
+    case 'matrices':
       return Array.from({ length: k }, (_, c) => rowsOf(flat, d, d, c * d * d));
-    case 'tied':
+    case 'matrix':
       return rowsOf(flat, d, d);
-    case 'diag':
+    case 'vectors':
       return rowsOf(flat, k, d);
-    case 'spherical':
+    case 'scalars':
       return flat.slice();
-    default:
-      return assertNever(type);
   }
 }

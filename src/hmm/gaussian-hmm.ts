@@ -11,8 +11,8 @@ import type { Rng } from '../em/rng.js';
 import type { Resumable } from '../parallel/abort.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
-  COVARIANCE_TYPES, checkCovariances, covarianceLength, covarianceShape, gaussianParams, kernelShape, maximize,
-  nest, toKernelParams, type CovarianceType, type Covariances, type GaussianParams,
+  COVARIANCE_TYPES, checkCovariances, covarianceLayout, covarianceLength, covarianceMatrixOf, covarianceShape,
+  gaussianParams, kernelShape, maximize, nest, toKernelParams, type CovarianceType, type Covariances, type GaussianParams,
 } from '../families/gaussian.js';
 import { checkFeatureRange } from '../estimator/validation.js';
 import { columnMeans } from '../dtype.js';
@@ -92,11 +92,13 @@ function resolveGaussian(o: Record<string, unknown>, K: number): GaussianResolve
       ? first.length : null;
   };
   if (o.means !== undefined) d = rowLength(o.means) ?? 1;
-  else if (o.covariances !== undefined && type !== 'spherical') d = rowLength(type === 'full' ? (o.covariances as unknown[])?.[0] : o.covariances);
+  else if (o.covariances !== undefined && covarianceLayout(type) !== 'scalars') {
+    d = rowLength(covarianceLayout(type) === 'matrices' ? (o.covariances as unknown[])?.[0] : o.covariances);
+  }
   const means = o.means === undefined ? null : flattenNested(o.means, [K, d!], 'options.means');
   let covariances: Float64Array | null = null;
   if (o.covariances !== undefined) {
-    if (d === null && type !== 'spherical') throw new InputError('options.covariances', `covariances of shape ${covarianceShape(type, K, 0).join('×').replace('0', 'd')}`, describe(o.covariances));
+    if (d === null && covarianceLayout(type) !== 'scalars') throw new InputError('options.covariances', `covariances of shape ${covarianceShape(type, K, 0).join('×').replace('0', 'd')}`, describe(o.covariances));
     covariances = flattenNested(o.covariances, covarianceShape(type, K, d ?? 1), 'options.covariances');
     checkCovariances(covariances, type, K, d ?? 1, 'options.covariances');
   }
@@ -180,7 +182,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
   covarianceMatrix(k: number): Float64Array[] {
     const e = this.fitted('covarianceMatrix()').emission;
     integerOption(k, 'k', 0, 0, e.k - 1);
-    return rowsOf(fullCovariance(e, k), e.d, e.d);
+    return rowsOf(covarianceMatrixOf(e, k), e.d, e.d);
   }
 
   protected parse(X: unknown, options: GaussianSequenceOptions | undefined, fitting: boolean): GaussianSequences {
@@ -238,12 +240,13 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     }
     const means = previous.means.slice();
     const covariances = previous.covariances.slice();
-    const per = type === 'tied' ? 0 : covarianceLength(type, 1, d);
+    const shared = covarianceLayout(type) === 'matrix';
+    const per = shared ? 0 : covarianceLength(type, 1, d);
     kept.forEach((c, i) => {
       if (learnMeans) means.set(next.means.subarray(i * d, (i + 1) * d), c * d);
       if (learnCov && per > 0) covariances.set(next.covariances.subarray(i * per, (i + 1) * per), c * per);
     });
-    if (learnCov && type === 'tied') covariances.set(next.covariances);
+    if (learnCov && shared) covariances.set(next.covariances);
     return gaussianParams(type, K, d, previous.weights, means, covariances);
   }
 
@@ -259,7 +262,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     const { k: K, d } = e;
     let nearest = Infinity;
     for (let k = 0; k < K; k++) {
-      const cov = fullCovariance(e, k);
+      const cov = covarianceMatrixOf(e, k);
       let far = 0;
       for (let j = 0; j < d; j++) far = Math.max(far, Math.abs(data.data[i * d + j] - e.means[k * d + j]) / Math.sqrt(cov[j * d + j]));
       nearest = Math.min(nearest, far);
@@ -284,7 +287,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     const { k: K, d } = e;
     const factors = Array.from({ length: K }, (_, k) => {
       const L = new Float64Array(d * d);
-      choleskyLower(fullCovariance(e, k), 0, d, L);
+      choleskyLower(covarianceMatrixOf(e, k), 0, d, L);
       return L;
     });
     const data = new Float64Array(n * d);
@@ -324,26 +327,6 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
   }
 }
 
-/** The d×d covariance of state k, flat. */
-function fullCovariance(e: GaussianParams, k: number): Float64Array {
-  const { d } = e;
-  const out = new Float64Array(d * d);
-  switch (e.covarianceType) {
-    case 'full':
-      out.set(e.covariances.subarray(k * d * d, (k + 1) * d * d));
-      break;
-    case 'tied':
-      out.set(e.covariances);
-      break;
-    case 'diag':
-      for (let j = 0; j < d; j++) out[j * d + j] = e.covariances[k * d + j];
-      break;
-    case 'spherical':
-      for (let j = 0; j < d; j++) out[j * d + j] = e.covariances[k];
-      break;
-  }
-  return out;
-}
 
 /**
  * Every state's starting covariance from the data (hmmlearn): the sample covariance of all observations (divisor
@@ -369,17 +352,17 @@ function dataCovariances(data: GaussianSequences, type: CovarianceType, K: numbe
   }
   const out = new Float64Array(covarianceLength(type, K, d));
   for (let k = 0; k < K; k++) {
-    switch (type) {
-      case 'full':
+    switch (covarianceLayout(type)) {
+      case 'matrices':
         out.set(cov, k * d * d);
         break;
-      case 'tied':
+      case 'matrix':
         out.set(cov);
         break;
-      case 'diag':
+      case 'vectors':
         for (let j = 0; j < d; j++) out[k * d + j] = cov[j * d + j];
         break;
-      case 'spherical': {
+      case 'scalars': {
         let s = 0;
         for (let j = 0; j < d; j++) s += cov[j * d + j];
         out[k] = s / d;

@@ -2,6 +2,7 @@
 import type { BackendName } from '../backend/index.js';
 import { bernoulliFamily } from '../families/bernoulli.js';
 import { checkKeys, flattenNested } from '../options.js';
+import { rowsOf } from '../matrix.js';
 import { parseDiscreteJSON } from './json.js';
 import { DiscreteMixture, type DiscreteMixtureOptions, type DiscreteSpec } from './mixture.js';
 
@@ -19,18 +20,13 @@ export interface BernoulliInit {
 /** Options of `BernoulliMixture` (those of every discrete mixture; see `DiscreteMixtureOptions`). */
 export type BernoulliMixtureOptions = DiscreteMixtureOptions<BernoulliInit>;
 
-/** k×d nested rows of a flat row-major array. */
-export function nestedRows(flat: Float64Array, k: number, d: number): Float64Array[] {
-  return Array.from({ length: k }, (_, c) => flat.slice(c * d, (c + 1) * d));
-}
-
 const SPEC: DiscreteSpec = {
   family: bernoulliFamily,
   format: BERNOULLI_FORMAT,
   paramKey: 'probabilities',
   parseMean: (value, name, k, d) =>
     flattenNested(value, [k, d], name, { ok: (v) => v > 0 && v < 1, expected: 'a probability in (0, 1)' }),
-  meanToJSON: (p) => nestedRows(p.mean, p.k, p.d).map((r) => Array.from(r)),
+  meanToJSON: (p) => rowsOf(p.mean, p.k, p.d).map((r) => Array.from(r)),
 };
 
 /**
@@ -51,7 +47,7 @@ export class BernoulliMixture extends DiscreteMixture {
   /** `p_cj = P(x_j = 1 | component c)`: k rows of d (copies). */
   get probabilities(): Float64Array[] {
     const p = this.fitted('probabilities');
-    return nestedRows(p.mean, p.k, p.d);
+    return rowsOf(p.mean, p.k, p.d);
   }
 
   /** A model from `toJSON()` output (format `wasm-em/bernoulli-mixture`). Throws `InputError` naming the first bad field. */

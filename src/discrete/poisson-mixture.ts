@@ -2,7 +2,7 @@
 import type { BackendName } from '../backend/index.js';
 import { poissonFamily } from '../families/poisson.js';
 import { checkKeys, flattenNested } from '../options.js';
-import { nestedRows } from './bernoulli-mixture.js';
+import { rowsOf } from '../matrix.js';
 import { parseDiscreteJSON } from './json.js';
 import { DiscreteMixture, type DiscreteMixtureOptions, type DiscreteSpec } from './mixture.js';
 
@@ -26,7 +26,7 @@ const SPEC: DiscreteSpec = {
   paramKey: 'rates',
   parseMean: (value, name, k, d) =>
     flattenNested(value, [k, d], name, { ok: (v) => v > 0 && Number.isFinite(v), expected: 'a finite rate > 0' }),
-  meanToJSON: (p) => nestedRows(p.mean, p.k, p.d).map((r) => Array.from(r)),
+  meanToJSON: (p) => rowsOf(p.mean, p.k, p.d).map((r) => Array.from(r)),
 };
 
 /**
@@ -48,7 +48,7 @@ export class PoissonMixture extends DiscreteMixture {
   /** `λ_cj = E[x_j | component c]`: k rows of d (copies). */
   get rates(): Float64Array[] {
     const p = this.fitted('rates');
-    return nestedRows(p.mean, p.k, p.d);
+    return rowsOf(p.mean, p.k, p.d);
   }
 
   /** A model from `toJSON()` output (format `wasm-em/poisson-mixture`). Throws `InputError` naming the first bad field. */

@@ -10,19 +10,19 @@ import {
   BLOCK_ROWS, bestRestartSteps, bestStartSteps, mStepProgress, runSteps, type EmFamily, type EmRunOptions,
   type EmRunResult, type EmSteps, type IterationInfo, type StatsRequest,
 } from './em/driver.js';
-import { HC_MODELS, HC_USES, hcApplies, type HcModel, type HcUse } from './em/hc.js';
+import { HC_MODELS, HC_USES, hcApplies, type HcModel, type HcUse } from './families/gaussian-hc.js';
 import {
   HC_FALLBACK, HC_FALLBACK_RUNS, INIT_METHODS, RANDOM_INIT_METHODS, hcStartSteps, initialParamsSteps, type GivenInit, type InitMethod,
   type RandomInitMethod, type ResolvedGivenInit,
 } from './em/init.js';
-import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './em/identifiable.js';
+import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './families/gaussian-identifiable.js';
 import {
   checkFeatureExtremes, checkFeatureRange, distinctRowsAtLeast, dropZeroWeightRows,
 } from './estimator/validation.js';
 import {
   SpreadSample, dataSpread, degenerateComponents, degenerateMessage, type DataSpread,
-} from './em/degenerate.js';
-import { Rng } from './em/rng.js';
+} from './families/gaussian-degenerate.js';
+import { Rng } from './rng.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import {
   COVARIANCE_TYPES, checkCovariances, covarianceLayout, covarianceMatrixOf, covarianceShape, hasMatrices, kernelShape, maximize, nest,
@@ -71,7 +71,7 @@ export interface GaussianMixtureOptions {
    * it (e.g. `options.init.precisions[1][0][2]`).
    *
    * `'hc'` (mclust's default start, deterministic): model-based agglomerative hierarchical clustering (`hcModel`,
-   * `hcUse`; Fraley 1998) of the rows, cut into k clusters, then one M-step (`src/em/hc.ts`). Larger data is
+   * `hcUse`; Fraley 1998) of the rows, cut into k clusters, then one M-step (`src/families/gaussian-hc.ts`). Larger data is
    * represented by a uniform sample drawn from the seed of `hcSampleSize(n, d)` = min(n, 2000, ⌊20 000 / d⌋) rows;
    * a sample too small to hold k clusters of d + 1 rows (fewer than k·(d + 1) rows: wide data, many components) gives
    * a k-means start instead (`hcApplies`). Only the first start of the first restart is hierarchical: the other
@@ -380,7 +380,7 @@ interface PreparedFit {
   readonly onWarning: FitOptions['onWarning'];
   /** The caller's progress callback: the E-step's reports come from the driver, the M-step's from the steps. */
   readonly onProgress: FitOptions['onProgress'];
-  /** What the degeneracy rule compares a fit with (`src/em/degenerate.ts`). */
+  /** What the degeneracy rule compares a fit with (`src/families/gaussian-degenerate.ts`). */
   readonly degeneracy: Degeneracy;
   /** The fit's prior, resolved against its data, or null. */
   readonly prior: GaussianPrior | null;
@@ -550,7 +550,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   }
 
   /**
-   * The components of the fitted solution that are degenerate (`src/em/degenerate.ts`): fewer rows than their
+   * The components of the fitted solution that are degenerate (`src/families/gaussian-degenerate.ts`): fewer rows than their
    * covariance model needs (d + 1 for full), or a variance at the `regCovar` floor in a direction where the data
    * spread far more (with a `prior` the first rule is not applied: the prior keeps every covariance proper). Empty for
    * a sound fit. A fit returns a degenerate solution only when every restart and start

@@ -160,3 +160,10 @@ export function toSampleWeight(weights: unknown, rows: number, name = 'options.s
 export function rowsOf(flat: Float64Array, rows: number, cols: number, offset = 0): Float64Array[] {
   return Array.from({ length: rows }, (_, i) => flat.slice(offset + i * cols, offset + (i + 1) * cols));
 }
+
+/** The data an initializer sees: rows (weight 0 already removed) and their weights. */
+export interface InitData {
+  readonly X: Matrix;
+  /** Per-row weights, or null for unit weights. */
+  readonly weights: Float64Array | null;
+}

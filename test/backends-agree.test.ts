@@ -7,7 +7,7 @@ import { GaussianMixture, type CovarianceType } from '../src/index.js';
 import { generateMixture } from './helpers/gen-mixture.js';
 import { expectAllRelClose, expectRelClose } from './helpers/close.js';
 import { loadReference } from './helpers/load-csv.js';
-import { Rng } from '../src/em/rng.js';
+import { Rng } from '../src/rng.js';
 
 const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 

@@ -1,12 +1,12 @@
 /**
- * Degenerate solutions (src/em/degenerate.ts): the rule on crafted parameters, its use by restarts and candidates,
+ * Degenerate solutions (src/families/gaussian-degenerate.ts): the rule on crafted parameters, its use by restarts and candidates,
  * `degenerateComponents` and the warning, and `selectModel` / `wasm-em select` never choosing a degenerate cell.
  */
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture, selectModel, adjustedRandIndex } from '../src/index.js';
 import {
   degenerateComponents, degenerateMessage, rowsNeeded, spreadOfRows, symmetricEigen,
-} from '../src/em/degenerate.js';
+} from '../src/families/gaussian-degenerate.js';
 import { gaussianParams } from '../src/families/gaussian.js';
 import { adjustedRandIndex as independentAri } from './helpers/ari.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCsv, loadReference, referenceDir } from './helpers/load-csv.js';
 import { cliInProcess } from './helpers/cli-in-process.js';
-import { Rng } from '../src/em/rng.js';
+import { Rng } from '../src/rng.js';
 import { setWorkerScript } from '../src/parallel/platform.js';
 
 const BACKENDS = ['js', 'wasm'] as const;

@@ -12,7 +12,7 @@ import {
 } from '../src/index.js';
 import { logFactorial } from '../src/families/discrete.js';
 import { samplePoisson } from '../src/families/poisson.js';
-import { Rng } from '../src/em/rng.js';
+import { Rng } from '../src/rng.js';
 import { rng } from './helpers/kernel-cases.js';
 
 const BACKENDS = ['wasm', 'js'] as const;

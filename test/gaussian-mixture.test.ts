@@ -1,5 +1,5 @@
 /** GaussianMixture's API on both backends: fitting, prediction, scoring, sampling, JSON, warm starts, inputs. */
-import { Rng } from '../src/em/rng.js';
+import { Rng } from '../src/rng.js';
 import { describe, expect, it } from 'vitest';
 import { DegenerateComponentError, GaussianMixture, selectModel, type CovarianceType } from '../src/index.js';
 import { generateMixture } from './helpers/gen-mixture.js';

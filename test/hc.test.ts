@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { HC_SAMPLE_CELLS, HC_SAMPLE_ROWS, hcApplies, hcMerges, hcPartition, hcSampleSize, hcTransform } from '../src/em/hc.js';
+import { HC_SAMPLE_CELLS, HC_SAMPLE_ROWS, hcApplies, hcMerges, hcPartition, hcSampleSize, hcTransform } from '../src/families/gaussian-hc.js';
 import { bestKmeansSteps, hcSampleIndices, kmeansSteps } from '../src/em/init.js';
-import { Rng } from '../src/em/rng.js';
+import { Rng } from '../src/rng.js';
 import { runToEnd } from '../src/parallel/abort.js';
 
 // mclust 6.0.0's hc(), hclass() and hc(use = …)'s transformed data: test/fixtures/mclust-hc/make-hc-fixtures.R.

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { INIT_SAMPLE_ROWS, sampleRows } from '../src/em/init.js';
-import { Rng } from '../src/em/rng.js';
+import { Rng } from '../src/rng.js';
 import { GaussianMixture } from '../src/index.js';
 import { adjustedRandIndex } from './helpers/ari.js';
 import { generateMixture } from './helpers/gen-mixture.js';

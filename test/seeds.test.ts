@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BernoulliMixture, CategoricalHMM, CategoricalMixture, GaussianHMM, GaussianMixture, InputError, PoissonMixture,
 } from '../src/index.js';
-import { Rng } from '../src/em/rng.js';
+import { Rng } from '../src/rng.js';
 
 function draws(rng: Rng, n = 4): number[] {
   return Array.from({ length: n }, () => rng.nextU32());

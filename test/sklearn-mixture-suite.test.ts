@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DegenerateComponentError, GaussianMixture, InputError, NotFittedError, type CovarianceType,
 } from '../src/index.js';
-import { Rng } from '../src/em/rng.js';
+import { Rng } from '../src/rng.js';
 import { adjustedRandIndex } from './helpers/ari.js';
 import { thrown } from './helpers/thrown.js';
 

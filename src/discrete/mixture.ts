@@ -11,7 +11,7 @@ import {
   type IterationInfo,
 } from '../em/driver.js';
 import { INIT_SAMPLE_ROWS, kmeansPlusPlusSteps, nearestCenterSteps, sampleRows, type InitData } from '../em/init.js';
-import { Rng } from '../em/rng.js';
+import { Rng } from '../rng.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
   START_PSEUDO_COUNT, discreteStatsLength, drawIndex, hardAssignmentStats, maximizeDiscrete, randomResponsibilityStats,

@@ -28,7 +28,7 @@ export interface EmFamily<P> {
    */
   maximize(stats: Float64Array, params: P, onPart?: (done: number, of: number) => void): P;
   /**
-   * The number of degenerate components of `params` (`src/em/degenerate.ts`), computed at the end of every run:
+   * The number of degenerate components of `params` (`src/families/gaussian-degenerate.ts`), computed at the end of every run:
    * runs without any are preferred whatever their likelihood (`isBetterRun`). Absent: no run is degenerate.
    */
   degenerate?(params: P): number;
@@ -273,7 +273,7 @@ export function isBetterLowerBound(a: number, b: number): boolean {
 
 /**
  * Whether run `a` beats run `b`: a run without degenerate components beats one with them whatever their lower bounds
- * (a higher likelihood from a collapsed component is not a better answer; `src/em/degenerate.ts`); otherwise the
+ * (a higher likelihood from a collapsed component is not a better answer; `src/families/gaussian-degenerate.ts`); otherwise the
  * higher lower bound beyond rounding (`isBetterLowerBound`).
  */
 export function isBetterRun(a: EmRunResult<unknown>, b: EmRunResult<unknown>): boolean {

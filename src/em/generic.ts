@@ -13,7 +13,7 @@
 import { AbortError } from '../errors.js';
 import { runSliced, runToEnd, throwIfAborted, type Resumable } from '../parallel/abort.js';
 import { emLoop, isBetterLowerBound, type EmRunResult, type IterationInfo } from './driver.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 
 /** What an E-step returns: the statistics for the M-step and the log-likelihood that convergence watches. */
 export interface EStepResult<S> {

@@ -7,10 +7,10 @@ import { componentStatsLength, statsLength } from '../backend/kernel.js';
 import { InputError } from '../errors.js';
 import { type CovarianceType, type GaussianParams, gaussianParams, kernelShape } from '../families/gaussian.js';
 import { mStep, type MStepRule } from '../families/gaussian-prior.js';
-import type { Matrix } from '../matrix.js';
+import type { InitData, Matrix } from '../matrix.js';
 import { runToEnd, type Resumable } from '../parallel/abort.js';
-import { hcSampleSize, type HcModel, type HcUse, hcMergesSteps, hcPartition, hcTransform } from './hc.js';
-import { Rng } from './rng.js';
+import { hcSampleSize, type HcModel, type HcUse, hcMergesSteps, hcPartition, hcTransform } from '../families/gaussian-hc.js';
+import { Rng } from '../rng.js';
 
 /**
  * Work (about one multiply–add per unit) that the resumable starts do between two yields: ~0.1 ms, so that an
@@ -82,12 +82,7 @@ export interface ResolvedGivenInit {
   readonly covariances: Float64Array | null;
 }
 
-/** The data an initializer sees (rows with weight 0 already removed). */
-export interface InitData {
-  readonly X: Matrix;
-  /** Per-row weights, or null for unit weights. */
-  readonly weights: Float64Array | null;
-}
+export type { InitData } from '../matrix.js';
 
 /**
  * Starting parameters for one restart.

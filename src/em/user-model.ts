@@ -16,7 +16,7 @@ import { callbackOption, checkKeys, integerOption, numberOption } from '../optio
 import { throwIfAborted, throwIfAbortedFirst } from '../parallel/abort.js';
 import type { IterationInfo } from './driver.js';
 import { runEm, runEmAsync, type GenericEmModel, type GenericEmOptions } from './generic.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../rng.js';
 
 /** The random numbers `init` may draw: seeded by `options.seed`, one stream for the whole fit. */
 export interface EmRandom {

@@ -14,10 +14,9 @@
  * from 0, so that no θ is −∞ (0·(−∞) would be NaN in the kernels).
  */
 import { componentStatsLength, statsLength, type KernelParams } from '../backend/kernel.js';
-import type { InitData } from '../em/init.js';
-import type { Rng } from '../em/rng.js';
+import type { Rng } from '../rng.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import type { InitData, Matrix } from '../matrix.js';
 
 /** The three discrete families. */
 export type DiscreteKind = 'bernoulli' | 'categorical' | 'poisson';

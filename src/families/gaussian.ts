@@ -48,7 +48,7 @@ export interface CovarianceModel {
   /** Free parameters of the covariances of k components of d features (mclust's `nVarParams`). */
   covarianceParameters(k: number, d: number): number;
   /**
-   * Rows a component needs for its covariance to be estimable (the size rule of `src/em/degenerate.ts`): d + 1 for a
+   * Rows a component needs for its covariance to be estimable (the size rule of `src/families/gaussian-degenerate.ts`): d + 1 for a
    * free full covariance, 2 for variances of its own, 1 when it is pooled across components.
    */
   rowsNeeded(d: number): number;

@@ -7,7 +7,7 @@
  * Sampling: Knuth's multiplication method below λ = 30, Hörmann's transformed rejection (PTRS, 1993) above.
  */
 import type { KernelParams } from '../backend/kernel.js';
-import type { Rng } from '../em/rng.js';
+import type { Rng } from '../rng.js';
 import { checkEntries, linearKernelParams, logFactorial, type DiscreteFamily, type DiscreteParams } from './discrete.js';
 
 /** The Poisson family (see the header). */

@@ -19,7 +19,7 @@ import type { IterationInfo } from '../em/driver.js';
 import {
   runEm, runEmAsync, type EStepResult, type GenericEmModel, type GenericEmOptions, type GenericEmResult,
 } from '../em/generic.js';
-import { Rng } from '../em/rng.js';
+import { Rng } from '../rng.js';
 import { DegenerateComponentError, InputError, NotFittedError, describe } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import {

@@ -5,7 +5,7 @@
  *   `B_km ∝ max(α^B_km − 1 + Σ_t γ_t(k) [x_t = m], 0)`.
  */
 import type { Backend, BoundData } from '../backend/kernel.js';
-import type { Rng } from '../em/rng.js';
+import type { Rng } from '../rng.js';
 import type { Resumable } from '../parallel/abort.js';
 import { InputError } from '../errors.js';
 import { MAX_CATEGORIES } from '../families/categorical.js';

@@ -7,7 +7,7 @@
  */
 import type { Backend, BoundData } from '../backend/kernel.js';
 import { INIT_SAMPLE_ROWS, kmeansSteps, sampleRows } from '../em/init.js';
-import type { Rng } from '../em/rng.js';
+import type { Rng } from '../rng.js';
 import type { Resumable } from '../parallel/abort.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { discreteStatsLength, maximizeDiscrete, type DiscreteParams } from '../families/discrete.js';

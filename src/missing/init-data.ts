@@ -4,7 +4,7 @@
  * that have an observed entry, drawn once per fit. EM then runs on the incomplete rows themselves.
  */
 import { INIT_SAMPLE_ROWS, floydSample, type InitData } from '../em/init.js';
-import type { Rng } from '../em/rng.js';
+import type { Rng } from '../rng.js';
 import type { Matrix } from '../matrix.js';
 import { columnMeans } from '../dtype.js';
 import { isAllMissing } from './patterns.js';

@@ -4,7 +4,7 @@
  * 64 components takes seconds) is seen within a slice, and so that a start is computed while the workers run the
  * iterations of the one before.
  */
-import { Rng } from '../em/rng.js';
+import { Rng } from '../rng.js';
 import { runSliced, runToEnd, type Resumable } from './abort.js';
 
 /** A start computed ahead: its value, or the error computing it threw (rethrown when it is handed out, as `fit` would). */

@@ -9,14 +9,14 @@ import type { Backend, BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
 import { addColumnSums, centredFloat32, meansOfSums } from '../dtype.js';
 import { BLOCK_ROWS, addInto, type EmSteps, type StatsRequest } from '../em/driver.js';
-import { hcApplies } from '../em/hc.js';
+import { hcApplies } from '../families/gaussian-hc.js';
 import {
   HC_FALLBACK, HC_FALLBACK_RUNS, INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows,
   hcSampleIndices, hcStartSteps, initialParamsSteps, randomStartSteps, type HcOptions, type InitData,
   type InitMethod, type ResolvedGivenInit,
 } from '../em/init.js';
 import type { MStepProgress } from '../em/progress.js';
-import type { Rng } from '../em/rng.js';
+import type { Rng } from '../rng.js';
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { kernelShape, type CovarianceType, type GaussianParams } from '../families/gaussian.js';
 import type { MStepRule } from '../families/gaussian-prior.js';

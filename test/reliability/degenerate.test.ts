@@ -12,7 +12,7 @@ import {
   BernoulliMixture, CategoricalHMM, CategoricalMixture, DegenerateComponentError, GaussianHMM, GaussianMixture,
   InputError, PoissonHMM, PoissonMixture, type GaussianMixtureOptions,
 } from '../../src/index.js';
-import { Rng } from '../../src/em/rng.js';
+import { Rng } from '../../src/rng.js';
 
 const BACKENDS = ['js', 'wasm'] as const;
 const TYPES = ['full', 'tied', 'diag', 'spherical'] as const;

@@ -17,7 +17,7 @@ import {
   BernoulliMixture, CategoricalHMM, CategoricalMixture, GaussianHMM, GaussianMixture, PoissonHMM, PoissonMixture,
 } from '../../src/index.js';
 import { BLOCK_ROWS } from '../../src/em/driver.js';
-import { Rng } from '../../src/em/rng.js';
+import { Rng } from '../../src/rng.js';
 import { liveWorkers, setWorkerScript } from '../../src/parallel/platform.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

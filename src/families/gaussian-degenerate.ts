@@ -29,10 +29,9 @@
  * Restarts and start candidates rank a solution without degenerate components above one with them, whatever their
  * likelihoods (`src/em/driver.ts`, `isBetterRun`); `selectModel` shows degenerate cells but does not choose them.
  */
-import { COVARIANCE_MODELS, covarianceLayout, type CovarianceType, type GaussianParams } from '../families/gaussian.js';
-import type { Matrix } from '../matrix.js';
-import type { InitData } from './init.js';
-import { Rng } from './rng.js';
+import { COVARIANCE_MODELS, covarianceLayout, type CovarianceType, type GaussianParams } from './gaussian.js';
+import type { InitData, Matrix } from '../matrix.js';
+import { Rng } from '../rng.js';
 
 /** Rows from which the data's spread is measured at most; more are represented by a uniform sample. */
 export const SPREAD_SAMPLE_ROWS = 20_000;

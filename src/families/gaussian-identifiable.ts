@@ -8,7 +8,7 @@
  * component on average (n ≤ k·d: tiny tables such as 2 rows of 2 features, or many components) is a warning.
  */
 import { InputError } from '../errors.js';
-import { covarianceLayout, hasMatrices, type CovarianceType } from '../families/gaussian.js';
+import { covarianceLayout, hasMatrices, type CovarianceType } from './gaussian.js';
 
 /** `regCovar`, as a fraction of the data's squared spread, from which a singular full covariance is accepted. */
 export const LARGE_REG_COVAR = 1e-3;

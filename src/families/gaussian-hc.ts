@@ -25,7 +25,7 @@
 import { InputError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { runToEnd, type Resumable } from '../parallel/abort.js';
-import { symmetricEigen } from './degenerate.js';
+import { symmetricEigen } from './gaussian-degenerate.js';
 
 /** The merge criteria of `hc`: mclust's `'VVV'` (unconstrained covariances) and `'EII'` (Ward's). */
 export type HcModel = 'VVV' | 'EII';

@@ -352,10 +352,11 @@ for (const model of MCLUST_DERIVED_PRIOR_MODELS) {
         }
       }
     });
-    it('(b) EM with the prior never decreases the log posterior', () => {
+    it('(b) EM with the prior never decreases the log posterior, and converges', () => {
       for (const c of cases) {
         const prior = priorFor(c);
-        const r = emWithPrior(model, c, prior, 200);
+        const r = emWithPrior(model, c, prior, 2000);
+        expect(r.iterations, `${c.data} G=${c.G}: EM converges`).toBeLessThan(2000);
         let worstDrop = 0;
         for (let t = 1; t < r.posterior.length; t++) {
           const drop = (r.posterior[t - 1]! - r.posterior[t]!) / Math.abs(r.posterior[t]!);

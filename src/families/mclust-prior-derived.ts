@@ -44,7 +44,10 @@ import {
   mclustMStep, type MclustDecomposition, type MclustInnerInfo, type MclustModel, type MclustMStepResult, type MclustPrior, type MclustStatistics,
 } from './mclust-models.js';
 
-/** The models whose prior mclust does not give and this module derives. */
+/**
+ * The models to which mclust 6 gives no prior (its `mstep` and `me` refuse one) and for which this module derives the
+ * MAP M-step under Fraley & Raftery's (2007, §2–3) normal–inverse-Wishart prior: the library's own derivation.
+ */
 export const MCLUST_DERIVED_PRIOR_MODELS: readonly MclustModel[] = ['VEE', 'EVE', 'VVE', 'EVV'];
 
 /** Options of `mclustDerivedMapMStep`: as `MclustMStepOptions` (`tol`, `maxIterations`, `start`). */
@@ -53,7 +56,10 @@ export interface MclustDerivedMapOptions {
   readonly tol?: number;
   /** Inner iteration cap [2³¹ − 1]. */
   readonly maxIterations?: number;
-  /** The previous M-step's decomposition (EVE, VVE: shape and orientation), as in mclust's EM. */
+  /**
+   * The previous M-step's decomposition, carried by EM from one M-step to the next: EVE (shape, orientation), VVE
+   * (scale, shape, orientation). VEE restarts from unit volumes and EVV is closed-form, as in their ML steps.
+   */
   readonly start?: MclustDecomposition;
 }
 
@@ -97,11 +103,14 @@ export function mclustPosteriorStatistics(stats: MclustStatistics, prior: Mclust
 }
 
 /**
- * The MAP M-step of `model` under the product prior of this module: the model's maximum-likelihood M-step
- * (`mclustMStep` without a prior) on `mclustPosteriorStatistics(stats, prior)`, with the weights `N_c / N` and the
- * means μ̂_c. Meant for VEE, EVE, VVE and EVV (`MCLUST_DERIVED_PRIOR_MODELS`), for which mclust has no prior; it
- * applies to any model whose ML step reads only (N_c, W_c), and for VVV it is mclust's `msvvvp`. Throws as
- * `mclustMStep` (`DegenerateComponentError`) and `InputError` for a zero weight sum.
+ * The MAP M-step of `model` under the product prior of this module (Fraley & Raftery 2007, §2–3, one N–IW factor
+ * per component): the model's maximum-likelihood M-step on `mclustPosteriorStatistics(stats, prior)` —
+ * `Σ̂ = argmax −½ Σ_c [ñ_c log|Σ_c| + tr(Σ_c⁻¹ W̃_c)]` within the model — with the weights `N_c / N` and the means
+ * `μ̂_c = (N_c x̄_c + κ μ_P)/(N_c + κ)`. The ML step is `mclustMStep`'s (VEE, EVE, EVV: Celeux & Govaert 1995 §3;
+ * EVE's orientation: Browne & McNicholas 2014), except VVE's, `mstepVVEWeighted`. Meant for VEE, EVE, VVE and EVV
+ * (`MCLUST_DERIVED_PRIOR_MODELS`): mclust has no prior for these models, so the result is the library's own and has
+ * no mclust counterpart. For VVV it equals mclust's `msvvvp`. Throws as `mclustMStep` (`DegenerateComponentError`)
+ * and `InputError` for a zero weight sum or a scale that is neither d×d nor one number.
  */
 export function mclustDerivedMapMStep(
   model: MclustModel, stats: MclustStatistics, prior: MclustPrior, options: MclustDerivedMapOptions = {},
@@ -214,7 +223,7 @@ export function mstepVVEWeighted(
 
 const FLMAX = 1.7976931348623157e308;
 
-/** Parameters whose log posterior is scored: weights (k), means (k×d), covariances (k×d×d). */
+/** Parameters whose log posterior is scored: weights (k), means (k×d row-major), covariances (k×d×d row-major). */
 export interface MclustParameters {
   readonly weights: ArrayLike<number>;
   readonly means: ArrayLike<number>;
@@ -255,7 +264,8 @@ export function mclustLogPrior(prior: MclustPrior, k: number, d: number, params:
 }
 
 /**
- * The M-step's objective, the expected complete-data log posterior up to a constant:
+ * The M-step's objective, the expected complete-data log posterior up to a constant (Dempster, Laird & Rubin 1977 §4;
+ * the prior of Fraley & Raftery 2007, §2–3):
  * `Σ_c [N_c log π_c − ½ N_c log|Σ_c| − ½ tr(Σ_c⁻¹ (W_c + N_c (x̄_c − μ_c)(x̄_c − μ_c)ᵀ))] + mclustLogPrior`
  * (the `d/2 log 2π` terms dropped). The MAP M-step maximizes it within the model.
  */

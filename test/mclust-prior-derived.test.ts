@@ -179,6 +179,55 @@ describe('the construction against mclust\'s MAP M-steps', () => {
   });
 });
 
+describe('the one-number-scale models: which augmentation reproduces mclust\'s mstep with the prior', () => {
+  // mclust's prior for these is on variances (ς², ν + 2 per variance, δ per mean prior), not an IW: the table says
+  // what (ñ_c, W̃_c) — Λ = addScale · ς² I, ñ_c = N_c + addN, mean term weight `mm` — makes the ML step mclust's.
+  const mm = (kappa: number, nc: number): number => (kappa * nc) / (nc + kappa);
+  const rows: { model: MclustModel; addN: (nu: number, d: number, G: number, delta: number) => number; addScale: (d: number, G: number) => number;
+    weight: (kappa: number, nc: number) => number; shrunk: boolean; note: string }[] = [
+    { model: 'VII', addN: (nu, d, _G, delta) => (nu + 2) / d + delta, addScale: (d) => 1 / d, weight: mm, shrunk: true,
+      note: 'one IG(ν, ς²) on σ²_c, δ d from the mean prior: the principled mode' },
+    { model: 'VVI', addN: (nu, _d, _G, delta) => nu + 2 + delta, addScale: () => 1, weight: mm, shrunk: true,
+      note: 'one IG(ν, ς²) per variance σ²_cj: the principled mode' },
+    { model: 'EEI', addN: (nu, _d, G, delta) => delta + (nu + 2) / G, addScale: (_d, G) => 1 / G, weight: mm, shrunk: false,
+      note: 'one IG per shared variance (ς², ν + 2 once, δ k); means left unshrunk (quirk)' },
+    { model: 'EVI', addN: (nu, _d, G, delta) => delta + (nu + 2) / G, addScale: () => 1, weight: mm, shrunk: true,
+      note: 'ς² in every component but ν + 2 once (quirk)' },
+    { model: 'VEI', addN: (nu, d, _G, delta) => (nu + 2 + delta) / d, addScale: () => 1, weight: mm, shrunk: true,
+      note: 'ς² per variance but ν + 2 and δ once per component, not per variance (quirk)' },
+    { model: 'EII', addN: (nu, d, G, delta) => delta + (nu + 2) / (G * d), addScale: () => 0,
+      weight: (kappa, nc) => mm(kappa, nc) + (nc * kappa * kappa) / ((nc + kappa) * (nc + kappa)), shrunk: true,
+      note: 'no ς², scatter about the shrunk means (quirk, mseiip)' },
+  ];
+  for (const row of rows) {
+    it(`${row.model}: ${row.note}`, () => {
+      for (const c of fixture.cases.filter((x) => x.model === row.model && x.hyper && x.mstepPrior && !x.mstepPrior.failed)) {
+        const prior = toPrior(c);
+        const stats = statsOf(c);
+        const { k, d } = stats;
+        const kappa = prior.shrinkage;
+        const delta = kappa > 0 ? 1 : 0;
+        const scatter = Float64Array.from(stats.scatter);
+        for (let comp = 0; comp < k; comp++) {
+          const w = row.weight(kappa, stats.n[comp]!);
+          for (let a = 0; a < d; a++) {
+            scatter[comp * d * d + a * d + a] += row.addScale(d, c.G) * prior.scale[0]!;
+            for (let b = 0; b < d; b++) {
+              scatter[comp * d * d + a * d + b] += w * (stats.means[comp * d + a]! - prior.mean[a]!) * (stats.means[comp * d + b]! - prior.mean[b]!);
+            }
+          }
+        }
+        const n = stats.n.map((v) => v + row.addN(prior.dof, d, c.G, delta));
+        const fit = mclustMStep(row.model, { k, d, n, means: stats.means, scatter }, { tol: INNER_TOL, routine: 'mstep' });
+        const means = row.shrunk ? mclustPosteriorStatistics(stats, prior).means : stats.means;
+        expect(record(`${row.model} variance-prior construction vs mstepPrior`,
+          Math.max(rel(fit.covariances, flat(c.mstepPrior!.sigma)), rel(means, flat(c.mstepPrior!.mean)))), `${c.data} G=${c.G}`)
+          .toBeLessThanOrEqual(1e-12);
+      }
+    });
+  }
+});
+
 /** EM with the derived MAP M-step (mclust's me() loop), recording the log posterior after each M-step. */
 function emWithPrior(model: MclustModel, c: Case, prior: MclustPrior, maxIterations: number) {
   const { X, n, d } = data[c.data]!;

@@ -35,8 +35,9 @@
  *
  * Where a model shares a parameter (EVE's λ and D), this prior still puts one IW factor on each Σ_c: the shared
  * parameter is shrunk by k copies of Λ and counts k(ν + d + 1 + δ). mclust's EEE instead places a single IW on the
- * one Σ (`mseeep`: Λ once, ν + d + 1 once); the construction here is the product prior, the only one that makes
- * every model's MAP step its ML step on augmented statistics.
+ * one Σ (`mseeep`: Λ once, ν + d + 1 once). The product prior is chosen because under it every model's MAP step is its
+ * ML step on the same per-component (ñ_c, W̃_c), whatever the model shares. A one-number scale ς² (mclust's prior for
+ * EII … VVI, on variances) is taken here as Λ = ς² I with the IW counts above, not mclust's variance-prior counts.
  */
 import { DegenerateComponentError, InputError } from '../errors.js';
 import { composeRotated, geometricMean, matMul, MCLUST_RTEPS, polarFactor, spdInverse, symmetricEigen } from './mclust-linalg.js';

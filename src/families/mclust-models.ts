@@ -228,7 +228,7 @@ export function mclustMStep(model: MclustModel, stats: MclustStatistics, options
   if (options.prior !== undefined) {
     if (!MCLUST_PRIOR_MODELS.includes(model)) {
       throw new InputError('prior', `one of the models ${MCLUST_PRIOR_MODELS.join(', ')}`, model,
-        'mclust gives no conjugate prior for EVE, VVE, VEE and EVV');
+        'mclust gives no conjugate prior for EVE, VVE, VEE and EVV; mclustDerivedMapMStep derives one');
     }
     out = mclustMapMStep(model, stats, total, options.prior, tol, maxIterations, options.start, options.routine ?? 'me');
   } else {

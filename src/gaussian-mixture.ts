@@ -14,7 +14,7 @@ import { HC_MODELS, HC_USES, hcApplies, type HcModel, type HcUse } from './famil
 import {
   HC_FALLBACK, HC_FALLBACK_RUNS, INIT_METHODS, RANDOM_INIT_METHODS, hcStartSteps, initialParamsSteps, type GivenInit, type InitMethod,
   type RandomInitMethod, type ResolvedGivenInit,
-} from './em/init.js';
+} from './families/gaussian-starts.js';
 import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './families/gaussian-identifiable.js';
 import {
   checkFeatureExtremes, checkFeatureRange, distinctRowsAtLeast, dropZeroWeightRows,

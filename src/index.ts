@@ -17,7 +17,7 @@ export type { EmModel, EmOptions, EmResult, EmRandom } from './em/user-model.js'
 export type { SelectModelOptions, SelectModelRow, SelectModelResult } from './select-model.js';
 export type { CovarianceType } from './families/gaussian.js';
 export type { PriorOption, PriorHyperparameters, GaussianPrior } from './families/gaussian-prior.js';
-export type { InitMethod, GivenInit } from './em/init.js';
+export type { InitMethod, GivenInit } from './families/gaussian-starts.js';
 export type { IterationInfo } from './em/driver.js';
 export type { MStepProgress, ProgressInfo } from './em/progress.js';
 /**

@@ -4,7 +4,7 @@
  */
 import type { BackendName } from './backend/index.js';
 import type { Dtype } from './dtype.js';
-import type { InitMethod } from './em/init.js';
+import type { InitMethod } from './families/gaussian-starts.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import { COVARIANCE_TYPES, nParameters, type CovarianceType } from './families/gaussian.js';
 import type { PriorOption } from './families/gaussian-prior.js';

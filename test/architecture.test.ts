@@ -3,7 +3,9 @@
  * the sources' own import lines so that a change cannot quietly break them:
  * - no module imports from a model class's file (the public classes sit on top; shared helpers live below them),
  *   except those that build models: the public index, `selectModel` and the discrete mixtures' loader;
- * - the backends dispatch through the kernel table: no bound data branches on a kernel shape to pick a kernel.
+ * - the backends dispatch through the kernel table: no bound data branches on a kernel shape to pick a kernel;
+ * - the EM loop (`src/em/`) and the families (`src/families/`) do not import each other: the loop knows no family,
+ *   and a family needs no loop (shared pieces such as k-means and the random stream live outside both).
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -46,6 +48,22 @@ describe('import rules', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it('em/ and families/ do not import each other', () => {
+    const crossings: string[] = [];
+    for (const file of files) {
+      const [top] = file.split('/');
+      if (top !== 'em' && top !== 'families') continue;
+      const other = top === 'em' ? 'families' : 'em';
+      for (const spec of imports(join(SRC, file))) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(SRC, join(SRC, file, '..', spec));
+        if (target.split('/')[0] === other) crossings.push(`${file} → ${target}`);
+      }
+    }
+    expect(files.some((f) => f.startsWith('em/'))).toBe(true);
+    expect(crossings).toEqual([]);
   });
 
   it('the bound data of both backends pick kernels from the table, not by shape', () => {

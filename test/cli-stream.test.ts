@@ -169,8 +169,11 @@ describe('bounded memory (bench/stream-memory.mjs)', () => {
     expect(r.fileBytes).toBeGreaterThan(r.heapLimitBytes);
     expect(r.fit.passes).toBe(3);
     // Peak RSS of the fit, 2 750 000 rows × 8 (157 MB of CSV): 117–124 MiB before the fit kept a 20 000-row sample
-    // for the degeneracy rule and started from k-means by default, 120–131 MiB after, varying with the collector.
-    expect(r.fit.peakRssBytes).toBeLessThan(0.9 * r.fileBytes);
+    // for the degeneracy rule and started from k-means by default, 120–131 MiB after, varying with the collector;
+    // 116–136 MiB with the hierarchical start by default, whose 2000 merged rows hold m(m − 1)/2 pair costs (16 MB,
+    // a fixed cost whatever the file's size), allowed for here.
+    const hcPairCosts = ((2000 * 1999) / 2) * 8;
+    expect(r.fit.peakRssBytes).toBeLessThan(0.9 * r.fileBytes + hcPairCosts);
     expect(r.predict.peakRssBytes).toBeLessThan(0.85 * r.fileBytes);
   }, 240_000);
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { HC_SAMPLE_CELLS, HC_SAMPLE_ROWS, hcApplies, hcMerges, hcPartition, hcSampleSize, hcTransform } from '../src/families/gaussian-hc.js';
-import { bestKmeansSteps, hcSampleIndices, kmeansSteps } from '../src/em/init.js';
+import { hcSampleIndices } from '../src/families/gaussian-starts.js';
+import { bestKmeansSteps, kmeansSteps } from '../src/kmeans.js';
 import { Rng } from '../src/rng.js';
 import { runToEnd } from '../src/parallel/abort.js';
 

@@ -3,7 +3,7 @@
  * all rows.
  */
 import { describe, expect, it } from 'vitest';
-import { INIT_SAMPLE_ROWS, sampleRows } from '../src/em/init.js';
+import { INIT_SAMPLE_ROWS, sampleRows } from '../src/kmeans.js';
 import { Rng } from '../src/rng.js';
 import { GaussianMixture } from '../src/index.js';
 import { adjustedRandIndex } from './helpers/ari.js';

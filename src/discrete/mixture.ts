@@ -10,7 +10,8 @@ import {
   bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
   type IterationInfo,
 } from '../em/driver.js';
-import { INIT_SAMPLE_ROWS, kmeansPlusPlusSteps, nearestCenterSteps, sampleRows, type InitData } from '../em/init.js';
+import { INIT_SAMPLE_ROWS, kmeansPlusPlusSteps, nearestCenterSteps, sampleRows } from '../kmeans.js';
+import type { InitData } from '../matrix.js';
 import { Rng } from '../rng.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {

@@ -66,7 +66,7 @@ export function hcSampleSize(n: number, d: number): number {
  * Whether k components of n rows of d features get the hierarchical start: when all rows are merged, or when their
  * sample could hold k clusters of d + 1 rows (m ≥ k·(d + 1)) — a smaller sample of wide data cuts into clusters too
  * small for a covariance (1000 × 250, two groups: a sample of 80 rows gave a cluster of one row). Otherwise the start
- * is a k-means one (`HC_FALLBACK` of `src/em/init.ts`).
+ * is a k-means one (`HC_FALLBACK` of `src/families/gaussian-starts.ts`).
  * @example
  * hcApplies(272, 2, 3); // true (all rows)
  * hcApplies(1797, 64, 10); // false (312 rows < 650)
@@ -77,7 +77,7 @@ export function hcApplies(n: number, d: number, k: number): boolean {
   return m === n || m >= k * (d + 1);
 }
 
-/** Work (multiply–adds) between two yields of the resumable merges (see `src/em/init.ts`). */
+/** Work (multiply–adds) between two yields of the resumable merges (see `src/kmeans.ts`). */
 const WORK_PER_YIELD = 1 << 16;
 
 /**

@@ -370,7 +370,7 @@ export interface MStepRule {
 
 /**
  * The M-step of a rule: `maximize` (`src/families/gaussian.ts`) for a number (regCovar) or a rule without a prior,
- * `maximizePosterior` with one. The starts (`src/em/init.ts`) and EM call this, so a prior shapes the start's M-step too.
+ * `maximizePosterior` with one. The starts (`src/families/gaussian-starts.ts`) and EM call this, so a prior shapes the start's M-step too.
  */
 export function mStep(
   type: CovarianceType, k: number, d: number, stats: Float64Array, shift: Float64Array, rule: number | MStepRule,

@@ -6,7 +6,7 @@
  */
 import type { Backend, BoundData } from '../backend/kernel.js';
 import { statsLength } from '../backend/kernel.js';
-import { INIT_SAMPLE_ROWS, kmeansSteps, sampleRows } from '../em/init.js';
+import { INIT_SAMPLE_ROWS, kmeansSteps, sampleRows } from '../kmeans.js';
 import type { Rng } from '../rng.js';
 import type { Resumable } from '../parallel/abort.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';

@@ -6,7 +6,7 @@
  * `λ_kj = (Σ_t γ_t(k) x_tj + α) / (Σ_t γ_t(k) + α)` (the Poisson mixture's, α a small pseudo-count keeping λ > 0).
  */
 import type { Backend, BoundData } from '../backend/kernel.js';
-import { INIT_SAMPLE_ROWS, kmeansSteps, sampleRows } from '../em/init.js';
+import { INIT_SAMPLE_ROWS, kmeansSteps, sampleRows } from '../kmeans.js';
 import type { Rng } from '../rng.js';
 import type { Resumable } from '../parallel/abort.js';
 import { DegenerateComponentError, InputError } from '../errors.js';

@@ -3,7 +3,8 @@
  * rows — every NaN replaced by its column's observed mean — of a uniform sample of at most `INIT_SAMPLE_ROWS` rows
  * that have an observed entry, drawn once per fit. EM then runs on the incomplete rows themselves.
  */
-import { INIT_SAMPLE_ROWS, floydSample, type InitData } from '../em/init.js';
+import { INIT_SAMPLE_ROWS, floydSample } from '../kmeans.js';
+import type { InitData } from '../matrix.js';
 import type { Rng } from '../rng.js';
 import type { Matrix } from '../matrix.js';
 import { columnMeans } from '../dtype.js';

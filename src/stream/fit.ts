@@ -11,10 +11,11 @@ import { addColumnSums, centredFloat32, meansOfSums } from '../dtype.js';
 import { BLOCK_ROWS, addInto, type EmSteps, type StatsRequest } from '../em/driver.js';
 import { hcApplies } from '../families/gaussian-hc.js';
 import {
-  HC_FALLBACK, HC_FALLBACK_RUNS, INIT_SAMPLE_ROWS, addGivenMeansStats, floydSample, givenNeedsRows, givenStart, hasDistinctRows,
-  hcSampleIndices, hcStartSteps, initialParamsSteps, randomStartSteps, type HcOptions, type InitData,
-  type InitMethod, type ResolvedGivenInit,
-} from '../em/init.js';
+  HC_FALLBACK, HC_FALLBACK_RUNS, addGivenMeansStats, givenNeedsRows, givenStart, hcSampleIndices, hcStartSteps,
+  initialParamsSteps, randomStartSteps, type HcOptions, type InitMethod, type ResolvedGivenInit,
+} from '../families/gaussian-starts.js';
+import { INIT_SAMPLE_ROWS, floydSample, hasDistinctRows } from '../kmeans.js';
+import type { InitData } from '../matrix.js';
 import type { MStepProgress } from '../em/progress.js';
 import type { Rng } from '../rng.js';
 import { DegenerateComponentError, InputError } from '../errors.js';

@@ -3,7 +3,6 @@
 // from the same z: M-step, E-step, stop when |Δ loglik| / (1 + |loglik|) ≤ tol) to convergence and for five
 // iterations, BIC and parameter counts; plain and with priorControl()'s prior. The four models the library already
 // had (VVV, EEE, VVI, VII) are checked against src/families/gaussian.ts's maximize too.
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { componentStatsLength, statsLength } from '../src/backend/kernel.js';
 import { DegenerateComponentError } from '../src/errors.js';
@@ -13,41 +12,9 @@ import {
   resolveMclustModel, type MclustDecomposition, type MclustModel, type MclustMStepResult, type MclustPrior,
 } from '../src/families/mclust-models.js';
 
-type Nested = number | Nested[];
-interface Fit {
-  failed?: boolean;
-  pro: Nested; mean: Nested; sigma: Nested;
-  scale?: Nested; shape?: Nested; orientation?: Nested;
-  loglik?: number; iterations?: number; bic?: number;
-}
-interface Case {
-  data: string; model: MclustModel; G: number; class: number[]; npar: number; nparNoWeights: number;
-  mstep: Fit; me: Fit; short: Fit;
-  hyper?: { shrinkage: number; mean: number[]; dof: number; scale: Nested };
-  mstepPrior?: Fit; mePrior?: Fit; shortPrior?: Fit; priorRefused?: string;
-}
-const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/mclust-models/models-fixtures.json', import.meta.url), 'utf8'),
-) as { mclustVersion: string; models: string[]; tol: number[]; data: Record<string, number[][]>; cases: Case[] };
-const TOL = fixture.tol[0]!;
-const INNER_TOL = fixture.tol[1]!;
-
-const flat = (v: Nested): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
-const data = Object.fromEntries(Object.entries(fixture.data).map(([name, rows]) => [name, {
-  X: Float64Array.from(rows.flat()), n: rows.length, d: rows[0]!.length,
-}]));
-
-/** Normwise relative difference `max |a − b| / max |b|`. */
-function rel(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num = Math.max(num, Math.abs(got[i]! - want[i]!));
-    den = Math.max(den, Math.abs(want[i]!));
-  }
-  return den === 0 ? num : num / den;
-}
+import {
+  INNER_TOL, TOL, data, fixture, flat, rel, type Case, type Fit,
+} from './helpers/mclust-models-fixture.js';
 
 /** Models whose MAP M-step is written (mclust-prior.ts). */
 const MAP_DONE = new Set<MclustModel>(MCLUST_PRIOR_MODELS);

@@ -4,7 +4,6 @@
 // same data, for the four models: (a) the MAP M-step beats the ML estimates and random perturbations within the
 // model, (b) EM with it never decreases the log posterior, (c) it stays proper where the ML M-step is singular.
 // MCLUST_MODELS_REPORT=1 prints the figures.
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DegenerateComponentError } from '../src/errors.js';
 import { spdInverse, symmetricEigen } from '../src/families/mclust-linalg.js';
@@ -17,33 +16,9 @@ import {
   mstepVVEWeighted, type MclustParameters,
 } from '../src/families/mclust-prior-derived.js';
 
-type Nested = number | Nested[];
-interface Fit { failed?: boolean; pro: Nested; mean: Nested; sigma: Nested; loglik?: number; iterations?: number }
-interface Case {
-  data: string; model: MclustModel; G: number; class: number[];
-  hyper?: { shrinkage: number; mean: number[]; dof: number; scale: Nested };
-  mstepPrior?: Fit; mePrior?: Fit;
-}
-const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/mclust-models/models-fixtures.json', import.meta.url), 'utf8'),
-) as { tol: number[]; data: Record<string, number[][]>; cases: Case[] };
-const TOL = fixture.tol[0]!;
-const INNER_TOL = fixture.tol[1]!;
-const flat = (v: Nested): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v]);
-const data = Object.fromEntries(Object.entries(fixture.data).map(([name, rows]) => [name, {
-  X: Float64Array.from(rows.flat()), n: rows.length, d: rows[0]!.length,
-}]));
-
-function rel(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num = Math.max(num, Math.abs(got[i]! - want[i]!));
-    den = Math.max(den, Math.abs(want[i]!));
-  }
-  return den === 0 ? num : num / den;
-}
+import {
+  INNER_TOL, TOL, data, fixture, flat, rel, type Case, type Fit,
+} from './helpers/mclust-models-fixture.js';
 const paramDiff = (got: MclustMStepResult, want: Fit): number =>
   Math.max(rel(got.weights, flat(want.pro)), rel(got.means, flat(want.mean)), rel(got.covariances, flat(want.sigma)));
 

@@ -7,7 +7,8 @@
  */
 import { DegenerateComponentError } from '../errors.js';
 import {
-  composeRotated, fillDiagonal, geometricMean, matMul, MCLUST_RTEPS, polarFactor, spdInverse, symmetricEigen,
+  checkRteps, composeRotated, fillDiagonal, geometricMean, matMul, MCLUST_FLMAX, MCLUST_RTEPS, polarFactor, spdInverse,
+  symmetricEigen,
 } from './mclust-linalg.js';
 import type { MclustDecomposition, MclustInnerInfo, MclustRoutine, MclustStatistics } from './mclust-models.js';
 
@@ -18,8 +19,6 @@ export interface IterativeResult {
   readonly inner: MclustInnerInfo;
 }
 
-/** mclust's FLMAX, the "previous target" before the first inner iteration. */
-const FLMAX = 1.7976931348623157e308;
 
 /**
  * VEI, `Σ_c = λ_c A` with A diagonal (Celeux & Govaert 1995 §3.2; mclust `msvei`; `mevei` in EM): from the start
@@ -33,7 +32,7 @@ export function mstepVEI(stats: MclustStatistics, tol: number, maxIterations: nu
   const scale = start?.scale && start.scale.length === k ? Float64Array.from(start.scale) : new Float64Array(k).fill(1);
   const diag = (c: number, j: number): number => W[c * d * d + j * d + j];
   let inner = 0;
-  let err = FLMAX;
+  let err = MCLUST_FLMAX;
   const previousScale = new Float64Array(k);
   const previousShape = new Float64Array(d);
   do {
@@ -96,7 +95,7 @@ export function mstepVEV(
     for (let j = 0; j < d; j++) shape[j] /= g;
   }
   let inner = 0;
-  let err = FLMAX;
+  let err = MCLUST_FLMAX;
   const previousShape = new Float64Array(d);
   const previousScale = new Float64Array(k);
   if (maxIterations > 0) {
@@ -143,9 +142,9 @@ export function mstepVEE(stats: MclustStatistics, tol: number, maxIterations: nu
   const C = new Float64Array(d * d);
   let values = new Float64Array(d);
   let inner = 0;
-  let err = FLMAX;
-  let target = FLMAX;
-  let previous = FLMAX / 2;
+  let err = MCLUST_FLMAX;
+  let target = MCLUST_FLMAX;
+  let previous = MCLUST_FLMAX / 2;
   do {
     inner++;
     C.fill(0);
@@ -229,9 +228,9 @@ function commonOrientation(
   const T = new Float64Array(d * d);
   const Q = new Float64Array(d * d);
   let iterations = 0;
-  let error = FLMAX;
-  let target = FLMAX;
-  let previous = FLMAX / 2;
+  let error = MCLUST_FLMAX;
+  let target = MCLUST_FLMAX;
+  let previous = MCLUST_FLMAX / 2;
   do {
     iterations++;
     // MM 1: F₁ = Σ_c A_c⁻¹ Dᵀ W_c − ω_c A_c⁻¹ Dᵀ; D ← Q(F₁)ᵀ.
@@ -288,12 +287,4 @@ function commonOrientation(
 }
 
 /** mclust's EM checks after an M-step (`rteps`): a volume or shape at or below √ε is a singular fit. */
-function checkRteps(scale: Float64Array, shape: Float64Array): void {
-  for (let c = 0; c < scale.length; c++) {
-    if (!(scale[c] > MCLUST_RTEPS)) throw new DegenerateComponentError(c, 'its volume is at or below √ε (mclust returns NA)');
-  }
-  for (let j = 0; j < shape.length; j++) {
-    if (!(shape[j] > MCLUST_RTEPS)) throw new DegenerateComponentError(-1, 'a shape entry is at or below √ε (mclust returns NA)');
-  }
-}
 

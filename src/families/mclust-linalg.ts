@@ -12,6 +12,22 @@ import { DegenerateComponentError } from '../errors.js';
 /** mclust's singularity threshold for shapes and volumes (√ε, its `rteps` and `sqrt(eps)` checks). */
 export const MCLUST_RTEPS = Math.sqrt(Number.EPSILON);
 
+/** mclust's FLMAX (the largest double), the "previous target" or error before the first inner iteration. */
+export const MCLUST_FLMAX = 1.7976931348623157e308;
+
+/**
+ * Throws `DegenerateComponentError` when a volume or a shape entry is at or below `MCLUST_RTEPS`, where mclust's
+ * M-steps return NA.
+ */
+export function checkRteps(scale: Float64Array, shape: Float64Array): void {
+  for (let c = 0; c < scale.length; c++) {
+    if (!(scale[c] > MCLUST_RTEPS)) throw new DegenerateComponentError(c, 'its volume is at or below √ε (mclust returns NA)');
+  }
+  for (let j = 0; j < shape.length; j++) {
+    if (!(shape[j] > MCLUST_RTEPS)) throw new DegenerateComponentError(-1, 'a shape entry is at or below √ε (mclust returns NA)');
+  }
+}
+
 /** Largest number of Jacobi sweeps; a symmetric d×d matrix converges in well under 30 for any d used here. */
 const MAX_SWEEPS = 60;
 

@@ -40,7 +40,9 @@
  * EII … VVI, on variances) is taken here as Λ = ς² I with the IW counts above, not mclust's variance-prior counts.
  */
 import { DegenerateComponentError, InputError } from '../errors.js';
-import { composeRotated, geometricMean, matMul, MCLUST_RTEPS, polarFactor, spdInverse, symmetricEigen } from './mclust-linalg.js';
+import {
+  composeRotated, geometricMean, matMul, MCLUST_FLMAX, MCLUST_RTEPS, polarFactor, spdInverse, symmetricEigen,
+} from './mclust-linalg.js';
 import {
   mclustMStep, type MclustDecomposition, type MclustInnerInfo, type MclustModel, type MclustMStepResult, type MclustPrior, type MclustStatistics,
 } from './mclust-models.js';
@@ -163,8 +165,8 @@ export function mstepVVEWeighted(
   const T = new Float64Array(d * d);
   const Q = new Float64Array(d * d);
   let iterations = 0;
-  let error = FLMAX;
-  let previous = FLMAX / 2;
+  let error = MCLUST_FLMAX;
+  let previous = MCLUST_FLMAX / 2;
   do {
     iterations++;
     F.fill(0);
@@ -222,7 +224,6 @@ export function mstepVVEWeighted(
   return { covariances: cov, decomposition: { scale, shape, orientation: D }, inner: { iterations, error } };
 }
 
-const FLMAX = 1.7976931348623157e308;
 
 /** Parameters whose log posterior is scored: weights (k), means (k×d row-major), covariances (k×d×d row-major). */
 export interface MclustParameters {

@@ -13,7 +13,9 @@
  * (`me<model>p`) compute the M-steps of EII, EEI, EVI and EEV otherwise (`MclustRoutine`): each is noted at its model.
  */
 import { DegenerateComponentError, InputError } from '../errors.js';
-import { composeRotated, fillDiagonal, geometricMean, MCLUST_RTEPS, symmetricEigen, trace } from './mclust-linalg.js';
+import {
+  checkRteps, composeRotated, fillDiagonal, geometricMean, MCLUST_FLMAX, symmetricEigen, trace,
+} from './mclust-linalg.js';
 import type { MclustDecomposition, MclustInnerInfo, MclustModel, MclustRoutine, MclustStatistics } from './mclust-models.js';
 
 /**
@@ -35,7 +37,6 @@ export interface MapResult {
   readonly inner: MclustInnerInfo | null;
 }
 
-const FLMAX = 1.7976931348623157e308;
 
 /**
  * The MAP M-step of `model` (called by `mclustMStep`, which has checked that mclust gives the model a prior). Shapes
@@ -146,7 +147,7 @@ export function mclustMapMStep(
       const previousScale = new Float64Array(k);
       const previousShape = new Float64Array(d);
       let inner = 0;
-      let err = FLMAX;
+      let err = MCLUST_FLMAX;
       if (maxIterations > 0) {
         do {
           for (let j = 0; j < d; j++) if (!(shape[j] > 0)) throw new DegenerateComponentError(-1, 'a shape entry is not positive');
@@ -238,7 +239,7 @@ export function mclustMapMStep(
       const previousShape = new Float64Array(d);
       const previousScale = new Float64Array(k);
       let inner = 0;
-      let err = FLMAX;
+      let err = MCLUST_FLMAX;
       if (maxIterations > 0) {
         do {
           previousShape.set(shape);
@@ -270,11 +271,3 @@ export function mclustMapMStep(
   }
 }
 
-function checkRteps(scale: Float64Array, shape: Float64Array): void {
-  for (let c = 0; c < scale.length; c++) {
-    if (!(scale[c] > MCLUST_RTEPS)) throw new DegenerateComponentError(c, 'its volume is at or below √ε (mclust returns NA)');
-  }
-  for (let j = 0; j < shape.length; j++) {
-    if (!(shape[j] > MCLUST_RTEPS)) throw new DegenerateComponentError(-1, 'a shape entry is at or below √ε (mclust returns NA)');
-  }
-}

@@ -17,13 +17,19 @@ from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 
 FORMAT = "wasm-em/gaussian-mixture"
 
+# The scikit-learn type whose covariance shape each of mclust's models is stored in.
+SKLEARN_TYPE = {"EII": "spherical", "VII": "spherical", "EEI": "diag", "VEI": "diag", "EVI": "diag", "VVI": "diag",
+                "EEE": "tied", "VEE": "full", "EVE": "full", "VVE": "full", "EEV": "full", "VEV": "full",
+                "EVV": "full", "VVV": "full"}
+
 
 def load_model(path):
     with open(path) as f:
         m = json.load(f)
     if m.get("format") != FORMAT or m.get("version") != 1:
         sys.exit(f"{path}: not a {FORMAT} version 1 model (format={m.get('format')!r}, version={m.get('version')!r})")
-    cov_type = m["covarianceType"]
+    # mclust's models are stored in the shape of the scikit-learn type with the same layout.
+    cov_type = SKLEARN_TYPE.get(m["covarianceType"], m["covarianceType"])
     weights = np.asarray(m["weights"], dtype=np.float64)
     means = np.asarray(m["means"], dtype=np.float64)
     covariances = np.asarray(m["covariances"], dtype=np.float64)

@@ -87,3 +87,8 @@ export class WorkerError extends Error {
     this.worker = worker;
   }
 }
+
+/** Exhaustiveness check for `switch` over unions. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value ${String(x)}`);
+}

@@ -12,10 +12,11 @@ import {
 } from './em/driver.js';
 import { HC_MODELS, HC_USES, hcApplies, type HcModel, type HcUse } from './families/gaussian-hc.js';
 import {
-  HC_FALLBACK, HC_FALLBACK_RUNS, INIT_METHODS, RANDOM_INIT_METHODS, hcStartSteps, initialParamsSteps, type GivenInit, type InitMethod,
+  HC_FALLBACK, HC_FALLBACK_RUNS, INIT_METHODS, RANDOM_INIT_METHODS, hcStartSteps, initialParamsSteps, responsibilitiesStartSteps, type GivenInit, type InitMethod,
   type RandomInitMethod, type ResolvedGivenInit,
 } from './families/gaussian-starts.js';
 import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './families/gaussian-identifiable.js';
+import { INNER_MAX_ITERATIONS } from './families/gaussian-mclust.js';
 import {
   checkFeatureExtremes, checkFeatureRange, distinctRowsAtLeast, dropZeroWeightRows,
 } from './estimator/validation.js';
@@ -25,7 +26,7 @@ import {
 import { Rng } from './rng.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import {
-  COVARIANCE_TYPES, checkCovariances, covarianceLayout, covarianceMatrixOf, covarianceShape, hasMatrices, kernelShape, maximize, nest,
+  COVARIANCE_TYPES, checkCovariances, exactMStep, covarianceLayout, covarianceMatrixOf, covarianceShape, hasMatrices, kernelShape, maximize, nest,
   nParameters, toKernelParams, type CovarianceType, type Covariances, type GaussianParams,
 } from './families/gaussian.js';
 import {
@@ -124,8 +125,22 @@ export interface GaussianMixtureOptions {
   maxIter?: number;
   /** Convergence threshold on the change of the per-sample mean log-likelihood [1e-3]. */
   tol?: number;
-  /** Non-negative regularization added to the covariance diagonals [1e-6; 0 with a `prior`]. */
+  /**
+   * Non-negative regularization added to the covariance diagonals [1e-6; 0 with a `prior`]. For mclust's models it is
+   * added to each component's scatter as `N_c·regCovar·I` before the M-step, which is scikit-learn's floor for its
+   * four and keeps every model's constraints (equal shapes stay equal).
+   */
   regCovar?: number;
+  /**
+   * Relative change at which the inner iterations of the iterative M-steps (VEI, VEV, VEE, EVE, VVE) stop
+   * [√ε ≈ 1.49e-8, mclust's `emControl()$tol[2]`].
+   */
+  innerTol?: number;
+  /**
+   * Cap on those inner iterations per M-step [10 000; mclust's is 2³¹ − 1]; an M-step stopped by it is reported
+   * through `onWarning`.
+   */
+  innerMaxIter?: number;
   /** Seed of the random number generator; undefined draws a new seed on every fit [undefined]. */
   seed?: number;
   /** Start `fit` from the current parameters when the model is already fitted (one restart) [false]. */
@@ -220,7 +235,7 @@ export interface Sample {
 
 const OPTION_KEYS = [
   'nComponents', 'covarianceType', 'init', 'hcModel', 'hcUse', 'initParams', 'nInit', 'initCandidates', 'initCandidateIter', 'maxIter', 'tol', 'regCovar',
-  'seed', 'warmStart', 'backend', 'dtype', 'prior',
+  'innerTol', 'innerMaxIter', 'seed', 'warmStart', 'backend', 'dtype', 'prior',
 ] as const;
 const FIT_KEYS = ['nFeatures', 'sampleWeight', 'onIteration', 'onWarning', 'onProgress'];
 const FIT_ASYNC_KEYS = [...FIT_KEYS, 'workers', 'signal'];
@@ -241,6 +256,8 @@ export interface ResolvedOptions {
   readonly maxIter: number;
   readonly tol: number;
   readonly regCovar: number;
+  readonly innerTol: number;
+  readonly innerMaxIter: number;
   readonly seed: number | undefined;
   readonly warmStart: boolean;
   readonly backend: BackendName;
@@ -255,8 +272,13 @@ function resolveOptions(options: unknown): ResolvedOptions {
   if (init !== undefined && (init === null || typeof init !== 'object')) {
     enumOption(init, 'options.init', 'hc', INIT_METHODS);
   } else if (init !== undefined) {
-    checkKeys(init, ['means', 'weights', 'covariances', 'precisions'], 'options.init');
+    checkKeys(init, ['means', 'weights', 'covariances', 'precisions', 'responsibilities'], 'options.init');
     const g = init as GivenInit;
+    if (g.responsibilities !== undefined
+      && (g.means !== undefined || g.weights !== undefined || g.covariances !== undefined || g.precisions !== undefined)) {
+      throw new InputError('options.init', 'responsibilities alone, or parameters (means, weights, covariances)',
+        'responsibilities with parameters', 'Give init.responsibilities without the other fields');
+    }
     if (g.covariances !== undefined && g.precisions !== undefined) {
       throw new InputError('options.init', 'covariances or precisions, not both', 'both',
         'Give one of init.covariances and init.precisions');
@@ -276,6 +298,8 @@ function resolveOptions(options: unknown): ResolvedOptions {
     tol: numberOption(o.tol, 'options.tol', 1e-3, 0),
     // A prior keeps the covariances positive definite, and a floor on top would move the M-step off the posterior mode.
     regCovar: numberOption(o.regCovar, 'options.regCovar', o.prior === undefined || o.prior === null ? 1e-6 : 0, 0),
+    innerTol: numberOption(o.innerTol, 'options.innerTol', Math.sqrt(Number.EPSILON), 0),
+    innerMaxIter: integerOption(o.innerMaxIter, 'options.innerMaxIter', INNER_MAX_ITERATIONS, 1),
     seed: seedOption(o.seed, 'options.seed'),
     warmStart: booleanOption(o.warmStart, 'options.warmStart', false),
     backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
@@ -338,6 +362,32 @@ function resolveGivenInit(
     covariances = covariancesFromPrecisions(precisions, type, d);
   }
   return { means, weights, covariances, rest };
+}
+
+/**
+ * The normalized n×k responsibilities of `init.responsibilities` for the rows a fit keeps (those of positive weight in
+ * `weights`), or null when the start is not given so. `InputError` naming the entry for a shape other than n×k, a
+ * negative or non-finite value, or a row without positive sum.
+ */
+function givenResponsibilities(
+  init: InitMethod | GivenInit, n: number, weights: Float64Array | null, k: number,
+): Float64Array | null {
+  if (typeof init !== 'object' || init.responsibilities === undefined) return null;
+  const z = flattenNested(init.responsibilities, [n, k], 'options.init.responsibilities',
+    { ok: (v) => Number.isFinite(v) && v >= 0, expected: 'a finite number ≥ 0' });
+  const kept = weights === null ? n : weights.reduce((m, v) => m + (v > 0 ? 1 : 0), 0);
+  const out = new Float64Array(kept * k);
+  for (let i = 0, r = 0; i < n; i++) {
+    if (weights !== null && !(weights[i] > 0)) continue;
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += z[i * k + c];
+    if (!(sum > 0)) {
+      throw new InputError(`options.init.responsibilities[${i}]`, 'values with a positive sum', 'all zero');
+    }
+    for (let c = 0; c < k; c++) out[r * k + c] = z[i * k + c] / sum;
+    r++;
+  }
+  return out;
 }
 
 /**
@@ -680,6 +730,24 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     return this.predict(X, nFeatures === undefined ? undefined : { nFeatures });
   }
 
+  /**
+   * The inner iterations of mclust's iterative M-steps (`innerTol`, `innerMaxIter`), warning once per fit when an
+   * M-step stops at the cap.
+   */
+  private innerControl(onWarning: ((message: string) => void) | undefined): NonNullable<MStepRule['inner']> {
+    let warned = false;
+    return {
+      tol: this.options.innerTol,
+      maxIterations: this.options.innerMaxIter,
+      onCapped: (model, iterations) => {
+        if (warned) return;
+        warned = true;
+        onWarning?.(`the ${model} M-step stopped at innerMaxIter = ${iterations} inner iterations before reaching ` +
+          `innerTol; raise innerMaxIter, or use a model with a closed-form M-step`);
+      },
+    };
+  }
+
   /** Validates the data and options of a fit and sets up its EM steps (nothing runs until they are driven). */
   private prepareFit(X: DataInput, options: FitOptions, keys: readonly string[]): PreparedFit {
     const o = checkKeys(options, keys, 'options');
@@ -687,8 +755,10 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const onWarning = callbackOption<FitOptions['onWarning']>(o.onWarning, 'options.onWarning');
     const onProgress = callbackOption<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
     const matrix = toMatrix(X, options);
-    const { X: data, w } = dropZeroWeightRows(matrix, scaledFitWeights(toSampleWeight(o.sampleWeight, matrix.rows)));
+    const givenWeights = scaledFitWeights(toSampleWeight(o.sampleWeight, matrix.rows));
+    const { X: data, w } = dropZeroWeightRows(matrix, givenWeights);
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
+    const z = givenResponsibilities(this.options.init, matrix.rows, givenWeights, k);
     const d = data.cols;
     const incomplete = hasMissing(data.data, data.data.length);
     let rowsAllMissing = 0;
@@ -716,10 +786,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const hc = { model: this.options.hcModel, use: this.options.hcUse };
     const prior = this.options.prior === undefined ? null
       : resolvePrior(dataMoments(data, w), k, d, type, this.options.prior);
-    const rule: MStepRule = { regCovar, prior };
+    const inner = this.innerControl(onWarning);
+    const rule: MStepRule = { regCovar, prior, inner };
     // fit computes each start when EM asks for it; fitAsync computes it ahead, in slices (`PrefetchedStarts`).
     const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (restart: number, candidate: number) {
       if (warmParams !== null) return warmParams;
+      if (z !== null) return yield* responsibilitiesStartSteps(initData, z, k, type, rule);
       if (method === 'hc' && restart === 0 && candidate === 0 && hcApplies(data.rows, d, k)) {
         return yield* hcStartSteps(initData, k, type, rule, hc, plan.seed);
       }
@@ -730,7 +802,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
     const degeneracy = { spread: dataSpread({ X: data, weights: w }, plan.seed),
       total: countedWeight(data, w, incomplete) };
-    const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep }, 'X', degeneracy, prior);
+    const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep }, 'X', degeneracy, prior,
+      inner);
     return {
       data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning, onProgress,
       degeneracy, prior,
@@ -775,7 +848,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
   private fitSteps(
     plan: FitPlan, makeOriginalStart: (candidate: number) => GaussianParams, centre: Float64Array | null,
     callbacks: Pick<EmRunOptions, 'onIteration' | 'onWarning' | 'onMStep'>, label: string, degeneracy: Degeneracy,
-    prior: GaussianPrior | null,
+    prior: GaussianPrior | null, inner: NonNullable<MStepRule['inner']>,
   ): EmSteps<EmRunResult<GaussianParams>> {
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const { d } = plan;
@@ -794,9 +867,11 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       kernelParams: toKernelParams,
       maximize: (stats, params, onPart) => {
         checkEStepStats(stats, label);
-        return mStep(type, k, d, stats, params.means, { regCovar, prior: emPrior }, reportsParts ? onPart : undefined);
+        return mStep(type, k, d, stats, params.means, { regCovar, prior: emPrior, inner },
+          reportsParts ? onPart : undefined, params);
       },
       ...(emPrior === null ? {} : { logPrior: (params: GaussianParams) => logPrior(params, emPrior) }),
+      monotone: exactMStep(type, prior !== null),
     };
     const makeStart = (candidate: number): GaussianParams => centre === null ? makeOriginalStart(candidate)
       : shiftMeans(makeOriginalStart(candidate), centre, -1);
@@ -837,6 +912,11 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
         'sampleWeight', 'Fit in memory with fit(X, { sampleWeight }) for weighted rows');
     }
     const o = checkKeys(options, FIT_STREAM_KEYS, 'options');
+    const init = this.options.init;
+    if (typeof init === 'object' && init.responsibilities !== undefined) {
+      throw new InputError('options.init.responsibilities', 'a start fitStream can use (means, weights, covariances)',
+        'responsibilities', 'Fit in memory with fit(X) to start from responsibilities');
+    }
     const src = checkSource(source);
     const onIteration = callbackOption<FitOptions['onIteration']>(o.onIteration, 'options.onIteration');
     const onWarning = callbackOption<FitOptions['onWarning']>(o.onWarning, 'options.onWarning');
@@ -878,8 +958,9 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
         (block) => moments.add(block));
       prior = resolvePrior(moments.moments(), k, facts.d, type, this.options.prior);
     }
+    const inner = this.innerControl(onWarning);
     const makeOriginalStart = await streamStarts(passes, facts, {
-      k, type, regCovar: { regCovar, prior }, method: this.options.init as InitMethod, given: plan.given,
+      k, type, regCovar: { regCovar, prior, inner }, method: this.options.init as InitMethod, given: plan.given,
       hc: { model: this.options.hcModel, use: this.options.hcUse },
       warm: plan.warm ? this.params! : null, rng: plan.rng, seed: plan.seed, restarts: plan.restarts, candidates: plan.candidates, initData,
     });
@@ -887,7 +968,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const degeneracy = { spread: (spreadSample as SpreadSample | null ?? new SpreadSample(facts.d, seed)).spread(),
       total: facts.n - facts.rowsAllMissing };
     const steps = this.fitSteps(plan, makeOriginalStart, centre,
-      { onIteration, onWarning, onMStep: passes.mStepReporter() }, passes.label, degeneracy, prior);
+      { onIteration, onWarning, onMStep: passes.mStepReporter() }, passes.label, degeneracy, prior, inner);
     const best = await runStreamSteps(steps, passes, backend, centre, facts.incomplete);
     return this.finishFit(best, { centre, onWarning, rowsAllMissing: facts.rowsAllMissing, degeneracy, prior });
   }

@@ -7,6 +7,7 @@ import type { Dtype } from './dtype.js';
 import type { InitMethod } from './families/gaussian-starts.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
 import { COVARIANCE_TYPES, nParameters, type CovarianceType } from './families/gaussian.js';
+import { MCLUST_MODELS } from './families/mclust-models.js';
 import type { PriorOption } from './families/gaussian-prior.js';
 import { GaussianMixture } from './gaussian-mixture.js';
 import { toMatrix, toSampleWeight, type DataInput } from './matrix.js';
@@ -16,7 +17,10 @@ import { callbackOption, checkKeys, enumOption, integerOption } from './options.
 export interface SelectModelOptions {
   /** `[min, max]` (inclusive) or an explicit list of component counts [[1, 6]]. */
   nComponents?: readonly [number, number] | readonly number[];
-  /** Covariance types to try [all four]. */
+  /**
+   * Covariance types to try [mclust's fourteen models, `MCLUST_MODELS`, in mclust's order: EII, VII, EEI, VEI, EVI,
+   * VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV, as `Mclust`]. scikit-learn's names are aliases (`'full'` = VVV, …).
+   */
   covarianceTypes?: readonly CovarianceType[];
   /** Criterion to minimize ['bic']: BIC, AIC or ICL (the BIC plus the classification's entropy, `icl`). */
   criterion?: 'bic' | 'aic' | 'icl';
@@ -115,7 +119,7 @@ function componentCounts(value: unknown): number[] {
 export function selectModel(X: DataInput, options: SelectModelOptions = {}): SelectModelResult {
   const o = checkKeys(options, KEYS, 'options');
   const ks = componentCounts(o.nComponents);
-  const types = o.covarianceTypes === undefined ? [...COVARIANCE_TYPES] : (o.covarianceTypes as unknown[]);
+  const types = o.covarianceTypes === undefined ? [...MCLUST_MODELS] : (o.covarianceTypes as unknown[]);
   if (!Array.isArray(types) || types.length === 0) {
     throw new InputError('options.covarianceTypes', 'a non-empty list of covariance types', describe(o.covarianceTypes));
   }

@@ -6,11 +6,11 @@
  * data, with what to do. Starts computed from the data never give such a row (each row's component holds it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DegenerateComponentError, GaussianMixture, InputError, type CovarianceType } from '../src/index.js';
+import { DegenerateComponentError, GaussianMixture, InputError, type SklearnCovarianceType } from '../src/index.js';
 import { liveWorkers, setWorkerScript } from '../src/parallel/platform.js';
 import { thrown } from './helpers/thrown.js';
 
-const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+const TYPES: SklearnCovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 // Two clusters of spread about 1e-3, and a row 1e152 away: within the feature-range limit for 11 rows (1.4e153),
 // but 1e155 standard deviations from either cluster.
 const TINY = [[0, 0], [1, 0.2], [0.4, 1.1], [-0.6, 0.3], [0.2, -0.9], [10, 10], [10.5, 12], [9, 11], [11, 9.5], [10.2, 8]]

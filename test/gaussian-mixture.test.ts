@@ -1,12 +1,12 @@
 /** GaussianMixture's API on both backends: fitting, prediction, scoring, sampling, JSON, warm starts, inputs. */
 import { Rng } from '../src/rng.js';
 import { describe, expect, it } from 'vitest';
-import { DegenerateComponentError, GaussianMixture, selectModel, type CovarianceType } from '../src/index.js';
+import { DegenerateComponentError, GaussianMixture, selectModel, type SklearnCovarianceType } from '../src/index.js';
 import { generateMixture } from './helpers/gen-mixture.js';
 import { expectAllRelClose, expectRelClose } from './helpers/close.js';
 import { loadReference } from './helpers/load-csv.js';
 
-const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+const TYPES: SklearnCovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 const faithful = loadReference('faithful');
 
 describe.each(['js', 'wasm'] as const)('GaussianMixture on the %s backend', (backend) => {

@@ -15,7 +15,7 @@ import {
 } from '../src/families/gaussian-prior.js';
 import { componentStatsLength, statsLength } from '../src/backend/kernel.js';
 import {
-  COVARIANCE_TYPES, gaussianParams, kernelShape, maximize, type CovarianceType, type GaussianParams,
+  SKLEARN_COVARIANCE_TYPES, gaussianParams, kernelShape, maximize, type SklearnCovarianceType, type GaussianParams,
 } from '../src/families/gaussian.js';
 import { relativeDifference } from './helpers/close.js';
 import { cliInProcess } from './helpers/cli-in-process.js';
@@ -26,7 +26,7 @@ const BACKENDS = ['js', 'wasm'] as const;
 
 interface Params { weights: number[]; means: number[][]; covariances: number | number[] | number[][] | number[][][] }
 interface Fit {
-  covarianceType: CovarianceType; model: string; G: number; labels: number[];
+  covarianceType: SklearnCovarianceType; model: string; G: number; labels: number[];
   hyper: { shrinkage: number; mean: number[]; dof: number; scale: number | number[][] };
   mstep: Params; me: Params & { loglik: number | null; iterations: number; bic: number | null; logPrior: number | null };
   mclust: { loglik: number | null; bic: number | null };
@@ -57,7 +57,7 @@ function paramsDifference(p: GaussianParams, want: Params): { weights: number; m
   };
 }
 /** The hard-assignment statistics of `labels` (1-based) about `shift` (kernel layout), computed here, not by a backend. */
-function labelStats(X: number[][], labels: number[], k: number, type: CovarianceType, shift: Float64Array): Float64Array {
+function labelStats(X: number[][], labels: number[], k: number, type: SklearnCovarianceType, shift: Float64Array): Float64Array {
   const d = X[0]!.length;
   const shape = kernelShape(type);
   const block = componentStatsLength(shape, d);
@@ -185,6 +185,7 @@ function completeLogLikelihood(X: number[][], labels: number[], p: GaussianParam
         }
         case 'diag': y = (x[j]! - p.means[c * d + j]!) * p.precChol[c * d + j]!; break;
         case 'spherical': y = (x[j]! - p.means[c * d + j]!) * p.precChol[c]!; break;
+        default: throw new Error(`not one of the four: ${p.covarianceType}`);
       }
       quad += y * y;
     }
@@ -204,7 +205,7 @@ describe('the prior density and the posterior mode', () => {
   it('in one dimension the inverse Wishart is the inverse gamma: the four types agree', () => {
     const X = [[1.2], [0.3], [2.5], [1.9], [-0.4], [0.8], [5.1], [4.4], [6.0], [5.5]];
     const labels = X.map((x) => (x[0]! > 3 ? 2 : 1));
-    const values = COVARIANCE_TYPES.filter((t) => t !== 'tied').map((type) => {
+    const values = SKLEARN_COVARIANCE_TYPES.filter((t) => t !== 'tied').map((type) => {
       const prior = resolvePrior(dataMoments(matrix(X), null), 2, 1, type, 'default');
       const shift = new Float64Array(2);
       const p = maximizePosterior(type, 2, 1, labelStats(X, labels, 2, type, shift), shift, prior, 0);
@@ -217,7 +218,7 @@ describe('the prior density and the posterior mode', () => {
     }
   });
 
-  it.each(COVARIANCE_TYPES)('%s: the M-step maximizes the complete log-likelihood plus logPrior', (type) => {
+  it.each(SKLEARN_COVARIANCE_TYPES)('%s: the M-step maximizes the complete log-likelihood plus logPrior', (type) => {
     const { data, d } = fixtures.iris;
     const fit = fixtures.iris.fits.find((f) => f.covarianceType === type && f.G === 3)!;
     const labels = fit.labels.map((l) => l - 1);
@@ -252,7 +253,7 @@ describe('the prior density and the posterior mode', () => {
 });
 
 describe.each(BACKENDS)('MAP EM, %s backend', (backend) => {
-  it.each(COVARIANCE_TYPES)('%s: the log posterior never decreases and lowerBound is it per row', (type) => {
+  it.each(SKLEARN_COVARIANCE_TYPES)('%s: the log posterior never decreases and lowerBound is it per row', (type) => {
     const warnings: string[] = [];
     const gm = new GaussianMixture({ nComponents: 3, covarianceType: type, prior: 'default', tol: 0, maxIter: 60,
       seed: 3, backend }).fit(FAITHFUL, { onWarning: (m) => warnings.push(m) });
@@ -457,7 +458,7 @@ describe('the prior option', () => {
   });
 
   it('the model file keeps the resolved prior; files without one still load', () => {
-    for (const type of COVARIANCE_TYPES) {
+    for (const type of SKLEARN_COVARIANCE_TYPES) {
       const gm = new GaussianMixture({ nComponents: 2, covarianceType: type, prior: 'default', seed: 0 }).fit(X);
       const json = gm.toJSON();
       expect(json.prior).toBeDefined();

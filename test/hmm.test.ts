@@ -4,12 +4,12 @@
  * transition row equals the start distribution, and sequence boundaries in the Baum–Welch statistics.
  */
 import { describe, expect, it } from 'vitest';
-import { CategoricalHMM, GaussianHMM, GaussianMixture, type CovarianceType } from '../src/index.js';
+import { CategoricalHMM, GaussianHMM, GaussianMixture, type SklearnCovarianceType } from '../src/index.js';
 import { enumerate, logNormalDiag } from './helpers/hmm-brute.js';
 import { expectAllRelClose, expectRelClose } from './helpers/close.js';
 
 const BACKENDS = ['js', 'wasm'] as const;
-const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+const TYPES: SklearnCovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 
 /** The umbrella world (Russell & Norvig): state 0 rain, 1 no rain; symbol 0 umbrella, 1 none. */
 const UMBRELLA = {

@@ -8,12 +8,12 @@
  * Observations are written in hmmlearn's layout: X one matrix (a categorical X one column) with `lengths`.
  */
 import { describe, expect, it } from 'vitest';
-import { CategoricalHMM, GaussianHMM, InputError, PoissonHMM, type CovarianceType } from '../src/index.js';
+import { CategoricalHMM, GaussianHMM, InputError, PoissonHMM, type SklearnCovarianceType } from '../src/index.js';
 import { expectAllRelClose } from './helpers/close.js';
 import { rng as uniform } from './helpers/kernel-cases.js';
 
 const BACKENDS = ['js', 'wasm'] as const;
-const TYPES: CovarianceType[] = ['spherical', 'diag', 'full', 'tied'];
+const TYPES: SklearnCovarianceType[] = ['spherical', 'diag', 'full', 'tied'];
 
 function normalRng(u: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
@@ -22,7 +22,7 @@ function normalRng(u: () => number): () => number {
 const normalized = (r: number[]): number[] => r.map((v) => v / r.reduce((a, b) => a + b, 0));
 
 /** hmmlearn's make_covar_matrix: covariances of each type with variances ≥ 0.01, in hmmlearn's shapes. */
-function covarMatrix(type: CovarianceType, K: number, d: number, u: () => number): unknown {
+function covarMatrix(type: SklearnCovarianceType, K: number, d: number, u: () => number): unknown {
   const spd = (): number[][] => {
     const A = Array.from({ length: d }, () => Array.from({ length: d }, () => u() * 2 - 1));
     return A.map((ra, i) => A.map((rb, j) => ra.reduce((s, v, m) => s + v * rb[m]!, 0) + (i === j ? 0.1 : 0)));

@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { resolveBackend } from '../src/backend/index.js';
 import { statsLength } from '../src/backend/kernel.js';
 import { accumulateAll } from '../src/em/driver.js';
-import { gaussianParams, toKernelParams, type CovarianceType } from '../src/families/gaussian.js';
+import { gaussianParams, toKernelParams, type SklearnCovarianceType } from '../src/families/gaussian.js';
 import { DegenerateComponentError, GaussianMixture } from '../src/index.js';
 import { expectRelClose } from './helpers/close.js';
 
-const TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+const TYPES: SklearnCovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 
 /** Random data on a grid of step 0.01 in [−5, 5]: duplicates happen, subnormal distances do not. */
 const dataArb = (d: number, minLength = 3) =>
@@ -19,7 +19,7 @@ const dataArb = (d: number, minLength = 3) =>
     { minLength, maxLength: 40 });
 
 /** Fixed parameters for a covariance type: k = 3 components in d dimensions. */
-function someParams(type: CovarianceType, d: number) {
+function someParams(type: SklearnCovarianceType, d: number) {
   const k = 3;
   const weights = Float64Array.from([0.2, 0.3, 0.5]);
   const means = Float64Array.from({ length: k * d }, (_, p) => ((p * 7) % 5) - 2);
@@ -43,7 +43,7 @@ function someParams(type: CovarianceType, d: number) {
   return gaussianParams(type, k, d, weights, means, cov);
 }
 
-function stats(backendName: 'js' | 'wasm', type: CovarianceType, rows: number[][], weights: number[] | null): Float64Array {
+function stats(backendName: 'js' | 'wasm', type: SklearnCovarianceType, rows: number[][], weights: number[] | null): Float64Array {
   const d = rows[0].length;
   const p = someParams(type, d);
   const kp = toKernelParams(p);
@@ -200,7 +200,7 @@ function nearlySingular(gm: GaussianMixture): boolean {
   return false;
 }
 
-function nested(type: CovarianceType, cov: Float64Array): unknown {
+function nested(type: SklearnCovarianceType, cov: Float64Array): unknown {
   const d = 2;
   switch (type) {
     case 'full': return [0, 1, 2].map((c) => [0, 1].map((a) => [0, 1].map((b) => cov[c * 4 + a * 2 + b])));

@@ -9,13 +9,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  DegenerateComponentError, GaussianMixture, InputError, NotFittedError, type CovarianceType,
+  DegenerateComponentError, GaussianMixture, InputError, NotFittedError, type SklearnCovarianceType,
 } from '../src/index.js';
 import { Rng } from '../src/rng.js';
 import { adjustedRandIndex } from './helpers/ari.js';
 import { thrown } from './helpers/thrown.js';
 
-const TYPES: CovarianceType[] = ['spherical', 'diag', 'tied', 'full'];
+const TYPES: SklearnCovarianceType[] = ['spherical', 'diag', 'tied', 'full'];
 
 /** A random symmetric positive definite d×d matrix (scikit-learn's `make_spd_matrix`: Uᵀ diag(1 + s) U, U orthonormal). */
 function spdMatrix(d: number, rng: Rng): number[][] {
@@ -56,8 +56,8 @@ function cholesky(A: number[][]): number[][] {
 interface RandomData {
   weights: number[];
   means: number[][];
-  covariances: Record<CovarianceType, number[][][]>;
-  X: Record<CovarianceType, number[][]>;
+  covariances: Record<SklearnCovarianceType, number[][][]>;
+  X: Record<SklearnCovarianceType, number[][]>;
   labels: number[];
   d: number;
   k: number;
@@ -74,7 +74,7 @@ function randomData(seed: number, n = 200, k = 2, d = 2, scale = 50): RandomData
   const diag = Array.from({ length: k }, () => Array.from({ length: d }, () => (0.5 + rng.random()) ** 2));
   const tied = spdMatrix(d, rng);
   const full = Array.from({ length: k }, () => spdMatrix(d, rng).map((r) => r.map((v) => v * 0.5)));
-  const covariances: Record<CovarianceType, number[][][]> = {
+  const covariances: Record<SklearnCovarianceType, number[][][]> = {
     spherical: spherical.map((s) => eye(new Array(d).fill(s))),
     diag: diag.map(eye),
     tied: Array.from({ length: k }, () => tied),
@@ -82,7 +82,7 @@ function randomData(seed: number, n = 200, k = 2, d = 2, scale = 50): RandomData
   };
   const counts = weights.map((w) => Math.round(w * n));
   const labels = counts.flatMap((m, c) => new Array<number>(m).fill(c));
-  const X = {} as Record<CovarianceType, number[][]>;
+  const X = {} as Record<SklearnCovarianceType, number[][]>;
   for (const type of TYPES) {
     X[type] = [];
     for (let c = 0; c < k; c++) {
@@ -97,7 +97,7 @@ function randomData(seed: number, n = 200, k = 2, d = 2, scale = 50): RandomData
 }
 
 /** Given starting parameters in this package's form: weights, means and covariances of the type. */
-function givenInit(data: RandomData, type: CovarianceType) {
+function givenInit(data: RandomData, type: SklearnCovarianceType) {
   const cov = data.covariances[type];
   const covariances = type === 'full' ? cov : type === 'tied' ? cov[0]
     : type === 'diag' ? cov.map((m) => m.map((r, a) => r[a])) : cov.map((m) => m[0][0]);

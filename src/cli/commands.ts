@@ -1,6 +1,8 @@
 /** The subcommands: their options, their help and what they do. */
-import { BernoulliMixture, CategoricalMixture, GaussianMixture, PoissonMixture, selectModel } from '../index.js';
-import type { DiscreteMixture, IterationInfo, SelectModelRow } from '../index.js';
+import {
+  BernoulliMixture, CategoricalMixture, COVARIANCE_TYPES, GaussianMixture, MCLUST_MODELS, PoissonMixture, selectModel,
+} from '../index.js';
+import type { CovarianceType, DiscreteMixture, IterationInfo, SelectModelRow } from '../index.js';
 import { CsvError, formatCsv, formatNumber, withCliAdvice, type NumericCsv } from '../io/csv.js';
 import {
   CSV_INPUT_OPTIONS,
@@ -21,8 +23,6 @@ import type { CliIO } from './run.js';
 import { formatTable } from './table.js';
 import { fitProgress, mStepText } from './progress.js';
 
-type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
-const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 /** `--init` values; the library spells the last one `randomFromData`. */
 const INIT_FLAGS = ['hc', 'kmeans++', 'kmeans', 'random', 'random-from-data'] as const;
 const INIT_METHODS = {
@@ -348,7 +348,7 @@ const fit: Command = {
   options: [
     { name: 'k', short: 'k', type: 'string', placeholder: 'K', help: 'number of components (required)' },
     { name: 'family', type: 'string', placeholder: 'NAME', help: `${FAMILIES.join('|')}: the component distribution [gaussian]` },
-    { name: 'covariance', type: 'string', placeholder: 'TYPE', help: 'full|tied|diag|spherical [full]' },
+    { name: 'covariance', type: 'string', placeholder: 'TYPE', help: "one of mclust's models EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV, or scikit-learn's full|tied|diag|spherical (VVV, EEE, VVI, VII) [full]" },
     {
       name: 'alpha',
       type: 'string',
@@ -640,7 +640,7 @@ const select: Command = {
       name: 'covariance',
       type: 'string',
       placeholder: 'TYPES',
-      help: 'comma-separated covariance types to try [full,tied,diag,spherical]',
+      help: "comma-separated covariance types to try (mclust's names or scikit-learn's aliases) [mclust's fourteen: EII,VII,EEI,VEI,EVI,VVI,EEE,VEE,EVE,VVE,EEV,VEV,EVV,VVV]",
     },
     {
       name: 'criterion',
@@ -663,7 +663,7 @@ const select: Command = {
     }
     const nComponents = rangeValue(k, this.name);
     const cov = args.options.get('covariance');
-    const covarianceTypes = cov ? choiceListValue(cov, this.name, COVARIANCE_TYPES) : [...COVARIANCE_TYPES];
+    const covarianceTypes = cov ? choiceListValue(cov, this.name, COVARIANCE_TYPES) : [...MCLUST_MODELS];
     const crit = args.options.get('criterion');
     const criterion = crit ? choiceValue(crit, this.name, CRITERIA) : 'bic';
     const em = emOptions(args, this.name);

@@ -39,6 +39,11 @@ export interface EmFamily<P> {
    * at the parameters of the E-step. Absent: the plain per-sample mean log-likelihood.
    */
   logPrior?(params: P): number;
+  /**
+   * False when the M-step is not known to maximize the objective (an M-step reproduced from another package that is
+   * not the exact maximizer): EM may then lower the objective a little, which is not warned of [true].
+   */
+  readonly monotone?: boolean;
 }
 
 /** Progress of one EM iteration. */
@@ -191,6 +196,8 @@ export interface EmIteration<P, S, Y, N> {
   degenerate?(params: P): number;
   /** What the objective is, in the warning of a decrease: `'log-likelihood'` or `'log posterior'`. */
   readonly objectiveName: string;
+  /** False when a decrease is not a numerical problem (`EmFamily.monotone`) [true]. */
+  readonly monotone?: boolean;
 }
 
 /**
@@ -225,7 +232,7 @@ export function* emLoop<P, S, Y, N>(
     // rounding means a numerical problem.
     // (A warm start's first change is from the fitted lower bound, which other rows may have given: not a decrease.)
     const carried = iter === firstIter && options.previousLowerBound !== undefined;
-    if (!carried && change < -1e-9 * Math.max(1, Math.abs(lowerBound))) {
+    if (!carried && step.monotone !== false && change < -1e-9 * Math.max(1, Math.abs(lowerBound))) {
       options.onWarning?.(`the ${step.objectiveName} decreased by ${-change} at iteration ${iter} (restart ${options.init})`);
     }
     if (Math.abs(change) < options.tol) {
@@ -260,6 +267,7 @@ export function* emSteps<P>(
     },
     ...(family.degenerate === undefined ? {} : { degenerate: (params: P) => family.degenerate!(params) }),
     objectiveName: family.logPrior === undefined ? 'log-likelihood' : 'log posterior',
+    monotone: family.monotone ?? true,
   }, start, options, resume);
 }
 

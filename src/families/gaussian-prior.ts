@@ -27,8 +27,11 @@ import { CHOLESKY_RELATIVE_PIVOT, choleskyLower } from '../linalg.js';
 import type { Matrix } from '../matrix.js';
 import { checkKeys, flattenNested } from '../options.js';
 import {
-  assertNever, covarianceLength, gaussianParams, kernelShape, maximize, type CovarianceType, type GaussianParams,
+  assertNever, COVARIANCE_MODELS, covarianceLength, covarianceMatrixOf, fromMclustStep, gaussianParams, hasMatrices,
+  kernelShape, maximize, mclustName, type CovarianceType, type GaussianParams,
 } from './gaussian.js';
+import { maximizeMclust, type InnerControl } from './gaussian-mclust.js';
+import { mclustLogPrior } from './mclust-prior-derived.js';
 
 /**
  * The `prior` option: `'default'` is mclust's `priorControl()` (its `defaultPrior`); an object gives some of the
@@ -139,7 +142,7 @@ export function resolvePrior(
   if (!(dof > d - 1)) throw new InputError(`${name}.dof`, `a number > d − 1 = ${d - 1}`, String(dof));
   const fac = (1 / k) ** (2 / d);
   let scale: Float64Array;
-  if (type === 'full' || type === 'tied') {
+  if (hasMatrices(type)) {
     if (o.scale === undefined) {
       scale = new Float64Array(d * d);
       const fullRank = moments.n > d;
@@ -284,8 +287,13 @@ export class MomentsAccumulator {
  */
 export function maximizePosterior(
   type: CovarianceType, k: number, d: number, stats: Float64Array, shift: Float64Array, prior: GaussianPrior,
-  regCovar: number, onFactor?: (done: number, of: number) => void,
+  regCovar: number, onFactor?: (done: number, of: number) => void, control?: InnerControl,
 ): GaussianParams {
+  const kind = COVARIANCE_MODELS[type].closedForm;
+  if (kind === null) {
+    const r = maximizeMclust(mclustName(type), kernelShape(type), k, d, stats, shift, regCovar, prior, control);
+    return fromMclustStep(type, k, d, r);
+  }
   const block = componentStatsLength(kernelShape(type), d);
   const { shrinkage: kappa, mean: muP, dof: nu, scale } = prior;
   const withMean = kappa > 0 ? 1 : 0;
@@ -296,7 +304,7 @@ export function maximizePosterior(
   const covariances = new Float64Array(covarianceLength(type, k, d));
   const delta = new Float64Array(d);
   const m = new Float64Array(d);
-  if (type === 'tied') covariances.set(scale);
+  if (kind === 'tied') covariances.set(scale);
   for (let c = 0; c < k; c++) {
     const s = c * block;
     const nc = stats[s];
@@ -310,11 +318,11 @@ export function maximizePosterior(
       means[c * d + j] = withMean ? (nc * xbar + kappa * muP[j]) / (nc + kappa) : xbar;
     }
     const s2 = s + 1 + d;
-    switch (type) {
+    switch (kind) {
       case 'full':
       case 'tied': {
-        const out = type === 'full' ? c * d * d : 0;
-        if (type === 'full') covariances.set(scale, out);
+        const out = kind === 'full' ? c * d * d : 0;
+        if (kind === 'full') covariances.set(scale, out);
         let p = s2;
         for (let a = 0; a < d; a++) {
           for (let bb = a; bb < d; bb++, p++) {
@@ -323,7 +331,7 @@ export function maximizePosterior(
             if (bb !== a) covariances[out + bb * d + a] += v;
           }
         }
-        if (type === 'full') {
+        if (kind === 'full') {
           const denominator = nu + nc + d + 1 + withMean;
           for (let p2 = out; p2 < out + d * d; p2++) covariances[p2] /= denominator;
         }
@@ -343,16 +351,16 @@ export function maximizePosterior(
         break;
       }
       default:
-        assertNever(type);
+        assertNever(kind);
     }
   }
-  if (type === 'tied') {
+  if (kind === 'tied') {
     const denominator = nu + total + d + 1 + k * withMean;
     for (let p = 0; p < d * d; p++) covariances[p] /= denominator;
   }
   if (regCovar > 0) {
-    if (type === 'full' || type === 'tied') {
-      const nFactors = type === 'full' ? k : 1;
+    if (kind === 'full' || kind === 'tied') {
+      const nFactors = kind === 'full' ? k : 1;
       for (let c = 0; c < nFactors; c++) for (let j = 0; j < d; j++) covariances[c * d * d + j * d + j] += regCovar;
     } else {
       for (let p = 0; p < covariances.length; p++) covariances[p] += regCovar;
@@ -366,19 +374,25 @@ export interface MStepRule {
   readonly regCovar: number;
   /** The prior, in the coordinates of the statistics' shift; null for maximum likelihood. */
   readonly prior: GaussianPrior | null;
+  /** The inner iterations of mclust's iterative M-steps (VEI, VEV, VEE, EVE, VVE): tolerance, cap, report. */
+  readonly inner?: Omit<InnerControl, 'start'>;
 }
 
 /**
  * The M-step of a rule: `maximize` (`src/families/gaussian.ts`) for a number (regCovar) or a rule without a prior,
- * `maximizePosterior` with one. The starts (`src/families/gaussian-starts.ts`) and EM call this, so a prior shapes the start's M-step too.
+ * `maximizePosterior` with one. The starts (`src/families/gaussian-starts.ts`) and EM call this, so a prior shapes the
+ * start's M-step too. `previous` (EM's current parameters) carries the decomposition that the iterative M-steps of
+ * mclust's models start from, as mclust's EM does.
  */
 export function mStep(
   type: CovarianceType, k: number, d: number, stats: Float64Array, shift: Float64Array, rule: number | MStepRule,
-  onFactor?: (done: number, of: number) => void,
+  onFactor?: (done: number, of: number) => void, previous?: GaussianParams,
 ): GaussianParams {
-  if (typeof rule === 'number') return maximize(type, k, d, stats, shift, rule, onFactor);
-  if (rule.prior === null) return maximize(type, k, d, stats, shift, rule.regCovar, onFactor);
-  return maximizePosterior(type, k, d, stats, shift, rule.prior, rule.regCovar, onFactor);
+  const start = previous?.covarianceType === type ? previous.decomposition : undefined;
+  const control: InnerControl = { ...(typeof rule === 'number' ? {} : rule.inner), ...(start ? { start } : {}) };
+  if (typeof rule === 'number') return maximize(type, k, d, stats, shift, rule, onFactor, control);
+  if (rule.prior === null) return maximize(type, k, d, stats, shift, rule.regCovar, onFactor, control);
+  return maximizePosterior(type, k, d, stats, shift, rule.prior, rule.regCovar, onFactor, control);
 }
 
 /** The prior moved by `sign·centre` (into centred coordinates with −1, as `shiftMeans` moves the means). */
@@ -416,6 +430,10 @@ export function logGamma(x: number): number {
  */
 export function logPrior(p: GaussianParams, prior: GaussianPrior): number {
   const { k, d, covarianceType: type } = p;
+  const layout = COVARIANCE_MODELS[type].layout;
+  const kind = COVARIANCE_MODELS[type].closedForm
+    ?? (layout === 'vectors' ? 'diag' : layout === 'scalars' ? 'spherical' : null);
+  if (kind === null) return mclustLogPrior(prior, k, d, { ...p, covariances: covarianceMatrices(p) });
   const { shrinkage: kappa, mean: muP, dof: nu, scale } = prior;
   const diff = new Float64Array(d);
   const y = new Float64Array(d);
@@ -425,10 +443,10 @@ export function logPrior(p: GaussianParams, prior: GaussianPrior): number {
     for (let c = 0; c < k; c++) {
       for (let j = 0; j < d; j++) diff[j] = p.means[c * d + j] - muP[j];
       let quad = 0;
-      switch (type) {
+      switch (kind) {
         case 'full':
         case 'tied': {
-          const off = type === 'full' ? c * d * d : 0;
+          const off = kind === 'full' ? c * d * d : 0;
           for (let j = 0; j < d; j++) {
             let v = 0;
             for (let a = 0; a <= j; a++) v += p.precChol[off + a * d + j] * diff[a];
@@ -444,13 +462,13 @@ export function logPrior(p: GaussianParams, prior: GaussianPrior): number {
           for (let j = 0; j < d; j++) quad += (diff[j] * p.precChol[c]) ** 2;
           break;
         default:
-          assertNever(type);
+          assertNever(kind);
       }
       // log det U_c = −½ log|Σ_c|.
       total += -0.5 * d * LOG_2PI + 0.5 * d * Math.log(kappa) + p.logDetPrecChol[c] - 0.5 * kappa * quad;
     }
   }
-  switch (type) {
+  switch (kind) {
     case 'full':
     case 'tied': {
       const L = new Float64Array(d * d);
@@ -460,7 +478,7 @@ export function logPrior(p: GaussianParams, prior: GaussianPrior): number {
       let logMultiGamma = (d * (d - 1) / 4) * LOG_PI;
       for (let j = 1; j <= d; j++) logMultiGamma += logGamma(nu / 2 + (1 - j) / 2);
       const constant = (nu / 2) * logDetScale - (nu * d / 2) * Math.LN2 - logMultiGamma;
-      const nFactors = type === 'full' ? k : 1;
+      const nFactors = kind === 'full' ? k : 1;
       for (let c = 0; c < nFactors; c++) {
         const off = c * d * d;
         // tr(Λ Σ⁻¹) = Σ_ab Λ_ab (U Uᵀ)_ab.
@@ -486,9 +504,16 @@ export function logPrior(p: GaussianParams, prior: GaussianPrior): number {
       break;
     }
     default:
-      assertNever(type);
+      assertNever(kind);
   }
   return total;
+}
+
+/** The k covariance matrices of `p` as one k×d×d array. */
+function covarianceMatrices(p: GaussianParams): Float64Array {
+  const out = new Float64Array(p.k * p.d * p.d);
+  for (let c = 0; c < p.k; c++) out.set(covarianceMatrixOf(p, c), c * p.d * p.d);
+  return out;
 }
 
 /** The prior as JSON: `scale` a number (diag, spherical) or d×d nested arrays (full, tied). */
@@ -507,7 +532,7 @@ export function priorToJSON(prior: GaussianPrior, type: CovarianceType): Gaussia
     shrinkage: prior.shrinkage,
     mean: Array.from(prior.mean),
     dof: prior.dof,
-    scale: type === 'diag' || type === 'spherical' ? prior.scale[0]
+    scale: !hasMatrices(type) ? prior.scale[0]
       : Array.from({ length: d }, (_, a) => Array.from(prior.scale.subarray(a * d, (a + 1) * d))),
   };
 }
@@ -522,7 +547,7 @@ export function priorFromJSON(value: unknown, type: CovarianceType, k: number, d
     || o.scale === undefined) {
     throw new InputError('json.prior', '{ shrinkage, mean, dof, scale } (resolved hyperparameters)', describe(value));
   }
-  const given = (type === 'full' || type === 'tied') && typeof o.scale === 'number' && d === 1
+  const given = hasMatrices(type) && typeof o.scale === 'number' && d === 1
     ? { ...o, scale: [[o.scale]] } : o;
   const moments = { n: 0, mean: new Float64Array(d), covariance: new Float64Array(d * d) };
   return resolvePrior(moments, k, d, type, given, 'json.prior');

@@ -67,6 +67,13 @@ export interface GivenInit {
    * (giving both is an `InputError`): full/tied symmetric positive definite matrices, diag/spherical values > 0.
    */
   readonly precisions?: unknown;
+  /**
+   * n×k starting responsibilities of the rows of `X` (mclust's `me(modelName, data, z)`, e.g. `unmap(class)`), instead
+   * of parameters: the start is one M-step from them, so a fit from mclust's z runs mclust's EM. Each row's values
+   * are ≥ 0 with a positive sum (they are divided by it); every component needs some weight. Only with `fit` and
+   * `fitAsync` (a streamed fit has no row index); not with the other fields.
+   */
+  readonly responsibilities?: ArrayLike<ArrayLike<number>>;
 }
 
 /** Validated, flattened given starting parameters. */
@@ -77,6 +84,8 @@ export interface ResolvedGivenInit {
   readonly rest?: RandomInitMethod;
   readonly weights: Float64Array | null;
   readonly covariances: Float64Array | null;
+  /** n×k normalized responsibilities of the fit's rows (`GivenInit.responsibilities`), resolved at `fit`. */
+  readonly responsibilities?: Float64Array;
 }
 
 /**
@@ -332,6 +341,55 @@ function addRow(
       stats[p++] += r * da * da;
     }
   }
+}
+
+/**
+ * The start from given responsibilities `z` (n×k row-major, the rows of `data`, normalized): one M-step from the
+ * statistics `N_c = Σ_i w_i z_ic`, taken about the weighted means `Σ_i w_i z_ic x_i / N_c` (two passes, as mclust's
+ * M-step computes them). `InputError` when a component has no weight.
+ */
+export function* responsibilitiesStartSteps(
+  data: InitData, z: Float64Array, k: number, type: CovarianceType, regCovar: number | MStepRule,
+): Resumable<GaussianParams> {
+  const { X, weights } = data;
+  const d = X.cols;
+  const shape = kernelShape(type);
+  const block = componentStatsLength(shape, d);
+  const centers = new Float64Array(k * d);
+  const mass = new Float64Array(k);
+  for (let i = 0; i < X.rows; i++) {
+    const w = weights === null ? 1 : weights[i];
+    for (let c = 0; c < k; c++) {
+      const r = w * z[i * k + c];
+      if (r === 0) continue;
+      mass[c] += r;
+      for (let j = 0; j < d; j++) centers[c * d + j] += r * X.data[i * d + j];
+    }
+  }
+  for (let c = 0; c < k; c++) {
+    if (!(mass[c] > 0)) {
+      throw new InputError('options.init.responsibilities', 'some weight for every component',
+        `no weight for component ${c}`, 'Give each component a row, or use fewer components');
+    }
+    for (let j = 0; j < d; j++) centers[c * d + j] /= mass[c];
+  }
+  yield;
+  const stats = new Float64Array(statsLength(shape, d, k));
+  const diff = new Float64Array(d);
+  const cost = k * (shape === 'full' ? (d * (d + 1)) / 2 + d : 2 * d);
+  let work = 0;
+  for (let i = 0; i < X.rows; i++) {
+    const w = weights === null ? 1 : weights[i];
+    for (let c = 0; c < k; c++) {
+      const r = w * z[i * k + c];
+      if (r !== 0) addRow(stats, c * block, X, i, centers, c, r, shape === 'full', diff);
+    }
+    if ((work += cost) >= WORK_PER_YIELD) {
+      work = 0;
+      yield;
+    }
+  }
+  return mStep(type, k, d, stats, centers, regCovar);
 }
 
 function* randomResponsibilityParams(

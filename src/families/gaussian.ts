@@ -4,15 +4,32 @@
  * current means (see `src/backend/kernel.ts`).
  */
 import { componentStatsLength, type KernelParams, type KernelShape } from '../backend/kernel.js';
-import { DegenerateComponentError, InputError } from '../errors.js';
+import { assertNever, DegenerateComponentError, InputError } from '../errors.js';
 import { CHOLESKY_RELATIVE_PIVOT, choleskyLower, precisionCholeskyFromLower } from '../linalg.js';
 import { rowsOf } from '../matrix.js';
+import { maximizeMclust, type InnerControl, type MclustStepResult } from './gaussian-mclust.js';
+import {
+  MCLUST_INEXACT_MAP_MODELS, MCLUST_INEXACT_ML_MODELS, MCLUST_MODELS, mclustCovarianceParameterCount, type MclustDecomposition,
+  type MclustModel,
+} from './mclust-models.js';
 
-/** The four covariance structures of scikit-learn (mclust's VVV, EEE, VVI, VII). */
-export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
+export { assertNever };
 
-/** All covariance types, in scikit-learn's order. */
-export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+/** The four covariance structures of scikit-learn, aliases of mclust's VVV, EEE, VVI and VII. */
+export type SklearnCovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
+
+/**
+ * A covariance model: one of mclust's fourteen (`MclustModel`: volume, shape and orientation Equal, Variable or
+ * Identity across components, `src/families/mclust-models.ts`) or a scikit-learn name, kept as an alias
+ * (`'full'` = VVV, `'tied'` = EEE, `'diag'` = VVI, `'spherical'` = VII) that fits the same model.
+ */
+export type CovarianceType = SklearnCovarianceType | MclustModel;
+
+/** scikit-learn's four names, in its order. */
+export const SKLEARN_COVARIANCE_TYPES: readonly SklearnCovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+
+/** Every covariance type: scikit-learn's four names, then mclust's fourteen models in mclust's order. */
+export const COVARIANCE_TYPES: readonly CovarianceType[] = [...SKLEARN_COVARIANCE_TYPES, ...MCLUST_MODELS];
 
 /**
  * Fitted parameters, flat and row-major. `covariances` and `precChol` have scikit-learn's shapes:
@@ -29,6 +46,12 @@ export interface GaussianParams {
   readonly precChol: Float64Array;
   /** `log det U_c` per component (tied: the shared value repeated). */
   readonly logDetPrecChol: Float64Array;
+  /**
+   * The decomposition `Σ_c = λ_c D_c A_c D_cᵀ` of the M-step that gave these parameters, for the models that mclust's
+   * M-step computes (`maximizeMclust`); the start of the next M-step of the iterative models (VEI, VEV, EVE, VVE).
+   * Absent for given or loaded parameters and scikit-learn's closed forms.
+   */
+  readonly decomposition?: MclustDecomposition;
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -41,26 +64,74 @@ const LOG_2PI = Math.log(2 * Math.PI);
  */
 export type CovarianceLayout = 'matrices' | 'matrix' | 'vectors' | 'scalars';
 
-/** What the family needs to know of a covariance model besides its M-step. */
+/** What the family needs to know of a covariance model. */
 export interface CovarianceModel {
+  /** mclust's name of the model (an alias's model: `'full'` → VVV). */
+  readonly mclust: MclustModel;
   /** The storage of its covariances. */
   readonly layout: CovarianceLayout;
+  /**
+   * The scikit-learn M-step that computes the model in closed form (`maximize`: VVV, EEE, VVI and VII, and their
+   * aliases), or null for the models whose M-step is mclust's (`maximizeMclust`).
+   */
+  readonly closedForm: SklearnCovarianceType | null;
   /** Free parameters of the covariances of k components of d features (mclust's `nVarParams`). */
   covarianceParameters(k: number, d: number): number;
   /**
-   * Rows a component needs for its covariance to be estimable (the size rule of `src/families/gaussian-degenerate.ts`): d + 1 for a
-   * free full covariance, 2 for variances of its own, 1 when it is pooled across components.
+   * Rows a component needs for its covariance to be estimable (the size rule of `src/families/gaussian-degenerate.ts`):
+   * d + 1 when it has its own orientation (VVV, EEV, VEV, EVV), 2 when it has its own volume or shape (VII, VVI,
+   * VEI, EVI, VEE, EVE, VVE), 1 when everything is pooled across components (EII, EEI, EEE).
    */
   rowsNeeded(d: number): number;
 }
 
-/** The covariance models, by type (scikit-learn's four: mclust's VVV, EEE, VVI, VII). */
+/** The layout of a model: one matrix for EEE, matrices for the other models with orientations, diagonals, variances. */
+function layoutOf(model: MclustModel): CovarianceLayout {
+  if (model === 'EEE') return 'matrix';
+  if (model[2] !== 'I') return 'matrices';
+  return model[1] === 'I' ? 'scalars' : 'vectors';
+}
+
+function record(model: MclustModel, closedForm: SklearnCovarianceType | null): CovarianceModel {
+  const own = model[2] === 'V' ? 'orientation' : model.includes('V') ? 'part' : 'none';
+  return {
+    mclust: model,
+    layout: layoutOf(model),
+    closedForm,
+    covarianceParameters: (k, d) => mclustCovarianceParameterCount(model, k, d),
+    rowsNeeded: (d) => (own === 'orientation' ? d + 1 : own === 'part' ? 2 : 1),
+  };
+}
+
+const CLOSED_FORMS: Partial<Record<MclustModel, SklearnCovarianceType>> = { VVV: 'full', EEE: 'tied', VVI: 'diag', VII: 'spherical' };
+
+/**
+ * The covariance models, by type: mclust's fourteen, and scikit-learn's four names as aliases of VVV, EEE, VVI, VII.
+ * A model of an existing shape is one row here.
+ */
 export const COVARIANCE_MODELS: Readonly<Record<CovarianceType, CovarianceModel>> = {
-  full: { layout: 'matrices', covarianceParameters: (k, d) => (k * d * (d + 1)) / 2, rowsNeeded: (d) => d + 1 },
-  tied: { layout: 'matrix', covarianceParameters: (_, d) => (d * (d + 1)) / 2, rowsNeeded: () => 1 },
-  diag: { layout: 'vectors', covarianceParameters: (k, d) => k * d, rowsNeeded: () => 2 },
-  spherical: { layout: 'scalars', covarianceParameters: (k) => k, rowsNeeded: () => 2 },
+  full: record('VVV', 'full'),
+  tied: record('EEE', 'tied'),
+  diag: record('VVI', 'diag'),
+  spherical: record('VII', 'spherical'),
+  ...(Object.fromEntries(MCLUST_MODELS.map((m) => [m, record(m, CLOSED_FORMS[m] ?? null)])) as Record<MclustModel, CovarianceModel>),
 };
+
+/**
+ * Whether the M-step of a type maximizes EM's objective exactly (with a prior: the log posterior of `logPrior`), so
+ * that EM never lowers it: scikit-learn's closed forms and the derived MAP steps do; mclust's VVE step, and its MAP
+ * steps of EII, EEI, VEI, EVI, EEV and VEV, need not (`MCLUST_INEXACT_ML_MODELS`, `MCLUST_INEXACT_MAP_MODELS`).
+ */
+export function exactMStep(type: CovarianceType, withPrior: boolean): boolean {
+  const m = COVARIANCE_MODELS[type];
+  if (m.closedForm !== null) return true;
+  return !(withPrior ? MCLUST_INEXACT_MAP_MODELS : MCLUST_INEXACT_ML_MODELS).includes(m.mclust);
+}
+
+/** mclust's name of a covariance type (`'full'` → `'VVV'`). */
+export function mclustName(type: CovarianceType): MclustModel {
+  return COVARIANCE_MODELS[type].mclust;
+}
 
 /** The storage of a covariance type (`COVARIANCE_MODELS`). */
 export function covarianceLayout(type: CovarianceType): CovarianceLayout {
@@ -94,8 +165,8 @@ export function covarianceLength(type: CovarianceType, k: number, d: number): nu
 
 /**
  * Free parameters (scikit-learn `_n_parameters`, mclust's `nMclustParams`): the covariance parameters
- * (`CovarianceModel.covarianceParameters`: full k·d(d+1)/2, tied d(d+1)/2, diag k·d, spherical k) + k·d means +
- * k − 1 weights.
+ * (`CovarianceModel.covarianceParameters`, mclust's `nVarParams`: full k·d(d+1)/2, tied d(d+1)/2, diag k·d,
+ * spherical k, VEI k + d − 1, …) + k·d means + k − 1 weights.
  */
 export function nParameters(type: CovarianceType, k: number, d: number): number {
   return COVARIANCE_MODELS[type].covarianceParameters(k, d) + k * d + k - 1;
@@ -170,20 +241,27 @@ export function toKernelParams(p: GaussianParams): KernelParams {
 
 /**
  * The M-step: new weights, means and covariances from statistics accumulated about `shift` (the means the E-step
- * used, k×d). With `N_c`, `δ_c = S1_c / N_c`:
- *   `w_c = N_c / Σ N`, `μ_c = shift_c + δ_c`,
- *   full `Σ_c = S2_c / N_c − δ_c δ_cᵀ + reg·I`, tied `Σ = Σ_c (S2_c − N_c δ_c δ_cᵀ) / Σ N + reg·I`,
- *   diag `σ²_cj = S2_cj / N_c − δ²_cj + reg`, spherical `σ²_c = mean_j(S2_cj / N_c − δ²_cj) + reg`
- * (Bishop 2006, eqs. 9.24–9.26; scikit-learn `_estimate_gaussian_parameters`).
+ * used, k×d). With `N_c`, `δ_c = S1_c / N_c`, the weights are `w_c = N_c / Σ N` and the means `μ_c = shift_c + δ_c`.
+ * The covariances of scikit-learn's four models are its closed forms (`CovarianceModel.closedForm`):
+ *   full (VVV) `Σ_c = S2_c / N_c − δ_c δ_cᵀ + reg·I`, tied (EEE) `Σ = Σ_c (S2_c − N_c δ_c δ_cᵀ) / Σ N + reg·I`,
+ *   diag (VVI) `σ²_cj = S2_cj / N_c − δ²_cj + reg`, spherical (VII) `σ²_c = mean_j(S2_cj / N_c − δ²_cj) + reg`
+ * (Bishop 2006, eqs. 9.24–9.26; scikit-learn `_estimate_gaussian_parameters`); the other ten are mclust's M-steps on
+ * the scatter `W_c = S2_c − N_c δ_c δ_cᵀ + N_c·reg·I` (`maximizeMclust`), which is the same floor for the four.
  * Throws `DegenerateComponentError` when a component holds no weight or its covariance is not positive definite.
  * @param onFactor called after each covariance factorization of a full or tied type (see `gaussianParams`)
+ * @param control the inner iterations of mclust's iterative M-steps and their start (`InnerControl`)
  */
 export function maximize(
   type: CovarianceType, k: number, d: number, stats: Float64Array, shift: Float64Array, regCovar: number,
-  onFactor?: (done: number, of: number) => void,
+  onFactor?: (done: number, of: number) => void, control?: InnerControl,
 ): GaussianParams {
+  const kind = COVARIANCE_MODELS[type].closedForm;
   const shape = kernelShape(type);
   const block = componentStatsLength(shape, d);
+  if (kind === null) {
+    checkOwnVariances(type, k, d, stats, regCovar);
+    return fromMclustStep(type, k, d, maximizeMclust(mclustName(type), shape, k, d, stats, shift, regCovar, null, control));
+  }
   let total = 0;
   for (let c = 0; c < k; c++) total += stats[c * block];
   const weights = new Float64Array(k);
@@ -203,12 +281,12 @@ export function maximize(
       means[c * d + j] = shift[c * d + j] + delta[j];
     }
     const s2 = s + 1 + d;
-    if (type !== 'tied') checkVarianceAboveNoise(type, c, d, nc, stats, s2, delta, regCovar);
-    switch (type) {
+    if (kind !== 'tied') checkVarianceAboveNoise(kind, c, d, nc, stats, s2, delta, regCovar);
+    switch (kind) {
       case 'full':
       case 'tied': {
-        const out = type === 'full' ? c * d * d : 0;
-        const scale = type === 'full' ? 1 / nc : 1;
+        const out = kind === 'full' ? c * d * d : 0;
+        const scale = kind === 'full' ? 1 / nc : 1;
         let p = s2;
         for (let a = 0; a < d; a++) {
           for (let b = a; b < d; b++, p++) {
@@ -229,15 +307,50 @@ export function maximize(
         break;
       }
       default:
-        assertNever(type);
+        assertNever(kind);
     }
   }
-  if (type === 'tied') for (let a = 0; a < d * d; a++) covariances[a] /= total;
-  if (type === 'full' || type === 'tied') {
-    const nFactors = type === 'full' ? k : 1;
+  if (kind === 'tied') for (let a = 0; a < d * d; a++) covariances[a] /= total;
+  if (kind === 'full' || kind === 'tied') {
+    const nFactors = kind === 'full' ? k : 1;
     for (let c = 0; c < nFactors; c++) for (let j = 0; j < d; j++) covariances[c * d * d + j * d + j] += regCovar;
   }
   return gaussianParams(type, k, d, weights, means, covariances, d * CHOLESKY_RELATIVE_PIVOT, onFactor);
+}
+
+/**
+ * `checkVarianceAboveNoise` for the components of a model of mclust's whose covariances have a part of their own
+ * (`rowsNeeded` ≥ 2): a component closed on one row, whose variances are rounding noise the floor does not cover.
+ */
+export function checkOwnVariances(type: CovarianceType, k: number, d: number, stats: Float64Array, regCovar: number): void {
+  if (COVARIANCE_MODELS[type].rowsNeeded(d) < 2) return;
+  const shape = kernelShape(type);
+  const block = componentStatsLength(shape, d);
+  const delta = new Float64Array(d);
+  for (let c = 0; c < k; c++) {
+    const nc = stats[c * block];
+    if (!(nc > 0)) continue;
+    for (let j = 0; j < d; j++) delta[j] = stats[c * block + 1 + j] / nc;
+    checkVarianceAboveNoise(shape === 'full' ? 'full' : 'diag', c, d, nc, stats, c * block + 1 + d, delta, regCovar);
+  }
+}
+
+/**
+ * Parameters of type `type` from an M-step of mclust's (`MclustStepResult`: k×d×d covariances), stored in the type's
+ * layout (a diagonal, a variance, one shared matrix), with its decomposition kept for the next M-step.
+ */
+export function fromMclustStep(type: CovarianceType, k: number, d: number, r: MclustStepResult): GaussianParams {
+  const layout = covarianceLayout(type);
+  const covariances = new Float64Array(covarianceLength(type, k, d));
+  for (let c = 0; c < k; c++) {
+    const o = c * d * d;
+    if (layout === 'matrices') covariances.set(r.covariances.subarray(o, o + d * d), o);
+    else if (layout === 'matrix') { if (c === 0) covariances.set(r.covariances.subarray(0, d * d)); }
+    else if (layout === 'vectors') for (let j = 0; j < d; j++) covariances[c * d + j] = r.covariances[o + j * d + j];
+    else covariances[c] = r.covariances[o];
+  }
+  const p = gaussianParams(type, k, d, r.weights, r.means, covariances, d * CHOLESKY_RELATIVE_PIVOT);
+  return { ...p, decomposition: r.decomposition };
 }
 
 /**
@@ -258,7 +371,7 @@ function cancellationNoise(nc: number): number {
  * one-row component keeps its `regCovar`·I, as in scikit-learn.)
  */
 function checkVarianceAboveNoise(
-  type: CovarianceType, c: number, d: number, nc: number, stats: Float64Array, s2: number, delta: Float64Array,
+  type: SklearnCovarianceType, c: number, d: number, nc: number, stats: Float64Array, s2: number, delta: Float64Array,
   regCovar: number,
 ): void {
   const noise = cancellationNoise(nc);
@@ -350,11 +463,6 @@ export function covarianceMatrixOf(p: GaussianParams, c: number): Float64Array {
       break;
   }
   return out;
-}
-
-/** Exhaustiveness check for `switch` over unions. */
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${String(x)}`);
 }
 
 /** Covariances in scikit-learn's shapes: full k×d×d, tied d×d, diag k×d, spherical k. */

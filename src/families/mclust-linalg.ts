@@ -148,28 +148,23 @@ export function polarFactor(F: Float64Array, d: number, out: Float64Array): void
     norms[j] = Math.sqrt(s);
     maxNorm = Math.max(maxNorm, norms[j]);
   }
-  const small: number[] = [];
-  for (let j = 0; j < d; j++) {
-    if (norms[j] > 1e-14 * maxNorm) for (let r = 0; r < d; r++) u[r * d + j] /= norms[j];
-    else small.push(j);
-  }
-  for (const j of small) {
-    // Gram–Schmidt of the unit vectors against the columns kept so far.
-    for (let e = 0; e < d; e++) {
-      for (let r = 0; r < d; r++) u[r * d + j] = r === e ? 1 : 0;
-      for (let m = 0; m < d; m++) {
-        if (m === j || (small.includes(m) && small.indexOf(m) > small.indexOf(j))) continue;
-        let dot = 0;
-        for (let r = 0; r < d; r++) dot += u[r * d + m] * u[r * d + j];
-        for (let r = 0; r < d; r++) u[r * d + j] -= dot * u[r * d + m];
-      }
-      let s = 0;
-      for (let r = 0; r < d; r++) s += u[r * d + j] * u[r * d + j];
-      if (s > 0.5) {
-        for (let r = 0; r < d; r++) u[r * d + j] /= Math.sqrt(s);
-        break;
-      }
+  // U's columns, largest singular value first, made orthonormal by Gram–Schmidt (twice, against the ones before):
+  // Jacobi leaves them orthogonal only to its stopping rule, and an ill-conditioned F loses that in its small columns,
+  // which would make Q (and EM's orientation) drift from orthogonal. A column of F of rank < d, or one that projects
+  // to nothing, is completed from the unit vectors.
+  const order = Array.from({ length: d }, (_, j) => j).sort((x, y) => norms[y] - norms[x]);
+  const done: number[] = [];
+  for (const j of order) {
+    let ok = false;
+    if (norms[j] > 1e-14 * maxNorm) {
+      for (let r = 0; r < d; r++) u[r * d + j] /= norms[j];
+      ok = orthonormalize(u, d, j, done);
     }
+    for (let e = 0; !ok && e < d; e++) {
+      for (let r = 0; r < d; r++) u[r * d + j] = r === e ? 1 : 0;
+      ok = orthonormalize(u, d, j, done);
+    }
+    done.push(j);
   }
   for (let a = 0; a < d; a++) {
     for (let b = 0; b < d; b++) {
@@ -178,6 +173,26 @@ export function polarFactor(F: Float64Array, d: number, out: Float64Array): void
       out[a * d + b] = s;
     }
   }
+}
+
+/**
+ * Column j of the d×d `u` (unit length) made orthogonal to the orthonormal columns `done` by two passes of Gram–Schmidt
+ * and normalized; false when less than half of its length is left (it lies in their span).
+ */
+function orthonormalize(u: Float64Array, d: number, j: number, done: readonly number[]): boolean {
+  for (let pass = 0; pass < 2; pass++) {
+    for (const m of done) {
+      let dot = 0;
+      for (let r = 0; r < d; r++) dot += u[r * d + m] * u[r * d + j];
+      for (let r = 0; r < d; r++) u[r * d + j] -= dot * u[r * d + m];
+    }
+  }
+  let s = 0;
+  for (let r = 0; r < d; r++) s += u[r * d + j] * u[r * d + j];
+  if (!(s > 0.25)) return false;
+  const norm = Math.sqrt(s);
+  for (let r = 0; r < d; r++) u[r * d + j] /= norm;
+  return true;
 }
 
 /**

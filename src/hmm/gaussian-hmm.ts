@@ -11,7 +11,7 @@ import type { Rng } from '../rng.js';
 import type { Resumable } from '../parallel/abort.js';
 import { DegenerateComponentError, InputError, describe } from '../errors.js';
 import {
-  COVARIANCE_TYPES, checkCovariances, covarianceLayout, covarianceLength, covarianceMatrixOf, covarianceShape,
+  COVARIANCE_MODELS, COVARIANCE_TYPES, checkCovariances, covarianceLayout, covarianceLength, covarianceMatrixOf, covarianceShape,
   gaussianParams, kernelShape, maximize, nest, toKernelParams, type CovarianceType, type Covariances, type GaussianParams,
 } from '../families/gaussian.js';
 import { checkFeatureRange } from '../estimator/validation.js';
@@ -231,7 +231,8 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
     });
     let next: GaussianParams;
     try {
-      next = maximize(type, kept.length, d, reduced, shift, minCovar);
+      const whole = kept.length === K && previous.decomposition !== undefined;
+      next = maximize(type, kept.length, d, reduced, shift, minCovar, undefined, whole ? { start: previous.decomposition } : {});
     } catch (e) {
       if (e instanceof DegenerateComponentError && e.component >= 0) {
         throw new DegenerateComponentError(kept[e.component], 'its covariance is not positive definite or it holds no weight');
@@ -247,7 +248,8 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
       if (learnCov && per > 0) covariances.set(next.covariances.subarray(i * per, (i + 1) * per), c * per);
     });
     if (learnCov && shared) covariances.set(next.covariances);
-    return gaussianParams(type, K, d, previous.weights, means, covariances);
+    const p = gaussianParams(type, K, d, previous.weights, means, covariances);
+    return kept.length === K && next.decomposition !== undefined ? { ...p, decomposition: next.decomposition } : p;
   }
 
   protected emissionLogPrior(): number {
@@ -273,7 +275,7 @@ export class GaussianHMM extends HiddenMarkovModel<GaussianParams, GaussianSeque
 
   protected nEmissionParameters(e: GaussianParams): number {
     const { k: K, d } = e;
-    const cov = { full: (K * d * (d + 1)) / 2, tied: (d * (d + 1)) / 2, diag: K * d, spherical: K }[e.covarianceType];
+    const cov = COVARIANCE_MODELS[e.covarianceType].covarianceParameters(K, d);
     return (this.common.learn.has('m') ? K * d : 0) + (this.common.learn.has('c') ? cov : 0);
   }
 

@@ -4,10 +4,10 @@
  */
 import { resolveBackendFor, BACKEND_NAMES, type BackendName } from './backend/index.js';
 import type { Backend } from './backend/kernel.js';
-import { initWasm, wasmAvailable } from './backend/wasm/index.js';
+import { initWasm } from './backend/wasm/index.js';
 import { statsLength } from './backend/kernel.js';
 import {
-  BLOCK_ROWS, bestRestartSteps, bestStartSteps, mStepProgress, runSteps, type EmFamily, type EmRunOptions,
+  BLOCK_ROWS, bestRestartSteps, bestStartSteps, mStepProgress, type EmFamily, type EmRunOptions,
   type EmRunResult, type EmSteps, type IterationInfo, type StatsRequest,
 } from './em/driver.js';
 import { HC_MODELS, HC_USES, hcApplies, type HcModel, type HcUse } from './families/gaussian-hc.js';
@@ -16,7 +16,6 @@ import {
   type RandomInitMethod, type ResolvedGivenInit,
 } from './families/gaussian-starts.js';
 import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './families/gaussian-identifiable.js';
-import { INNER_MAX_ITERATIONS } from './families/gaussian-mclust.js';
 import {
   checkFeatureExtremes, checkFeatureRange, distinctRowsAtLeast, dropZeroWeightRows,
 } from './estimator/validation.js';
@@ -42,14 +41,13 @@ import {
 } from './options.js';
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
 import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
-import { signalOption, workersOption } from './parallel/options.js';
+import { signalOption } from './parallel/options.js';
 import { throwIfAborted, throwIfAbortedFirst } from './parallel/abort.js';
-import { runStepsOnPool } from './parallel/run.js';
 import { isLongMStep, type MStepProgress, type ProgressInfo } from './em/progress.js';
-import { snapshotData, snapshotOptions } from './parallel/snapshot.js';
 import { PrefetchedStarts, candidateRng } from './parallel/starts.js';
-import { MissingBound } from './missing/bound.js';
 import { checkEStepStats } from './far-rows.js';
+import { fitInMemory, fitOnPool, type PreparedRun } from './estimator/drivers.js';
+import { MissingBound } from './missing/bound.js';
 import { MixtureModel, logProbBlocks, type LogProbBlockFn } from './mixture-base.js';
 import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
@@ -137,10 +135,13 @@ export interface GaussianMixtureOptions {
    */
   innerTol?: number;
   /**
-   * Cap on those inner iterations per M-step [10 000; mclust's is 2³¹ − 1]; an M-step stopped by it is reported
-   * through `onWarning`.
+   * Cap on those inner iterations per M-step, or `'auto'` ['auto']: ⌊10⁶ / (k·d³)⌋ and at least 10
+   * (`innerIterationCap`), unbounded in practice on small data (d = 4, k = 3: 5208) as mclust's 2³¹ − 1, about a few
+   * E-steps of work on wide data (d = 30, k = 3: 12), where each costs O(k·d³) and the orientation converges slowly.
+   * A capped M-step still raises its objective (generalized EM) and the next continues from it; it is reported
+   * through `onWarning` once per fit. For mclust's own iterations on wide data give 2147483647.
    */
-  innerMaxIter?: number;
+  innerMaxIter?: number | 'auto';
   /** Seed of the random number generator; undefined draws a new seed on every fit [undefined]. */
   seed?: number;
   /** Start `fit` from the current parameters when the model is already fitted (one restart) [false]. */
@@ -257,7 +258,7 @@ export interface ResolvedOptions {
   readonly tol: number;
   readonly regCovar: number;
   readonly innerTol: number;
-  readonly innerMaxIter: number;
+  readonly innerMaxIter: number | 'auto';
   readonly seed: number | undefined;
   readonly warmStart: boolean;
   readonly backend: BackendName;
@@ -299,7 +300,8 @@ function resolveOptions(options: unknown): ResolvedOptions {
     // A prior keeps the covariances positive definite, and a floor on top would move the M-step off the posterior mode.
     regCovar: numberOption(o.regCovar, 'options.regCovar', o.prior === undefined || o.prior === null ? 1e-6 : 0, 0),
     innerTol: numberOption(o.innerTol, 'options.innerTol', Math.sqrt(Number.EPSILON), 0),
-    innerMaxIter: integerOption(o.innerMaxIter, 'options.innerMaxIter', INNER_MAX_ITERATIONS, 1),
+    innerMaxIter: o.innerMaxIter === 'auto' || o.innerMaxIter === undefined ? 'auto'
+      : integerOption(o.innerMaxIter, 'options.innerMaxIter', 1, 1),
     seed: seedOption(o.seed, 'options.seed'),
     warmStart: booleanOption(o.warmStart, 'options.warmStart', false),
     backend: enumOption(o.backend, 'options.backend', 'auto', BACKEND_NAMES),
@@ -411,7 +413,7 @@ export function checkCovarianceSize(type: CovarianceType, k: number, d: number):
 }
 
 /** A fit set up by `prepareFit`: its rows and backend, and its EM steps, not yet run. */
-interface PreparedFit {
+interface PreparedFit extends PreparedRun<GaussianParams> {
   /** The rows with positive weight. */
   readonly data: Matrix;
   /** What EM runs on: `data.data`, or for float32 fits its rows minus `centre` rounded to float32. */
@@ -676,13 +678,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    */
   fit(X: DataInput, options: FitOptions = {}): this {
     const run = this.prepareFit(X, options, FIT_KEYS);
-    const bound = !run.incomplete ? run.backend.bind(run.rows, run.data.rows, run.data.cols, run.weights)
-      : new MissingBound(run.backend, run.rows, run.data.rows, run.data.cols, run.weights);
-    try {
-      return this.finishFit(runSteps(run.steps, bound, run.onProgress), run);
-    } finally {
-      bound.dispose();
-    }
+    return this.finishFit(fitInMemory(run), run);
   }
 
   /**
@@ -693,24 +689,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * a worker that fails or exits rejects with a `WorkerError`. Both terminate every worker.
    */
   async fitAsync(X: DataInput, options: FitAsyncOptions = {}): Promise<this> {
-    throwIfAbortedFirst(options);
-    const o = checkKeys(options, FIT_ASYNC_KEYS, 'options');
-    const workers = workersOption(o.workers);
-    const signal = signalOption(o.signal);
-    callbackOption<FitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    throwIfAborted(signal);
-    // The data and the array options are copied now, before the first await: a change to the caller's arrays while
-    // the fit runs does not reach the model. Where the module compiles synchronously (Node, workers) the fit is also
-    // validated and prepared before it; a browser's main thread compiles it only asynchronously, and a failure
-    // surfaces below as it does in fit.
-    const data = snapshotData(X) as DataInput;
-    const fitOptions = snapshotOptions(options);
-    if (this.options.backend !== 'js' && !wasmAvailable()) await initWasm().catch(() => undefined);
-    const run = this.prepareFit(data, fitOptions, FIT_ASYNC_KEYS);
-    const best = await runStepsOnPool(run.steps, {
-      X: run.rows, n: run.data.rows, d: run.data.cols, weights: run.weights, backend: run.backend.name,
-      workers, signal, onProgress: run.onProgress, beforeStep: () => run.starts.prefetch(signal),
-    });
+    const { best, run } = await fitOnPool(X, options, FIT_ASYNC_KEYS, this.options.backend !== 'js',
+      (data, fitOptions) => this.prepareFit(data, fitOptions as FitAsyncOptions, FIT_ASYNC_KEYS));
     return this.finishFit(best, run);
   }
 
@@ -738,12 +718,12 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     let warned = false;
     return {
       tol: this.options.innerTol,
-      maxIterations: this.options.innerMaxIter,
+      ...(this.options.innerMaxIter === 'auto' ? {} : { maxIterations: this.options.innerMaxIter }),
       onCapped: (model, iterations) => {
         if (warned) return;
         warned = true;
         onWarning?.(`the ${model} M-step stopped at innerMaxIter = ${iterations} inner iterations before reaching ` +
-          `innerTol; raise innerMaxIter, or use a model with a closed-form M-step`);
+          'innerTol (EM goes on from there); raise innerMaxIter, or use a model with a closed-form M-step');
       },
     };
   }
@@ -805,8 +785,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep }, 'X', degeneracy, prior,
       inner);
     return {
-      data, rows, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning, onProgress,
-      degeneracy, prior,
+      data, rows, n: data.rows, d, centre, incomplete, rowsAllMissing, weights: w, backend, steps, starts, onWarning,
+      onProgress, degeneracy, prior,
     };
   }
 

@@ -5,9 +5,8 @@
  * the parameter counts; the M-step is `maximizeDiscrete` (`src/families/discrete.ts`).
  */
 import { resolveBackend, resolveBackendFor, BACKEND_NAMES, type BackendName } from '../backend/index.js';
-import { initWasm, wasmAvailable } from '../backend/wasm/index.js';
 import {
-  bestRestartSteps, bestStartSteps, runSteps, type EmFamily, type EmRunResult, type EmSteps,
+  bestRestartSteps, bestStartSteps, type EmFamily, type EmRunResult, type EmSteps,
   type IterationInfo,
 } from '../em/driver.js';
 import { INIT_SAMPLE_ROWS, kmeansPlusPlusSteps, nearestCenterSteps, sampleRows } from '../kmeans.js';
@@ -19,17 +18,15 @@ import {
   type DiscreteFamily, type DiscreteParams,
 } from '../families/discrete.js';
 import { scaledFitWeights } from '../fit-weights.js';
+import { fitInMemory, fitOnPool, type PreparedRun } from '../estimator/drivers.js';
 import { distinctRowsAtLeast, dropZeroWeightRows } from '../estimator/validation.js';
 import { MixtureModel, logProbBlocks, type LogProbBlockFn, type ScoreOptions } from '../mixture-base.js';
 import { toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix } from '../matrix.js';
 import {
   callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments, seedOption,
 } from '../options.js';
-import { throwIfAborted, throwIfAbortedFirst } from '../parallel/abort.js';
-import { signalOption, workersOption } from '../parallel/options.js';
-import { snapshotData, snapshotOptions } from '../parallel/snapshot.js';
 import { PrefetchedStarts } from '../parallel/starts.js';
-import { runStepsOnPool, type ProgressInfo } from '../parallel/run.js';
+import type { ProgressInfo } from '../parallel/run.js';
 
 /** Initializations of a discrete mixture (given parameters aside). */
 export type DiscreteInitMethod = 'kmeans++' | 'random';
@@ -151,16 +148,7 @@ interface ResolvedOptions {
 }
 
 /** A fit set up by `prepareFit`, not yet run. */
-interface PreparedFit {
-  /** Rows of t(x) (n×D) of the rows with positive weight, their weights (null: all 1), n and D. */
-  readonly t: Float64Array;
-  readonly weights: Float64Array | null;
-  readonly n: number;
-  readonly D: number;
-  readonly backendName: 'wasm' | 'js';
-  readonly steps: EmSteps<EmRunResult<DiscreteParams>>;
-  /** The starts the steps take, which an asynchronous fit computes ahead. */
-  readonly starts: PrefetchedStarts<DiscreteParams>;
+interface PreparedFit extends PreparedRun<DiscreteParams> {
   readonly onWarning: DiscreteFitOptions['onWarning'];
 }
 
@@ -260,15 +248,7 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
    */
   fit(X: DataInput, options: DiscreteFitOptions = {}): this {
     const run = this.prepareFit(X, options, FIT_KEYS);
-    const onProgress = callbackOption<DiscreteFitOptions['onProgress']>(options.onProgress, 'options.onProgress');
-    const bound = resolveBackend(run.backendName).bind(run.t, run.n, run.D, run.weights);
-    let best: EmRunResult<DiscreteParams>;
-    try {
-      best = runSteps(run.steps, bound, onProgress);
-    } finally {
-      bound.dispose();
-    }
-    return this.finishFit(best, run);
+    return this.finishFit(fitInMemory(run), run);
   }
 
   /**
@@ -276,21 +256,8 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
    * the workers and the block statistics summed in block order, so the model equals `fit`'s exactly.
    */
   async fitAsync(X: DataInput, options: DiscreteFitAsyncOptions = {}): Promise<this> {
-    throwIfAbortedFirst(options);
-    const o = checkKeys(options, FIT_ASYNC_KEYS, 'options');
-    const workers = workersOption(o.workers);
-    const signal = signalOption(o.signal);
-    const onProgress = callbackOption<DiscreteFitAsyncOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    throwIfAborted(signal);
-    // Copied before the first await (see GaussianMixture.fitAsync): later changes to the caller's arrays do not count.
-    const data = snapshotData(X) as DataInput;
-    const fitOptions = snapshotOptions(options);
-    if (this.options.backend !== 'js' && !wasmAvailable()) await initWasm().catch(() => undefined);
-    const run = this.prepareFit(data, fitOptions, FIT_ASYNC_KEYS);
-    const best = await runStepsOnPool(run.steps, {
-      X: run.t, n: run.n, d: run.D, weights: run.weights, backend: run.backendName, workers, signal, onProgress,
-      beforeStep: () => run.starts.prefetch(signal),
-    });
+    const { best, run } = await fitOnPool(X, options, FIT_ASYNC_KEYS, this.options.backend !== 'js',
+      (data, fitOptions) => this.prepareFit(data, fitOptions as DiscreteFitAsyncOptions, FIT_ASYNC_KEYS));
     return this.finishFit(best, run);
   }
 
@@ -357,7 +324,11 @@ export abstract class DiscreteMixture extends MixtureModel<DiscreteParams> {
         { maxIter: this.options.maxIter, tol: this.options.tol, init, onIteration, onWarning }, isRecoverable),
       isRecoverable, (init, e) => onWarning?.(`restart ${init} failed: ${(e as Error).message}`));
     const steps = h === null ? restarts : withRowConstant(restarts, hTotal);
-    return { t, weights: w, n: data.rows, D, backendName, steps, starts, onWarning };
+    const onProgress = callbackOption<DiscreteFitOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    return {
+      rows: t, weights: w, n: data.rows, d: D, backend: resolveBackend(backendName), incomplete: false, steps, starts,
+      onWarning, ...(onProgress === undefined ? {} : { onProgress }),
+    };
   }
 
   private finishFit(best: EmRunResult<DiscreteParams>, run: PreparedFit): this {

@@ -31,6 +31,7 @@
  */
 import { COVARIANCE_MODELS, covarianceLayout, type CovarianceType, type GaussianParams } from './gaussian.js';
 import type { InitData, Matrix } from '../matrix.js';
+import { symmetricEigen } from '../linalg.js';
 import { Rng } from '../rng.js';
 
 /** Rows from which the data's spread is measured at most; more are represented by a uniform sample. */
@@ -364,7 +365,7 @@ function floorDirections(
   // 1 / trace(Σ⁻¹) exceeds the threshold.
   const inverseTrace = traceOfInverse(cov, off, d);
   if (inverseTrace !== null && 1 / inverseTrace > threshold) return [];
-  const { values, vectors } = symmetricEigen(cov.subarray(off, off + d * d), d);
+  const { values, vectors } = symmetricEigen(cov, off, d);
   const floor: number[] = [];
   for (let t = 0; t < d; t++) if (values[t] <= threshold) floor.push(t);
   if (floor.length === 0) return [];
@@ -389,7 +390,7 @@ function floorDirections(
       B[a * m + b] = B[b * m + a] = t;
     }
   }
-  const rotation = symmetricEigen(B, m);
+  const rotation = symmetricEigen(B, 0, m);
   const out: FloorDirection[] = [];
   for (let t = 0; t < m; t++) {
     const w = new Float64Array(d);
@@ -441,58 +442,6 @@ function traceOfInverse(A: Float64Array, off: number, d: number): number | null 
     }
   }
   return trace;
-}
-
-/**
- * Eigenvalues and eigenvectors of a symmetric n×n matrix (row-major) by cyclic Jacobi rotations (Golub & Van Loan
- * 2013, §8.5). `vectors` holds the eigenvectors as columns: vectors[j·n + t] is entry j of the t-th.
- * @example
- * symmetricEigen(Float64Array.of(2, 1, 1, 2), 2).values; // [1, 3] in some order
- */
-export function symmetricEigen(M: ArrayLike<number>, n: number): { values: Float64Array; vectors: Float64Array } {
-  const A = Float64Array.from(M);
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < n; i++) {
-      diag += A[i * n + i] ** 2;
-      for (let j = i + 1; j < n; j++) off += A[i * n + j] ** 2;
-    }
-    if (off <= 1e-30 * diag || off === 0) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q];
-        if (apq === 0) continue;
-        const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let r = 0; r < n; r++) {
-          const arp = A[r * n + p];
-          const arq = A[r * n + q];
-          A[r * n + p] = c * arp - s * arq;
-          A[r * n + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < n; r++) {
-          const apr = A[p * n + r];
-          const aqr = A[q * n + r];
-          A[p * n + r] = c * apr - s * aqr;
-          A[q * n + r] = s * apr + c * aqr;
-        }
-        for (let r = 0; r < n; r++) {
-          const vrp = V[r * n + p];
-          const vrq = V[r * n + q];
-          V[r * n + p] = c * vrp - s * vrq;
-          V[r * n + q] = s * vrp + c * vrq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = A[i * n + i];
-  return { values, vectors: V };
 }
 
 /**

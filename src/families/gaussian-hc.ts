@@ -25,7 +25,7 @@
 import { InputError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { runToEnd, type Resumable } from '../parallel/abort.js';
-import { symmetricEigen } from './gaussian-degenerate.js';
+import { symmetricEigen } from '../linalg.js';
 
 /** The merge criteria of `hc`: mclust's `'VVV'` (unconstrained covariances) and `'EII'` (Ward's). */
 export type HcModel = 'VVV' | 'EII';
@@ -121,12 +121,12 @@ export function hcTransform(X: Matrix, use: HcUse): Matrix {
     }
   }
   for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) gram[a * q + b] = gram[b * q + a];
-  const { values, vectors } = symmetricEigen(gram, q);
-  const order = Array.from({ length: q }, (_, c) => c).sort((a, b) => values[b] - values[a]);
+  // Eigenvalues in decreasing order.
+  const { values, vectors } = symmetricEigen(gram, 0, q);
   const r = Math.min(n, q);
   const Z = new Float64Array(n * r);
   for (let c = 0; c < r; c++) {
-    const e = order[c];
+    const e = c;
     const lambda = values[e];
     // Z = U diag(s)^{1/2}: the projection X v (norm s = √λ) divided by √s. A null direction stays 0.
     if (!(lambda > 0)) continue;

@@ -8,6 +8,9 @@
  */
 
 import { DegenerateComponentError } from '../errors.js';
+import { JACOBI_MAX_SWEEPS, jacobiRotation, rotateColumns, symmetricEigen } from '../linalg.js';
+
+export { symmetricEigen };
 
 /** mclust's singularity threshold for shapes and volumes (√ε, its `rteps` and `sqrt(eps)` checks). */
 export const MCLUST_RTEPS = Math.sqrt(Number.EPSILON);
@@ -28,85 +31,128 @@ export function checkRteps(scale: Float64Array, shape: Float64Array): void {
   }
 }
 
-/** Largest number of Jacobi sweeps; a symmetric d×d matrix converges in well under 30 for any d used here. */
-const MAX_SWEEPS = 60;
-
-/**
- * Eigendecomposition `A = V diag(λ) Vᵀ` of the symmetric d×d matrix at `A[off…]` by cyclic Jacobi rotations
- * (Golub & Van Loan, "Matrix Computations", 4th ed., §8.5). Eigenvalues in decreasing order (as mclust reads
- * `dgesvd`'s singular values); `vectors` (d×d) holds the unit eigenvectors as columns, `vectors[i·d + j]` the i-th
- * entry of the j-th vector. The sign of each vector is arbitrary.
- */
-export function symmetricEigen(
-  A: ArrayLike<number>, off: number, d: number,
-): { values: Float64Array; vectors: Float64Array } {
-  const a = new Float64Array(d * d);
-  for (let p = 0; p < d * d; p++) a[p] = A[off + p];
-  const v = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) v[j * d + j] = 1;
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-    let off2 = 0;
-    let diag2 = 0;
-    for (let p = 0; p < d; p++) {
-      diag2 += a[p * d + p] * a[p * d + p];
-      for (let q = p + 1; q < d; q++) off2 += a[p * d + q] * a[p * d + q];
-    }
-    if (off2 <= 1e-34 * diag2 || off2 === 0) break;
-    for (let p = 0; p < d - 1; p++) {
-      for (let q = p + 1; q < d; q++) {
-        const apq = a[p * d + q];
-        if (apq === 0) continue;
-        const app = a[p * d + p];
-        const aqq = a[q * d + q];
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let r = 0; r < d; r++) {
-          const arp = a[r * d + p];
-          const arq = a[r * d + q];
-          a[r * d + p] = c * arp - s * arq;
-          a[r * d + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < d; r++) {
-          const apr = a[p * d + r];
-          const aqr = a[q * d + r];
-          a[p * d + r] = c * apr - s * aqr;
-          a[q * d + r] = s * apr + c * aqr;
-        }
-        a[p * d + q] = 0;
-        a[q * d + p] = 0;
-        for (let r = 0; r < d; r++) {
-          const vrp = v[r * d + p];
-          const vrq = v[r * d + q];
-          v[r * d + p] = c * vrp - s * vrq;
-          v[r * d + q] = s * vrp + c * vrq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: d }, (_, j) => j).sort((x, y) => a[y * d + y] - a[x * d + x]);
-  const values = new Float64Array(d);
-  const vectors = new Float64Array(d * d);
-  order.forEach((src, j) => {
-    values[j] = a[src * d + src];
-    for (let r = 0; r < d; r++) vectors[r * d + j] = v[r * d + src];
-  });
-  return { values, vectors };
-}
 
 /**
  * The orthogonal polar factor `Q = P Rᵀ` of the d×d matrix `F` (`F = P B Rᵀ` its SVD), written into `out`: the
- * orthogonal matrix nearest to F, unique when F is nonsingular. One-sided Jacobi (Hestenes) orthogonalizes the columns
- * of F, `F V = U B`, so `Q = U Vᵀ` needs no ordering of the singular values. A column whose singular value is below
- * `1e-14·max B` (F of rank < d) is completed by Gram–Schmidt, a choice LAPACK makes its own way (there Q is not
- * unique).
+ * orthogonal matrix nearest to F, unique when F is nonsingular. Computed by the scaled Newton iteration
+ * `X ← ½(γX + γ⁻¹X⁻ᵀ)` (Higham 1986, "Computing the polar decomposition — with applications", SIAM J. Sci. Stat.
+ * Comput. 7, 1160–1174; Frobenius-norm scaling γ while the steps are large), which converges quadratically in about
+ * ten LU inversions; when F is ill-conditioned (a pivot below 1e-10 of the largest) or the result is not orthogonal
+ * to 1e-12, by one-sided Jacobi (`polarFactorJacobi`), which also handles F of rank < d.
  */
 export function polarFactor(F: Float64Array, d: number, out: Float64Array): void {
+  if (!polarFactorNewton(F, d, out)) polarFactorJacobi(F, d, out);
+}
+
+/** The Newton iteration of `polarFactor`; false (out unspecified) when it does not apply. */
+function polarFactorNewton(F: Float64Array, d: number, out: Float64Array): boolean {
+  const X = Float64Array.from(F);
+  const Y = new Float64Array(d * d);
+  const lu = new Float64Array(d * d);
+  const perm = new Int32Array(d);
+  let converged = false;
+  for (let it = 0; it < 40 && !converged; it++) {
+    if (!invert(X, d, Y, lu, perm)) return false;
+    let nx = 0;
+    let ny = 0;
+    for (let p = 0; p < d * d; p++) {
+      nx += X[p] * X[p];
+      ny += Y[p] * Y[p];
+    }
+    const gamma = Math.sqrt(Math.sqrt(ny / nx));
+    let change = 0;
+    let norm = 0;
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < d; b++) {
+        const next = 0.5 * (gamma * X[a * d + b] + Y[b * d + a] / gamma);
+        change += (next - X[a * d + b]) ** 2;
+        norm += next * next;
+        out[a * d + b] = next;
+      }
+    }
+    X.set(out);
+    converged = change <= 1e-28 * norm;
+  }
+  if (!converged) return false;
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b < d; b++) {
+      let s = 0;
+      for (let r = 0; r < d; r++) s += X[r * d + a] * X[r * d + b];
+      if (!(Math.abs(s - (a === b ? 1 : 0)) <= 1e-12)) return false;
+    }
+  }
+  out.set(X);
+  return true;
+}
+
+/**
+ * `Y = X⁻¹` by LU with partial pivoting (`lu`, `perm` scratch); false when a pivot is below 1e-10 of the largest
+ * (X too ill-conditioned for the Newton iteration to keep its accuracy).
+ */
+function invert(X: Float64Array, d: number, Y: Float64Array, lu: Float64Array, perm: Int32Array): boolean {
+  lu.set(X);
+  let largest = 0;
+  for (let j = 0; j < d; j++) {
+    let p = j;
+    for (let i = j + 1; i < d; i++) if (Math.abs(lu[i * d + j]) > Math.abs(lu[p * d + j])) p = i;
+    perm[j] = p;
+    if (p !== j) {
+      for (let c = 0; c < d; c++) {
+        const t = lu[j * d + c];
+        lu[j * d + c] = lu[p * d + c];
+        lu[p * d + c] = t;
+      }
+    }
+    const pivot = lu[j * d + j];
+    largest = Math.max(largest, Math.abs(pivot));
+    if (!(Math.abs(pivot) > 1e-10 * largest) || !Number.isFinite(pivot)) return false;
+    for (let i = j + 1; i < d; i++) {
+      const f = (lu[i * d + j] /= pivot);
+      if (f === 0) continue;
+      for (let c = j + 1; c < d; c++) lu[i * d + c] -= f * lu[j * d + c];
+    }
+  }
+  // Solve LU Y = P I column by column.
+  Y.fill(0);
+  for (let j = 0; j < d; j++) Y[j * d + j] = 1;
+  for (let j = 0; j < d; j++) {
+    const p = perm[j];
+    if (p !== j) {
+      for (let c = 0; c < d; c++) {
+        const t = Y[j * d + c];
+        Y[j * d + c] = Y[p * d + c];
+        Y[p * d + c] = t;
+      }
+    }
+  }
+  for (let c = 0; c < d; c++) {
+    for (let i = 1; i < d; i++) {
+      let s = Y[i * d + c];
+      for (let m = 0; m < i; m++) s -= lu[i * d + m] * Y[m * d + c];
+      Y[i * d + c] = s;
+    }
+    for (let i = d - 1; i >= 0; i--) {
+      let s = Y[i * d + c];
+      for (let m = i + 1; m < d; m++) s -= lu[i * d + m] * Y[m * d + c];
+      Y[i * d + c] = s / lu[i * d + i];
+    }
+  }
+  return true;
+}
+
+/**
+ * `polarFactor` by one-sided Jacobi (Hestenes): orthogonalizes the columns of F, `F V = U B`, so `Q = U Vᵀ` needs no
+ * ordering of the singular values. A column whose singular value is below `1e-14·max B` (F of rank < d) is completed
+ * by Gram–Schmidt, a choice LAPACK makes its own way (there Q is not unique).
+ */
+export function polarFactorJacobi(F: Float64Array, d: number, out: Float64Array): void {
+  // Columns count as orthogonal when |u_pᵀu_q| ≤ d·ε·‖u_p‖‖u_q‖ (Demmel & Veselić 1992): a tighter rule is below the
+  // rounding of the dot product itself and would run every sweep.
+  const ORTHOGONAL = d * Number.EPSILON;
   const u = Float64Array.from(F);
   const v = new Float64Array(d * d);
   for (let j = 0; j < d; j++) v[j * d + j] = 1;
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+  for (let sweep = 0; sweep < JACOBI_MAX_SWEEPS; sweep++) {
     let rotated = false;
     for (let p = 0; p < d - 1; p++) {
       for (let q = p + 1; q < d; q++) {
@@ -120,22 +166,11 @@ export function polarFactor(F: Float64Array, d: number, out: Float64Array): void
           beta += uq * uq;
           gamma += up * uq;
         }
-        if (gamma === 0 || Math.abs(gamma) <= 1e-16 * Math.sqrt(alpha * beta)) continue;
+        if (gamma === 0 || Math.abs(gamma) <= ORTHOGONAL * Math.sqrt(alpha * beta)) continue;
         rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = Math.sign(zeta || 1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
-        for (let r = 0; r < d; r++) {
-          const up = u[r * d + p];
-          const uq = u[r * d + q];
-          u[r * d + p] = c * up - s * uq;
-          u[r * d + q] = s * up + c * uq;
-          const vp = v[r * d + p];
-          const vq = v[r * d + q];
-          v[r * d + p] = c * vp - s * vq;
-          v[r * d + q] = s * vp + c * vq;
-        }
+        const { c, s } = jacobiRotation((beta - alpha) / (2 * gamma));
+        rotateColumns(u, d, p, q, c, s);
+        rotateColumns(v, d, p, q, c, s);
       }
     }
     if (!rotated) break;

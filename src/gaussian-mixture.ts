@@ -15,12 +15,12 @@ import {
   HC_FALLBACK, HC_FALLBACK_RUNS, INIT_METHODS, RANDOM_INIT_METHODS, hcStartSteps, initialParamsSteps, responsibilitiesStartSteps, type GivenInit, type InitMethod,
   type RandomInitMethod, type ResolvedGivenInit,
 } from './families/gaussian-starts.js';
-import { checkCovarianceIdentifiable, columnExtremes, squaredSpread } from './families/gaussian-identifiable.js';
+import { checkCovarianceIdentifiable, squaredSpread } from './families/gaussian-identifiable.js';
 import {
-  checkFeatureExtremes, checkFeatureRange, distinctRowsAtLeast, dropZeroWeightRows,
+  checkFeatureExtremes, distinctRowsAtLeast, dropZeroWeightRows, scanRows,
 } from './estimator/validation.js';
 import {
-  SpreadSample, dataSpread, degenerateComponents, degenerateMessage, type DataSpread,
+  SpreadSample, deferredSpread, degenerateComponents, degenerateMessage, type DataSpread, type DeferredSpread,
 } from './families/gaussian-degenerate.js';
 import { Rng } from './rng.js';
 import { DegenerateComponentError, InputError, describe } from './errors.js';
@@ -40,7 +40,7 @@ import {
   seedOption,
 } from './options.js';
 import { modelFromJSON, modelToJSON, type GaussianMixtureJSON } from './model-json.js';
-import { DTYPES, centredFloat32, columnMeans, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
+import { DTYPES, centredFloat32, meansOfSums, shiftMeans, type Dtype } from './dtype.js';
 import { signalOption } from './parallel/options.js';
 import { throwIfAborted, throwIfAbortedFirst } from './parallel/abort.js';
 import { isLongMStep, type MStepProgress, type ProgressInfo } from './em/progress.js';
@@ -440,7 +440,8 @@ interface PreparedFit extends PreparedRun<GaussianParams> {
 
 /** The data's side of the degeneracy rule: its spread and the total weight of the rows EM counts. */
 interface Degeneracy {
-  readonly spread: DataSpread;
+  /** Measured in the first pass of a streamed fit; in memory when the rule first needs it. */
+  readonly spread: DataSpread | DeferredSpread;
   readonly total: number;
 }
 
@@ -740,16 +741,17 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     const { nComponents: k, covarianceType: type, regCovar } = this.options;
     const z = givenResponsibilities(this.options.init, matrix.rows, givenWeights, k);
     const d = data.cols;
-    const incomplete = hasMissing(data.data, data.data.length);
-    let rowsAllMissing = 0;
-    if (incomplete) {
-      checkNoEmptyColumn(data.data, data.rows, d);
-      for (let i = 0; i < data.rows; i++) if (isAllMissing(data.data, i, d)) rowsAllMissing++;
-    }
-    const centre = this.options.dtype === 'float32' ? columnMeans(data) : null;
-    checkFeatureRange(data, centre ?? columnMeans(data), w, this.options.dtype);
+    // One pass finds the missing entries, the column means and the column extremes.
+    const scan = scanRows(data);
+    const incomplete = scan.missing > 0;
+    const { rowsAllMissing, mins, maxs } = scan;
+    if (incomplete) checkNoEmptyColumn(data.data, data.rows, d);
+    const means = meansOfSums(scan.sums.slice(), scan.counts);
+    const centre = this.options.dtype === 'float32' ? means : null;
+    let totalWeight = data.rows;
+    if (w !== null) totalWeight = w.reduce((a, b) => a + b, 0);
+    checkFeatureExtremes(mins, maxs, means, totalWeight, this.options.dtype, 'X');
     const plan = this.planFit(d, distinctRowsAtLeast(data, k));
-    const { mins, maxs } = columnExtremes(data.data, data.rows, d);
     // A prior makes every covariance proper, however few the rows (mclust's defaultPrior has a branch for n ≤ d).
     const identifiable = this.options.prior !== undefined ? null
       : checkCovarianceIdentifiable(type, k, data.rows - rowsAllMissing, d, regCovar, squaredSpread(mins, maxs));
@@ -780,7 +782,7 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
     });
     const onMStep = onProgress
       && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
-    const degeneracy = { spread: dataSpread({ X: data, weights: w }, plan.seed),
+    const degeneracy = { spread: deferredSpread({ X: data, weights: w }, plan.seed, mins, maxs),
       total: countedWeight(data, w, incomplete) };
     const steps = this.fitSteps(plan, starts.take, centre, { onIteration, onWarning, onMStep }, 'X', degeneracy, prior,
       inner);

@@ -126,7 +126,16 @@ function rescaledScale(data: InitData, mean: Float64Array, j: number, total: num
 function distanceUnit(X: Matrix, centers: Float64Array): Float64Array | undefined {
   const d = X.cols;
   let m = 0;
-  for (let p = 0; p < X.data.length; p++) m = Math.max(m, Math.abs(X.data[p] - centers[p % d]));
+  rows: for (let i = 0; i < X.rows; i++) {
+    for (let j = 0, p = i * d; j < d; j++, p++) {
+      const t = Math.abs(X.data[p] - centers[j]);
+      if (t > m) m = t;
+      else if (t !== t) {
+        m = NaN;
+        break rows;
+      }
+    }
+  }
   if (!(m > 0) || !Number.isFinite(m) || (m > 2 ** -500 && m < 2 ** 500)) return undefined;
   return new Float64Array(d).fill(2 ** -Math.round(Math.log2(m)));
 }

@@ -371,7 +371,7 @@ describe('user errors: one line on stderr, exit code 2 (usage) or 1 (data)', () 
     [['fit', FAITHFUL, '-k', '2', '--seed', '-1'], /--seed: expected a non-negative integer/],
     [
       ['fit', FAITHFUL, '-k', '2', '--covariance', 'weird'],
-      /--covariance: expected one of full, tied, diag, spherical, got "weird"/,
+      /--covariance: expected one of full, tied, diag, spherical, EII, VII, .*, VVV, got "weird"/,
     ],
     [
       ['fit', FAITHFUL, '-k', '2', '--init', 'randomFromData'],

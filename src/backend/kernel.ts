@@ -193,4 +193,10 @@ export interface Backend {
     weights: Float64Array | null,
     options?: BindOptions,
   ): BoundData;
+  /**
+   * Keeps the backend's engine (the wasm backend's memory and kernel instance) alive until the returned function is
+   * called, so that data bound and disposed meanwhile (a streamed fit's blocks) reuse one engine instead of creating
+   * one per `bind`. The js backend has no engine: a no-op.
+   */
+  retain(): () => void;
 }

@@ -76,3 +76,46 @@ export function dropZeroWeightRows(X: Matrix, w: Float64Array | null): { X: Matr
   keep.forEach((i, r) => data.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), r * X.cols));
   return { X: { data, rows: keep.length, cols: X.cols }, w: Float64Array.from(keep, (i) => w[i]) };
 }
+
+/** What one pass over the rows finds (`scanRows`). */
+export interface RowScan {
+  /** Per column, the sum and number of observed (non-NaN) entries, in row order (`addColumnSums`'s). */
+  readonly sums: Float64Array;
+  readonly counts: Float64Array;
+  /** Per column, the smallest and largest observed entry (±Infinity for a column with none). */
+  readonly mins: Float64Array;
+  readonly maxs: Float64Array;
+  /** Missing (NaN) entries, and rows with no observed entry. */
+  readonly missing: number;
+  readonly rowsAllMissing: number;
+}
+
+/**
+ * The facts a fit's validation needs, in one pass over the n×d rows: the column sums behind `columnMeans` (the same
+ * sums in the same order), the column extremes behind `checkFeatureExtremes` (which then finds the largest deviation
+ * from the mean that a pass over the rows would) and `squaredSpread`, and the missing entries.
+ */
+export function scanRows(data: Matrix): RowScan {
+  const { rows, cols, data: x } = data;
+  const sums = new Float64Array(cols);
+  const counts = new Float64Array(cols);
+  const mins = new Float64Array(cols).fill(Infinity);
+  const maxs = new Float64Array(cols).fill(-Infinity);
+  let missing = 0;
+  let rowsAllMissing = 0;
+  for (let i = 0, p = 0; i < rows; i++) {
+    let observed = 0;
+    for (let j = 0; j < cols; j++, p++) {
+      const v = x[p];
+      if (v !== v) continue;
+      observed++;
+      sums[j] += v;
+      counts[j]++;
+      if (v < mins[j]) mins[j] = v;
+      if (v > maxs[j]) maxs[j] = v;
+    }
+    missing += cols - observed;
+    if (observed === 0) rowsAllMissing++;
+  }
+  return { sums, counts, mins, maxs, missing, rowsAllMissing };
+}

@@ -255,19 +255,25 @@ export function rowsNeeded(type: CovarianceType, d: number): number {
  * degenerateComponents(gm.params, 150, spread, 1e-6); // [] or [{ component: 4, reason: 'size', size: 1.0, needed: 5 }]
  */
 export function degenerateComponents(
-  p: GaussianParams, total: number, spread: DataSpread, regCovar: number, prior = false,
+  p: GaussianParams, total: number, spreadOf: DataSpread | DeferredSpread, regCovar: number, prior = false,
 ): DegenerateComponent[] {
   const { k, d, covarianceType: type } = p;
   const needed = rowsNeeded(type, d);
   const out: DegenerateComponent[] = [];
   const layout = covarianceLayout(type);
-  const shared = layout === 'matrix' ? floorDirections(p.covariances, 0, d, spread, regCovar) : null;
+  const bound = spreadOf instanceof DataSpread ? spreadOf.variance : spreadOf.varianceBound;
+  // The spread is measured only for a covariance that may have a variance at the floor (`mayBeAtFloor`).
+  const measured = (): DataSpread => (spreadOf instanceof DataSpread ? spreadOf : spreadOf.spread);
+  const shared = layout !== 'matrix' ? null
+    : mayBeAtFloor(p, 0, bound, regCovar) ? floorDirections(p.covariances, 0, d, measured(), regCovar) : [];
   for (let c = 0; c < k; c++) {
     const size = total * p.weights[c];
     if (size < needed && !prior) {
       out.push({ component: c, reason: 'size', size, needed });
       continue;
     }
+    if (shared === null && !mayBeAtFloor(p, c, bound, regCovar)) continue;
+    const spread = measured();
     const directions = shared ?? (layout === 'matrices' ? floorDirections(p.covariances, c * d * d, d, spread, regCovar)
       : layout === 'vectors' ? floorAxes(p.covariances, c * d, d, spread, regCovar)
       : floorSpherical(p.covariances[c], spread, regCovar));
@@ -281,6 +287,57 @@ export function degenerateComponents(
     }
   }
   return out;
+}
+
+/**
+ * Whether component c of `p` (component 0: the shared matrix) may have a variance at the floor, judged from `bound`, a
+ * per-feature upper bound of the data's variances: `atFloor` needs λ ≤ max(10·regCovar, 1e-10·s) with s at most the
+ * trace of the spread (matrices), its variance on the axis (diagonals) or the largest variance (spherical), and the
+ * smallest eigenvalue of Σ is at least 1 / tr(Σ⁻¹). False settles the rule without measuring the spread.
+ */
+function mayBeAtFloor(p: GaussianParams, c: number, bound: Float64Array, regCovar: number): boolean {
+  const { d, covariances: cov } = p;
+  const floor = (s: number): number => Math.max(10 * regCovar, 1e-10 * s);
+  switch (covarianceLayout(p.covarianceType)) {
+    case 'matrices':
+    case 'matrix': {
+      let trace = 0;
+      for (let j = 0; j < d; j++) trace += bound[j];
+      const inverseTrace = traceOfInverse(cov, c * d * d, d);
+      return inverseTrace === null || !(1 / inverseTrace > floor(trace));
+    }
+    case 'vectors':
+      for (let j = 0; j < d; j++) if (!(cov[c * d + j] > floor(bound[j]))) return true;
+      return false;
+    case 'scalars':
+      return !(cov[c] > floor(Math.max(...bound)));
+  }
+}
+
+/**
+ * The data's spread measured when first needed (`degenerateComponents` rarely needs it), with a per-feature upper
+ * bound of its variances known at once: `(max_j − min_j)² / 4` over the rows (Popoviciu's inequality), which bounds
+ * the variance of any weighted subset of them, the sample included.
+ */
+export class DeferredSpread {
+  private value: DataSpread | null = null;
+
+  /** @param measure computes the spread (as `dataSpread`); @param varianceBound d upper bounds of its variances */
+  constructor(private readonly measure: () => DataSpread, readonly varianceBound: Float64Array) {}
+
+  /** The spread, measured on first use. */
+  get spread(): DataSpread {
+    return (this.value ??= this.measure());
+  }
+}
+
+/**
+ * The spread of `dataSpread(data, seed)`, measured when first needed, with variances bounded by the column extremes
+ * `mins`, `maxs` of the rows.
+ */
+export function deferredSpread(data: InitData, seed: number, mins: Float64Array, maxs: Float64Array): DeferredSpread {
+  const bound = mins.map((lo, j) => (Number.isFinite(lo) && Number.isFinite(maxs[j]) ? (maxs[j] - lo) ** 2 / 4 : Infinity));
+  return new DeferredSpread(() => dataSpread(data, seed), bound);
 }
 
 /** A variance λ at the floor in a direction whose data spread s is far larger (rule 2's first part). */

@@ -403,9 +403,21 @@ export async function streamStarts(
 /**
  * Answers the statistics requests of `steps` with one pass over the source each: every block bound on its own (as a
  * `MissingBound` when the source has missing entries; centred float32 rows when `centre` is given), its statistics
- * added in block order — `runSteps`'s sums. Returns the steps' result.
+ * added in block order — `runSteps`'s sums. One engine of the backend serves every block of the fit
+ * (`Backend.retain`). Returns the steps' result.
  */
 export async function runStreamSteps<R>(
+  steps: EmSteps<R>, passes: SourcePasses, backend: Backend, centre: Float64Array | null, incomplete: boolean,
+): Promise<R> {
+  const release = backend.retain();
+  try {
+    return await streamSteps(steps, passes, backend, centre, incomplete);
+  } finally {
+    release();
+  }
+}
+
+async function streamSteps<R>(
   steps: EmSteps<R>, passes: SourcePasses, backend: Backend, centre: Float64Array | null, incomplete: boolean,
 ): Promise<R> {
   let step = steps.next(undefined as unknown as Float64Array);

@@ -74,4 +74,5 @@ export const jsBackend: Backend = {
   bind(X: Float64Array | Float32Array, n: number, d: number, weights: Float64Array | null): BoundData {
     return new JsBoundData(X.subarray(0, n * d), weights === null ? null : weights.subarray(0, n), n, d);
   },
+  retain: () => () => undefined,
 };

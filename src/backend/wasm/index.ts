@@ -437,6 +437,16 @@ class WasmBackend implements Backend {
     }
   }
 
+  retain(): () => void {
+    const engine = this.acquire();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.release(engine);
+    };
+  }
+
   /** The memory, arena and kernel instance, created on first use after the previous ones were released. */
   private acquire(): Engine {
     if (this.engine === null) {

@@ -28,39 +28,55 @@ export interface IterativeResult {
  */
 export function mstepVEI(stats: MclustStatistics, tol: number, maxIterations: number, start?: MclustDecomposition): IterativeResult {
   const { k, d, n, scatter: W } = stats;
+  const r = veiIterations(k, d, (c, j) => W[c * d * d + j * d + j], (c) => d * n[c], start, tol, maxIterations, true);
+  const cov = new Float64Array(k * d * d);
+  fillDiagonal(cov, k, d, (c, j) => r.scale[c] * r.shape[j]);
+  return { covariances: cov, decomposition: { scale: r.scale, shape: r.shape, orientation: null }, inner: r.inner };
+}
+
+/**
+ * VEI's alternation, for its maximum-likelihood and MAP M-steps: from the start's (A, λ) [ones], repeat
+ * `λ_c = Σ_j w_cj / a_j / den_c`, `a_j = Σ_c w_cj / λ_c` normalized to `|A| = 1`, while the largest relative change
+ * of λ and A exceeds `tol` and at most `maxIterations` iterations ran (mclust's `msvei` and `msveip` test the count
+ * after the iteration, so one more may run); `atLeastOnce` runs one even when `maxIterations` is 0 (as `msvei`).
+ * `w(c, j)` is the diagonal of the (augmented) scatter, `den(c)` the volume's divisor. Then mclust's √ε checks.
+ */
+export function veiIterations(
+  k: number, d: number, w: (c: number, j: number) => number, den: (c: number) => number,
+  start: MclustDecomposition | undefined, tol: number, maxIterations: number, atLeastOnce: boolean,
+): { scale: Float64Array; shape: Float64Array; inner: MclustInnerInfo } {
   const shape = start?.shape && start.shape.length === d ? Float64Array.from(start.shape) : new Float64Array(d).fill(1);
   const scale = start?.scale && start.scale.length === k ? Float64Array.from(start.scale) : new Float64Array(k).fill(1);
-  const diag = (c: number, j: number): number => W[c * d * d + j * d + j];
   let inner = 0;
   let err = MCLUST_FLMAX;
   const previousScale = new Float64Array(k);
   const previousShape = new Float64Array(d);
-  do {
-    for (let j = 0; j < d; j++) if (!(shape[j] > 0)) throw new DegenerateComponentError(-1, 'a shape entry is not positive');
-    inner++;
-    previousScale.set(scale);
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += diag(c, j) / shape[j];
-      scale[c] = s / (d * n[c]);
-      if (!(scale[c] > 0) || !Number.isFinite(scale[c])) throw new DegenerateComponentError(c, 'its volume is not positive');
-    }
-    previousShape.set(shape);
-    for (let j = 0; j < d; j++) {
-      let s = 0;
-      for (let c = 0; c < k; c++) s += diag(c, j) / scale[c];
-      shape[j] = s;
-    }
-    const g = geometricMean(shape, 0, d, -1);
-    for (let j = 0; j < d; j++) shape[j] /= g;
-    err = 0;
-    for (let c = 0; c < k; c++) err = Math.max(err, Math.abs(previousScale[c] - scale[c]) / (1 + scale[c]));
-    for (let j = 0; j < d; j++) err = Math.max(err, Math.abs(previousShape[j] - shape[j]) / (1 + shape[j]));
-  } while (err > tol && inner <= maxIterations);
+  if (atLeastOnce || maxIterations > 0) {
+    do {
+      for (let j = 0; j < d; j++) if (!(shape[j] > 0)) throw new DegenerateComponentError(-1, 'a shape entry is not positive');
+      inner++;
+      previousScale.set(scale);
+      for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += w(c, j) / shape[j];
+        scale[c] = s / den(c);
+        if (!(scale[c] > 0) || !Number.isFinite(scale[c])) throw new DegenerateComponentError(c, 'its volume is not positive');
+      }
+      previousShape.set(shape);
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let c = 0; c < k; c++) s += w(c, j) / scale[c];
+        shape[j] = s;
+      }
+      const g = geometricMean(shape, 0, d, -1);
+      for (let j = 0; j < d; j++) shape[j] /= g;
+      err = 0;
+      for (let c = 0; c < k; c++) err = Math.max(err, Math.abs(previousScale[c] - scale[c]) / (1 + scale[c]));
+      for (let j = 0; j < d; j++) err = Math.max(err, Math.abs(previousShape[j] - shape[j]) / (1 + shape[j]));
+    } while (err > tol && inner <= maxIterations);
+  }
   checkRteps(scale, shape);
-  const cov = new Float64Array(k * d * d);
-  fillDiagonal(cov, k, d, (c, j) => scale[c] * shape[j]);
-  return { covariances: cov, decomposition: { scale, shape, orientation: null }, inner: { iterations: inner, error: err } };
+  return { scale, shape, inner: { iterations: inner, error: err } };
 }
 
 /**
@@ -213,51 +229,19 @@ function commonOrientation(
   stats: MclustStatistics, tol: number, maxIterations: number, start: MclustDecomposition | undefined, variableVolume: boolean,
 ): { D: Float64Array; shape: Float64Array; scale: Float64Array; target: number; iterations: number; error: number } {
   const { k, d, n, scatter: W } = stats;
-  const omega = new Float64Array(k);
-  for (let c = 0; c < k; c++) {
-    const e = symmetricEigen(W, c * d * d, d);
-    if (e.values[d - 1] < MCLUST_RTEPS) throw new DegenerateComponentError(c, 'its scatter matrix is (nearly) singular');
-    omega[c] = e.values[0];
-  }
-  const D = new Float64Array(d * d);
-  if (start?.orientation && start.orientation.length === d * d) D.set(start.orientation);
-  else for (let j = 0; j < d; j++) D[j * d + j] = 1;
+  const omega = largestEigenvalues(W, k, d);
+  const D = startOrientation(start, d);
   const shape = start?.shape && start.shape.length === k * d ? Float64Array.from(start.shape) : new Float64Array(k * d).fill(1);
   const scale = new Float64Array(k).fill(1);
-  const F = new Float64Array(d * d);
+  const work = orientationWork(d);
   const T = new Float64Array(d * d);
-  const Q = new Float64Array(d * d);
   let iterations = 0;
   let error = MCLUST_FLMAX;
   let target = MCLUST_FLMAX;
   let previous = MCLUST_FLMAX / 2;
   do {
     iterations++;
-    // MM 1: F₁ = Σ_c A_c⁻¹ Dᵀ W_c − ω_c A_c⁻¹ Dᵀ; D ← Q(F₁)ᵀ.
-    F.fill(0);
-    for (let c = 0; c < k; c++) {
-      for (let a = 0; a < d; a++) {
-        const inv = 1 / shape[c * d + a];
-        for (let b = 0; b < d; b++) {
-          let s = 0;
-          for (let m = 0; m < d; m++) s += D[m * d + a] * W[c * d * d + m * d + b];
-          F[a * d + b] += inv * s - omega[c] * inv * D[b * d + a];
-        }
-      }
-    }
-    polarFactor(F, d, Q);
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) D[a * d + b] = Q[b * d + a];
-    // MM 2: F₂ = Σ_c W_c D A_c⁻¹ − max_j(1/a_cj) W_c D; D ← Q(F₂).
-    F.fill(0);
-    for (let c = 0; c < k; c++) {
-      matMul(W, D, d, T, c * d * d, 0);
-      let maxInv = 0;
-      for (let j = 0; j < d; j++) maxInv = Math.max(maxInv, 1 / shape[c * d + j]);
-      for (let a = 0; a < d; a++) {
-        for (let b = 0; b < d; b++) F[a * d + b] += T[a * d + b] / shape[c * d + b] - maxInv * T[a * d + b];
-      }
-    }
-    polarFactor(F, d, D);
+    orientationUpdate(W, k, d, D, shape, omega, work);
     // Shapes from diag(Dᵀ W_c D) and the target Σ_c tr(Dᵀ W_c D A_c⁻¹).
     target = 0;
     for (let c = 0; c < k; c++) {
@@ -284,6 +268,76 @@ function commonOrientation(
     previous = target;
   } while (error > tol && iterations < maxIterations);
   return { D, shape, scale, target, iterations, error };
+}
+
+/**
+ * ω_c, the largest eigenvalue of each scatter W_c (the majorizer of the first orientation update); a scatter whose
+ * smallest eigenvalue is below √ε is a `DegenerateComponentError`.
+ */
+export function largestEigenvalues(W: Float64Array, k: number, d: number): Float64Array {
+  const omega = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    const e = symmetricEigen(W, c * d * d, d);
+    if (e.values[d - 1] < MCLUST_RTEPS) throw new DegenerateComponentError(c, 'its scatter matrix is (nearly) singular');
+    omega[c] = e.values[0];
+  }
+  return omega;
+}
+
+/** The start's common orientation (d×d), or the identity. */
+export function startOrientation(start: MclustDecomposition | undefined, d: number): Float64Array {
+  const D = new Float64Array(d * d);
+  if (start?.orientation && start.orientation.length === d * d) D.set(start.orientation);
+  else for (let j = 0; j < d; j++) D[j * d + j] = 1;
+  return D;
+}
+
+/** Scratch of `orientationUpdate`: three d×d matrices. */
+export interface OrientationWork {
+  readonly F: Float64Array;
+  readonly T: Float64Array;
+  readonly Q: Float64Array;
+}
+
+/** Scratch for `orientationUpdate` in d dimensions. */
+export function orientationWork(d: number): OrientationWork {
+  return { F: new Float64Array(d * d), T: new Float64Array(d * d), Q: new Float64Array(d * d) };
+}
+
+/**
+ * One pair of Browne & McNicholas's (2014, §3) MM updates of the common orientation D (d×d, in place) for the
+ * diagonal weights `a` (k×d: the shapes A_c of EVE, or Ψ_c = λ_c A_c of VVE), each lowering
+ * `Σ_c tr(Dᵀ W_c D diag(a_c)⁻¹)`: `D ← Q(F₁)ᵀ`, `F₁ = Σ_c a_c⁻¹ Dᵀ W_c − ω_c a_c⁻¹ Dᵀ` (ω_c the largest eigenvalue
+ * of W_c, `largestEigenvalues`), then `D ← Q(F₂)`, `F₂ = Σ_c W_c D a_c⁻¹ − max_j(1/a_cj) W_c D` (Q the orthogonal
+ * polar factor).
+ */
+export function orientationUpdate(
+  W: Float64Array, k: number, d: number, D: Float64Array, a: Float64Array, omega: Float64Array, work: OrientationWork,
+): void {
+  const { F, T, Q } = work;
+  F.fill(0);
+  for (let c = 0; c < k; c++) {
+    for (let p = 0; p < d; p++) {
+      const inv = 1 / a[c * d + p];
+      for (let b = 0; b < d; b++) {
+        let s = 0;
+        for (let m = 0; m < d; m++) s += D[m * d + p] * W[c * d * d + m * d + b];
+        F[p * d + b] += inv * s - omega[c] * inv * D[b * d + p];
+      }
+    }
+  }
+  polarFactor(F, d, Q);
+  for (let p = 0; p < d; p++) for (let b = 0; b < d; b++) D[p * d + b] = Q[b * d + p];
+  F.fill(0);
+  for (let c = 0; c < k; c++) {
+    matMul(W, D, d, T, c * d * d, 0);
+    let maxInv = 0;
+    for (let j = 0; j < d; j++) maxInv = Math.max(maxInv, 1 / a[c * d + j]);
+    for (let p = 0; p < d; p++) {
+      for (let b = 0; b < d; b++) F[p * d + b] += T[p * d + b] / a[c * d + b] - maxInv * T[p * d + b];
+    }
+  }
+  polarFactor(F, d, D);
 }
 
 /** mclust's EM checks after an M-step (`rteps`): a volume or shape at or below √ε is a singular fit. */

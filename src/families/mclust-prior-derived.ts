@@ -41,11 +41,12 @@
  */
 import { DegenerateComponentError, InputError } from '../errors.js';
 import {
-  composeRotated, geometricMean, matMul, MCLUST_FLMAX, MCLUST_RTEPS, polarFactor, spdInverse, symmetricEigen,
+  composeRotated, geometricMean, MCLUST_FLMAX, MCLUST_RTEPS, spdInverse,
 } from './mclust-linalg.js';
 import {
   mclustMStep, type MclustDecomposition, type MclustInnerInfo, type MclustModel, type MclustMStepResult, type MclustPrior, type MclustStatistics,
 } from './mclust-models.js';
+import { largestEigenvalues, orientationUpdate, orientationWork, startOrientation } from './mclust-iterative.js';
 
 /**
  * The models to which mclust 6 gives no prior (its `mstep` and `me` refuse one) and for which this module derives the
@@ -148,50 +149,19 @@ export function mstepVVEWeighted(
   stats: MclustStatistics, tol: number, maxIterations: number, start?: MclustDecomposition,
 ): { covariances: Float64Array; decomposition: MclustDecomposition; inner: MclustInnerInfo } {
   const { k, d, n, scatter: W } = stats;
-  const omega = new Float64Array(k);
-  for (let c = 0; c < k; c++) {
-    const e = symmetricEigen(W, c * d * d, d);
-    if (e.values[d - 1] < MCLUST_RTEPS) throw new DegenerateComponentError(c, 'its scatter matrix is (nearly) singular');
-    omega[c] = e.values[0];
-  }
-  const D = new Float64Array(d * d);
-  if (start?.orientation && start.orientation.length === d * d) D.set(start.orientation);
-  else for (let j = 0; j < d; j++) D[j * d + j] = 1;
+  const omega = largestEigenvalues(W, k, d);
+  const D = startOrientation(start, d);
   const psi = new Float64Array(k * d).fill(1);
   if (start?.shape && start.shape.length === k * d && start.scale && start.scale.length === k) {
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) psi[c * d + j] = start.scale[c] * start.shape[c * d + j];
   }
-  const F = new Float64Array(d * d);
-  const T = new Float64Array(d * d);
-  const Q = new Float64Array(d * d);
+  const work = orientationWork(d);
   let iterations = 0;
   let error = MCLUST_FLMAX;
   let previous = MCLUST_FLMAX / 2;
   do {
     iterations++;
-    F.fill(0);
-    for (let c = 0; c < k; c++) {
-      for (let a = 0; a < d; a++) {
-        const inv = 1 / psi[c * d + a];
-        for (let b = 0; b < d; b++) {
-          let s = 0;
-          for (let m = 0; m < d; m++) s += D[m * d + a] * W[c * d * d + m * d + b];
-          F[a * d + b] += inv * (s - omega[c] * D[b * d + a]);
-        }
-      }
-    }
-    polarFactor(F, d, Q);
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) D[a * d + b] = Q[b * d + a];
-    F.fill(0);
-    for (let c = 0; c < k; c++) {
-      matMul(W, D, d, T, c * d * d, 0);
-      let maxInv = 0;
-      for (let j = 0; j < d; j++) maxInv = Math.max(maxInv, 1 / psi[c * d + j]);
-      for (let a = 0; a < d; a++) {
-        for (let b = 0; b < d; b++) F[a * d + b] += T[a * d + b] / psi[c * d + b] - maxInv * T[a * d + b];
-      }
-    }
-    polarFactor(F, d, D);
+    orientationUpdate(W, k, d, D, psi, omega, work);
     let target = 0;
     for (let c = 0; c < k; c++) {
       for (let j = 0; j < d; j++) {

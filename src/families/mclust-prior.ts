@@ -16,6 +16,7 @@ import { DegenerateComponentError, InputError } from '../errors.js';
 import {
   checkRteps, composeRotated, fillDiagonal, geometricMean, MCLUST_FLMAX, symmetricEigen, trace,
 } from './mclust-linalg.js';
+import { veiIterations } from './mclust-iterative.js';
 import type { MclustDecomposition, MclustInnerInfo, MclustModel, MclustRoutine, MclustStatistics } from './mclust-models.js';
 
 /**
@@ -142,39 +143,9 @@ export function mclustMapMStep(
     case 'VEI': {
       // mclust `msveip`: as VEI's ML iterations with w_cj = ς² + W_c,jj + κ_c m_cj² and
       // λ_c = Σ_j w_cj / a_j / (ν + d N_c + 2 + δ)
-      const shape = start?.shape && start.shape.length === d ? Float64Array.from(start.shape) : new Float64Array(d).fill(1);
-      const scale = start?.scale && start.scale.length === k ? Float64Array.from(start.scale) : new Float64Array(k).fill(1);
-      const previousScale = new Float64Array(k);
-      const previousShape = new Float64Array(d);
-      let inner = 0;
-      let err = MCLUST_FLMAX;
-      if (maxIterations > 0) {
-        do {
-          for (let j = 0; j < d; j++) if (!(shape[j] > 0)) throw new DegenerateComponentError(-1, 'a shape entry is not positive');
-          inner++;
-          previousScale.set(scale);
-          for (let c = 0; c < k; c++) {
-            let s = 0;
-            for (let j = 0; j < d; j++) s += diagonal(c, j) / shape[j];
-            scale[c] = s / (nu + d * n[c] + 2 + delta);
-            if (!(scale[c] > 0) || !Number.isFinite(scale[c])) throw new DegenerateComponentError(c, 'its volume is not positive');
-          }
-          previousShape.set(shape);
-          for (let j = 0; j < d; j++) {
-            let s = 0;
-            for (let c = 0; c < k; c++) s += diagonal(c, j) / scale[c];
-            shape[j] = s;
-          }
-          const g = geometricMean(shape, 0, d, -1);
-          for (let j = 0; j < d; j++) shape[j] /= g;
-          err = 0;
-          for (let c = 0; c < k; c++) err = Math.max(err, Math.abs(previousScale[c] - scale[c]) / (1 + scale[c]));
-          for (let j = 0; j < d; j++) err = Math.max(err, Math.abs(previousShape[j] - shape[j]) / (1 + shape[j]));
-        } while (err > tol && inner <= maxIterations);
-      }
-      checkRteps(scale, shape);
-      fillDiagonal(cov, k, d, (c, j) => scale[c] * shape[j]);
-      return { means: shrunk, covariances: cov, decomposition: { scale, shape, orientation: null }, inner: { iterations: inner, error: err } };
+      const r = veiIterations(k, d, diagonal, (c) => nu + d * n[c] + 2 + delta, start, tol, maxIterations, false);
+      fillDiagonal(cov, k, d, (c, j) => r.scale[c] * r.shape[j]);
+      return { means: shrunk, covariances: cov, decomposition: { scale: r.scale, shape: r.shape, orientation: null }, inner: r.inner };
     }
     case 'EEE': {
       // mclust `mseeep`: Σ = (Λ + Σ_c [W_c + κ_c m_c m_cᵀ]) / (ν + N + d + 1 + δ k)

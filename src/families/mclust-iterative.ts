@@ -110,6 +110,23 @@ export function mstepVEV(
     scale = n.map((nc) => (routine === 'me' ? g / total : g / (nc * total)));
     for (let j = 0; j < d; j++) shape[j] /= g;
   }
+  const inner = vevIterations(k, d, omega, shape, scale, (c, t) => t / n[c] / d, tol, maxIterations);
+  checkRteps(scale, shape);
+  const cov = new Float64Array(k * d * d);
+  for (let c = 0; c < k; c++) composeRotated(cov, c, orientation, c * d * d, d, (j) => scale[c] * shape[j]);
+  return { covariances: cov, decomposition: { scale, shape, orientation }, inner };
+}
+
+/**
+ * VEV's alternation on the eigenvalues ω (k×d) of each (augmented) scatter, in place from the start's shape A (d)
+ * and volumes λ (k), for its maximum-likelihood and MAP M-steps: repeat `λ_c = volume(c, Σ_j ω_cj / a_j)`,
+ * `a_j = Σ_c ω_cj / λ_c` normalized to `|A| = 1`, while the largest relative change is at least `tol` and fewer than
+ * `maxIterations` ran (none when it is 0). `volume` divides as each of mclust's routines does.
+ */
+export function vevIterations(
+  k: number, d: number, omega: Float64Array, shape: Float64Array, scale: Float64Array,
+  volume: (c: number, t: number) => number, tol: number, maxIterations: number,
+): MclustInnerInfo {
   let inner = 0;
   let err = MCLUST_FLMAX;
   const previousShape = new Float64Array(d);
@@ -120,9 +137,9 @@ export function mstepVEV(
       previousScale.set(scale);
       shape.fill(0);
       for (let c = 0; c < k; c++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += omega[c * d + j] / previousShape[j];
-        scale[c] = s / n[c] / d;
+        let t = 0;
+        for (let j = 0; j < d; j++) t += omega[c * d + j] / previousShape[j];
+        scale[c] = volume(c, t);
         if (!(scale[c] > 0) || !Number.isFinite(scale[c])) throw new DegenerateComponentError(c, 'its volume is not positive');
         for (let j = 0; j < d; j++) shape[j] += omega[c * d + j] / scale[c];
       }
@@ -134,10 +151,7 @@ export function mstepVEV(
       for (let c = 0; c < k; c++) err = Math.max(Math.abs(scale[c] - previousScale[c]) / (1 + scale[c]), err);
     } while (err >= tol && inner < maxIterations);
   }
-  checkRteps(scale, shape);
-  const cov = new Float64Array(k * d * d);
-  for (let c = 0; c < k; c++) composeRotated(cov, c, orientation, c * d * d, d, (j) => scale[c] * shape[j]);
-  return { covariances: cov, decomposition: { scale, shape, orientation }, inner: { iterations: inner, error: err } };
+  return { iterations: inner, error: err };
 }
 
 /**

@@ -12,11 +12,11 @@
  * the means unshrunk, and `mseevp` sets κ to 0 altogether; `msvevp` (VEV) does not use ν. mclust's EM routines
  * (`me<model>p`) compute the M-steps of EII, EEI, EVI and EEV otherwise (`MclustRoutine`): each is noted at its model.
  */
-import { DegenerateComponentError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import {
-  checkRteps, composeRotated, fillDiagonal, geometricMean, MCLUST_FLMAX, symmetricEigen, trace,
+  checkRteps, composeRotated, fillDiagonal, geometricMean, symmetricEigen, trace,
 } from './mclust-linalg.js';
-import { veiIterations } from './mclust-iterative.js';
+import { veiIterations, vevIterations } from './mclust-iterative.js';
 import type { MclustDecomposition, MclustInnerInfo, MclustModel, MclustRoutine, MclustStatistics } from './mclust-models.js';
 
 /**
@@ -207,33 +207,10 @@ export function mclustMapMStep(
         scale = n.map((nc) => g / nc);
         for (let j = 0; j < d; j++) shape[j] /= g;
       }
-      const previousShape = new Float64Array(d);
-      const previousScale = new Float64Array(k);
-      let inner = 0;
-      let err = MCLUST_FLMAX;
-      if (maxIterations > 0) {
-        do {
-          previousShape.set(shape);
-          previousScale.set(scale);
-          shape.fill(0);
-          for (let c = 0; c < k; c++) {
-            let s = 0;
-            for (let j = 0; j < d; j++) s += omega[c * d + j] / previousShape[j];
-            scale[c] = s / (n[c] * d);
-            if (!(scale[c] > 0) || !Number.isFinite(scale[c])) throw new DegenerateComponentError(c, 'its volume is not positive');
-            for (let j = 0; j < d; j++) shape[j] += omega[c * d + j] / scale[c];
-          }
-          inner++;
-          const g = geometricMean(shape, 0, d, -1);
-          for (let j = 0; j < d; j++) shape[j] /= g;
-          err = 0;
-          for (let j = 0; j < d; j++) err = Math.max(Math.abs(previousShape[j] - shape[j]) / (1 + shape[j]), err);
-          for (let c = 0; c < k; c++) err = Math.max(Math.abs(scale[c] - previousScale[c]) / (1 + scale[c]), err);
-        } while (err >= tol && inner < maxIterations);
-      }
+      const inner = vevIterations(k, d, omega, shape, scale, (c, t) => t / (n[c] * d), tol, maxIterations);
       checkRteps(scale, shape);
       for (let c = 0; c < k; c++) composeRotated(cov, c, orientation, c * d * d, d, (j) => scale[c] * shape[j]);
-      return { means: shrunk, covariances: cov, decomposition: { scale, shape, orientation }, inner: { iterations: inner, error: err } };
+      return { means: shrunk, covariances: cov, decomposition: { scale, shape, orientation }, inner };
     }
     case 'VEE': case 'EVE': case 'VVE': case 'EVV':
       throw new InputError('prior', 'a model that mclust gives a prior', model);

@@ -3,7 +3,7 @@
  * f32), its log-density planes per component, the responsibilities (log-sum-exp and log-likelihood, or the
  * responsibilities given), the statistics per component, and at the end of the call the flush of each component's
  * accumulators into the statistics. A kernel file supplies only what its shape and dtype do differently, as functions
- * called once per block and component (never per row): its block log-density, its block statistics and its flush; it
+ * called once per block (never per row): its block log-density, its block statistics and its flush; it
  * carves its scratch itself and keeps the regions in module globals, which those functions read.
  */
 import {
@@ -11,14 +11,14 @@ import {
 } from './simd';
 import { padTo16, responsibilitiesF32 } from './simd-f32';
 
-/** Writes the log-density plane of component `c` for the first `nbp` (padded) rows of the block. */
-export type BlockLogDensity = (c: i32, nbp: i32) => void;
+/** Writes the log-density planes of the k components for the first `nbp` (padded) rows of the block. */
+export type BlockLogDensity = (nbp: i32, k: i32) => void;
 
 /**
- * Adds the statistics of the block's `nbp` rows for component `c`, from its responsibility plane, to its lane
- * accumulators or straight to its statistics at `st`.
+ * Adds the statistics of the block's `nbp` rows for each of the k components, from its responsibility plane, to its
+ * lane accumulators or straight to its statistics (component c's at `stats + c·compBytes`).
  */
-export type BlockStatistics = (c: i32, nbp: i32, st: usize) => void;
+export type BlockStatistics = (nbp: i32, k: i32, stats: usize, compBytes: usize) => void;
 
 /** Adds what component `c` has accumulated over the call into its statistics at `st`. */
 export type ComponentFlush = (c: i32, st: usize) => void;
@@ -39,7 +39,7 @@ export function noFlush(c: i32, st: usize): void {}
  * and the responsibilities are computed from them, in place for f64 rows, rounded to the k f32 planes at `r32` for
  * f32 rows; the log-likelihood and the weights are summed. Otherwise (f64 rows) the responsibilities are copied from
  * `resp` (count×k, row weights included) into `lp` and their sum goes to the weight sum. Then `statistics` runs for
- * every component of every block, and `flush` for every component at the end.
+ * every block, and `flush` for every component at the end.
  */
 export function accumulateBlocks<T>(
   x: usize, w: usize, hasWeights: i32, resp: usize, start: i32, count: i32, d: i32, k: i32,
@@ -60,14 +60,14 @@ export function accumulateBlocks<T>(
       wsum = loadResponsibilities(resp, w, hasWeights, start, first, i, k, lp, nbp, wsum);
     } else {
       wsum = sumWeights(wt, nb, wsum);
-      for (let c = 0; c < k; c++) logDensity(c, nbp);
+      logDensity(nbp, k);
       if (sizeof<T>() == 4) {
         ll = responsibilitiesF32(lp, r32, wt, nb, nbp, k, ll);
       } else {
         ll = responsibilities(lp, wt, nb, nbp, k, ll);
       }
     }
-    for (let c = 0; c < k; c++) statistics(c, nbp, stats + <usize>c * compBytes);
+    statistics(nbp, k, stats, compBytes);
   }
   for (let c = 0; c < k; c++) flush(c, stats + <usize>c * compBytes);
   const tail = stats + <usize>k * compBytes;
@@ -92,7 +92,7 @@ export function logprobBlocks<T>(
     i = gatherNext;
     const nbp = padBlockRows<T>(nb);
     padBlock<T>(xt, wt, nb, nbp, d);
-    for (let c = 0; c < k; c++) logDensity(c, nbp);
+    logDensity(nbp, k);
     scatterRows(lp, nb, k, out + <usize>first * outRow);
   }
 }

@@ -110,15 +110,19 @@ function carve(scratch: usize, d: i32, k: i32, logConst: usize, theta: usize): v
   thetas = theta;
 }
 
-/** The log-density plane of component c (`logDensLinear`). */
-function logDensityOf(c: i32, nbp: i32): void {
-  logDensLinear(xt, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)),
-    thetas + <usize>c * (<usize>dims << 3));
+/** The log-density planes of the k components, once per block (`logDensLinear`). */
+function logDensities(nbp: i32, k: i32): void {
+  for (let c = 0; c < k; c++) {
+    logDensLinear(xt, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)),
+      thetas + <usize>c * (<usize>dims << 3));
+  }
 }
 
-/** The block statistics of component c (`statsLinear`). */
-function statisticsOf(c: i32, nbp: i32, st: usize): void {
-  statsLinear(xt, lp + <usize>c * PLANE, nbp, dims, acc + <usize>c * accBytes, list);
+/** The block statistics of each of the k components (`statsLinear`), into its lane accumulators. */
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
+  for (let c = 0; c < k; c++) {
+    statsLinear(xt, lp + <usize>c * PLANE, nbp, dims, acc + <usize>c * accBytes, list);
+  }
 }
 
 /** The flush of component c's accumulators (`flushLinear`). */
@@ -139,7 +143,7 @@ export function accumulate_linear_f64(
   carve(scratch, d, k, logConst, theta);
   memory.fill(acc, 0, <usize>k * accBytes);
   accumulateBlocks<f64>(x, w, hasWeights, 0, start, count, d, k, xt, wt, lp, 0, stats, <usize>(1 + d) << 3,
-    logDensityOf, statisticsOf, flushOf);
+    logDensities, statistics, flushOf);
 }
 
 /**
@@ -150,5 +154,5 @@ export function logprob_linear_f64(
   x: usize, start: i32, count: i32, d: i32, k: i32, logConst: usize, theta: usize, out: usize, scratch: usize,
 ): void {
   carve(scratch, d, k, logConst, theta);
-  logprobBlocks<f64>(x, start, count, d, k, xt, wt, lp, out, logDensityOf);
+  logprobBlocks<f64>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

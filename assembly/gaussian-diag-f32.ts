@@ -113,16 +113,21 @@ function carve(scratch: usize, d: i32, k: i32, logConst: usize, means: usize, pr
   toF32(prec, prec32, k * d);
 }
 
-/** The log-density plane of component c (`logDensDiag32`). */
-function logDensityOf(c: i32, nbp: i32): void {
-  const cOff = <usize>c * (<usize>dims << 2);
-  logDensDiag32(xt, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)), mu32 + cOff,
-    prec32 + cOff);
+/** The log-density planes of the k components, once per block (`logDensDiag32`). */
+function logDensities(nbp: i32, k: i32): void {
+  for (let c = 0; c < k; c++) {
+    const cOff = <usize>c * (<usize>dims << 2);
+    logDensDiag32(xt, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)), mu32 + cOff,
+      prec32 + cOff);
+  }
 }
 
-/** The block statistics of component c (`statsDiag32`), added to its statistics `st`. */
-function statisticsOf(c: i32, nbp: i32, st: usize): void {
-  statsDiag32(xt, r32 + <usize>c * PLANE32, nbp, dims, mu32 + <usize>c * (<usize>dims << 2), st);
+/** The block statistics of each of the k components (`statsDiag32`), added to its statistics `st`. */
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
+  for (let c = 0; c < k; c++) {
+    const st = stats + <usize>c * compBytes;
+    statsDiag32(xt, r32 + <usize>c * PLANE32, nbp, dims, mu32 + <usize>c * (<usize>dims << 2), st);
+  }
 }
 
 /**
@@ -136,7 +141,7 @@ export function accumulate_gauss_diag_f32(
 ): void {
   carve(scratch, d, k, logConst, means, prec);
   accumulateBlocks<f32>(x, w, hasWeights, 0, start, count, d, k, xt, wt, lp, r32, stats, <usize>(1 + 2 * d) << 3,
-    logDensityOf, statisticsOf, noFlush);
+    logDensities, statistics, noFlush);
 }
 
 /**
@@ -148,5 +153,5 @@ export function logprob_gauss_diag_f32(
   logConst: usize, means: usize, prec: usize, out: usize, scratch: usize,
 ): void {
   carve(scratch, d, k, logConst, means, prec);
-  logprobBlocks<f32>(x, start, count, d, k, xt, wt, lp, out, logDensityOf);
+  logprobBlocks<f32>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

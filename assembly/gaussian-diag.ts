@@ -186,17 +186,21 @@ function carve(scratch: usize, d: i32, k: i32, logConst: usize, means: usize, pr
   precAt = prec;
 }
 
-/** The log-density plane of component c (`logDensDiag`). */
-function logDensityOf(c: i32, nbp: i32): void {
-  const cOff = <usize>c * (<usize>dims << 3);
-  logDensDiag(xt, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)), meansAt + cOff,
-    precAt + cOff);
+/** The log-density planes of the k components, once per block (`logDensDiag`). */
+function logDensities(nbp: i32, k: i32): void {
+  for (let c = 0; c < k; c++) {
+    const cOff = <usize>c * (<usize>dims << 3);
+    logDensDiag(xt, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)), meansAt + cOff,
+      precAt + cOff);
+  }
 }
 
-/** The block statistics of component c (`statsDiag`). */
-function statisticsOf(c: i32, nbp: i32, st: usize): void {
-  statsDiag(xt, lp + <usize>c * PLANE, nbp, dims, meansAt + <usize>c * (<usize>dims << 3), acc + <usize>c * accBytes,
-    list);
+/** The block statistics of each of the k components (`statsDiag`), into its lane accumulators. */
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
+  for (let c = 0; c < k; c++) {
+    statsDiag(xt, lp + <usize>c * PLANE, nbp, dims, meansAt + <usize>c * (<usize>dims << 3), acc + <usize>c * accBytes,
+      list);
+  }
 }
 
 /** The flush of component c's accumulators (`flushDiag`). */
@@ -237,7 +241,7 @@ function accumulateDiag(
   carve(scratch, d, k, logConst, means, prec);
   memory.fill(acc, 0, <usize>k * accBytes);
   accumulateBlocks<f64>(x, w, hasWeights, resp, start, count, d, k, xt, wt, lp, 0, stats, <usize>(1 + 2 * d) << 3,
-    logDensityOf, statisticsOf, flushOf);
+    logDensities, statistics, flushOf);
 }
 
 /**
@@ -249,5 +253,5 @@ export function logprob_gauss_diag_f64(
   logConst: usize, means: usize, prec: usize, out: usize, scratch: usize,
 ): void {
   carve(scratch, d, k, logConst, means, prec);
-  logprobBlocks<f64>(x, start, count, d, k, xt, wt, lp, out, logDensityOf);
+  logprobBlocks<f64>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

@@ -303,27 +303,30 @@ function flushStage32(c: i32, n: i32, d: i32, st: usize): void {
 }
 
 /**
- * The block statistics of component c with a nonzero responsibility: N (`sumPlane32` of its plane in `r32`, in f64)
+ * The block statistics of each of the k components c with a nonzero responsibility: N (`sumPlane32` of its plane in `r32`, in f64)
  * into its statistics `st`, then S1 and S2 of its active row quads in place (d < `STAGE_MIN_D`), or of its stage once
  * the block's rows with r ≠ 0 would overflow it (the stage is flushed first, then they are appended).
  */
-function statisticsOf(c: i32, nbp: i32, st: usize): void {
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
   const d = dims;
-  const r = r32 + <usize>c * PLANE32;
-  const nq = activeGroups(r, <usize>nbp << 2, list);
-  if (nq == 0) return;
-  store<f64>(st, load<f64>(st) + sumPlane32(r, nbp));
-  if (d < STAGE_MIN_D) {
-    statsRows32(xt, PLANE32, r, list, nq, d, mu32 + (<usize>(c * d) << 2), st);
-    return;
+  for (let c = 0; c < k; c++) {
+    const st = stats + <usize>c * compBytes;
+    const r = r32 + <usize>c * PLANE32;
+    const nq = activeGroups(r, <usize>nbp << 2, list);
+    if (nq == 0) continue;
+    store<f64>(st, load<f64>(st) + sumPlane32(r, nbp));
+    if (d < STAGE_MIN_D) {
+      statsRows32(xt, PLANE32, r, list, nq, d, mu32 + (<usize>(c * d) << 2), st);
+      continue;
+    }
+    const cnt = stageCounts + (<usize>c << 2);
+    let n = load<i32>(cnt);
+    if (n + activeRows<f32>(r, list, nq) > BLOCK_ROWS) {
+      flushStage32(c, n, d, st);
+      n = 0;
+    }
+    store<i32>(cnt, stageRows<f32>(xt, r, list, nq, d, stageOf(c, d), n));
   }
-  const cnt = stageCounts + (<usize>c << 2);
-  let n = load<i32>(cnt);
-  if (n + activeRows<f32>(r, list, nq) > BLOCK_ROWS) {
-    flushStage32(c, n, d, st);
-    n = 0;
-  }
-  store<i32>(cnt, stageRows<f32>(xt, r, list, nq, d, stageOf(c, d), n));
 }
 
 /** Flushes the rows left in component c's stage into its statistics `st`. */
@@ -332,10 +335,12 @@ function flushOf(c: i32, st: usize): void {
   if (n > 0) flushStage32(c, n, dims, st);
 }
 
-/** The log-density plane of component c (`logDensFull32`). */
-function logDensityOf(c: i32, nbp: i32): void {
-  logDensFull32(xt, df, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)),
-    mu32 + <usize>c * (<usize>dims << 2), prec32 + <usize>c * uBytes);
+/** The log-density planes of the k components, once per block (`logDensFull32`). */
+function logDensities(nbp: i32, k: i32): void {
+  for (let c = 0; c < k; c++) {
+    logDensFull32(xt, df, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)),
+      mu32 + <usize>c * (<usize>dims << 2), prec32 + <usize>c * uBytes);
+  }
 }
 
 /**
@@ -349,7 +354,7 @@ export function accumulate_gauss_full_f32(
 ): void {
   carve(scratch, d, k, logConst, means, prec, precStride);
   accumulateBlocks<f32>(x, w, hasWeights, 0, start, count, d, k, xt, wt, lp, r32, stats,
-    <usize>(1 + d + (d * (d + 1)) / 2) << 3, logDensityOf, statisticsOf, flushOf);
+    <usize>(1 + d + (d * (d + 1)) / 2) << 3, logDensities, statistics, flushOf);
 }
 
 /**
@@ -361,5 +366,5 @@ export function logprob_gauss_full_f32(
   logConst: usize, means: usize, prec: usize, precStride: i32, out: usize, scratch: usize,
 ): void {
   carve(scratch, d, k, logConst, means, prec, precStride);
-  logprobBlocks<f32>(x, start, count, d, k, xt, wt, lp, out, logDensityOf);
+  logprobBlocks<f32>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

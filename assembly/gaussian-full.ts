@@ -307,38 +307,42 @@ function carveStatistics(d: i32, k: i32): void {
   for (let q = 0; q < BLOCK_ROWS >> 1; q++) store<u32>(seq + (<usize>q << 2), <u32>q << 4);
 }
 
-/** The log-density plane of component c (`logDensFull`). */
-function logDensityOf(c: i32, nbp: i32): void {
-  logDensFull(xt, df, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)),
-    meansAt + <usize>c * (<usize>dims << 3), precAt + <usize>c * uBytes);
+/** The log-density planes of the k components, once per block (`logDensFull`). */
+function logDensities(nbp: i32, k: i32): void {
+  for (let c = 0; c < k; c++) {
+    logDensFull(xt, df, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)),
+      meansAt + <usize>c * (<usize>dims << 3), precAt + <usize>c * uBytes);
+  }
 }
 
 /**
- * The block statistics of component c: N of its active row pairs, then S1 and S2 of them in place (d <
+ * The block statistics of each of the k components c: N of its active row pairs, then S1 and S2 of them in place (d <
  * `STAGE_MIN_D`), or through its stage (flushed first when the block's active rows would overflow it).
  */
-function statisticsOf(c: i32, nbp: i32, st: usize): void {
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
   const d = dims;
-  const r = lp + <usize>c * PLANE;
-  const np = activeGroups(r, <usize>nbp << 3, list);
-  if (np == 0) return;
-  const acc = accs + <usize>c * accBytes;
-  let nv = v128.load(acc);
-  const listBytes = <usize>np << 2;
-  for (let q: usize = 0; q < listBytes; q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
-  v128.store(acc, nv);
-  const mu = meansAt + <usize>c * (<usize>d << 3);
-  if (d < STAGE_MIN_D) {
-    statsRows(xt, PLANE, r, list, np, d, mu, df, rd, acc);
-    return;
+  for (let c = 0; c < k; c++) {
+    const r = lp + <usize>c * PLANE;
+    const np = activeGroups(r, <usize>nbp << 3, list);
+    if (np == 0) continue;
+    const acc = accs + <usize>c * accBytes;
+    let nv = v128.load(acc);
+    const listBytes = <usize>np << 2;
+    for (let q: usize = 0; q < listBytes; q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
+    v128.store(acc, nv);
+    const mu = meansAt + <usize>c * (<usize>d << 3);
+    if (d < STAGE_MIN_D) {
+      statsRows(xt, PLANE, r, list, np, d, mu, df, rd, acc);
+      continue;
+    }
+    const cnt = counts + (<usize>c << 2);
+    let n = load<i32>(cnt);
+    if (n + activeRows<f64>(r, list, np) > BLOCK_ROWS) {
+      flushStage(stages + <usize>c * stageBytes, n, d, seq, df, rd, mu, acc);
+      n = 0;
+    }
+    store<i32>(cnt, stageRows<f64>(xt, r, list, np, d, stages + <usize>c * stageBytes, n));
   }
-  const cnt = counts + (<usize>c << 2);
-  let n = load<i32>(cnt);
-  if (n + activeRows<f64>(r, list, np) > BLOCK_ROWS) {
-    flushStage(stages + <usize>c * stageBytes, n, d, seq, df, rd, mu, acc);
-    n = 0;
-  }
-  store<i32>(cnt, stageRows<f64>(xt, r, list, np, d, stages + <usize>c * stageBytes, n));
 }
 
 /** Flushes component c's stage into its accumulators, then the accumulators into its statistics `st`. */
@@ -383,7 +387,7 @@ function accumulateFull(
   carve(scratch, d, k, logConst, means, prec, precStride);
   carveStatistics(d, k);
   accumulateBlocks<f64>(x, w, hasWeights, resp, start, count, d, k, xt, wt, lp, 0, stats,
-    <usize>(1 + d + (d * (d + 1)) / 2) << 3, logDensityOf, statisticsOf, flushOf);
+    <usize>(1 + d + (d * (d + 1)) / 2) << 3, logDensities, statistics, flushOf);
 }
 
 /**
@@ -395,5 +399,5 @@ export function logprob_gauss_full_f64(
   logConst: usize, means: usize, prec: usize, precStride: i32, out: usize, scratch: usize,
 ): void {
   carve(scratch, d, k, logConst, means, prec, precStride);
-  logprobBlocks<f64>(x, start, count, d, k, xt, wt, lp, out, logDensityOf);
+  logprobBlocks<f64>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

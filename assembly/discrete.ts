@@ -86,7 +86,7 @@ function flushLinear(acc: usize, d: i32, st: usize): void {
 }
 
 // The call's scratch regions and parameters (layout above), set by `carve`: module globals, since kernels do not
-// allocate and the block loop's callbacks take only a component and a row count.
+// allocate and the block loop's callbacks take only the block's size.
 let xt: usize = 0;
 let lp: usize = 0;
 let wt: usize = 0;

@@ -14,10 +14,8 @@
  *   over the blocks of one call
  * = 8·B·(d + k + 1) + 2·B + 16·k·(1 + d) bytes.
  */
-import {
-  BLOCK_ROWS, PLANE, activeGroups, gatherBlock, gatherNext, hsum, madd, padBlock, padTo8, responsibilities, scatterRows,
-  sumWeights,
-} from './simd';
+import { accumulateBlocks, logprobBlocks } from './block-loop';
+import { BLOCK_ROWS, PLANE, activeGroups, hsum, madd } from './simd';
 
 /** Writes the plane `logConst + Σ_j t_j θ_j` of the nbp rows of the block `xt` to `out`, 4 row pairs at once. */
 function logDensLinear(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, theta: usize): void {
@@ -87,6 +85,51 @@ function flushLinear(acc: usize, d: i32, st: usize): void {
   }
 }
 
+// The call's scratch regions and parameters (layout above), set by `carve`: module globals, since kernels do not
+// allocate and the block loop's callbacks take only the block's size.
+let xt: usize = 0;
+let lp: usize = 0;
+let wt: usize = 0;
+let list: usize = 0;
+let acc: usize = 0;
+let accBytes: usize = 0;
+let dims: i32 = 0;
+let logConsts: usize = 0;
+let thetas: usize = 0;
+
+/** Carves `scratch` into the regions above and keeps the call's parameters. */
+function carve(scratch: usize, d: i32, k: i32, logConst: usize, theta: usize): void {
+  xt = scratch;
+  lp = xt + <usize>d * PLANE;
+  wt = lp + <usize>k * PLANE;
+  list = wt + PLANE;
+  acc = list + (<usize>BLOCK_ROWS << 1);
+  accBytes = <usize>(1 + d) << 4;
+  dims = d;
+  logConsts = logConst;
+  thetas = theta;
+}
+
+/** The log-density planes of the k components, once per block (`logDensLinear`). */
+function logDensities(nbp: i32, k: i32): void {
+  for (let c = 0; c < k; c++) {
+    logDensLinear(xt, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)),
+      thetas + <usize>c * (<usize>dims << 3));
+  }
+}
+
+/** The block statistics of each of the k components (`statsLinear`), into its lane accumulators. */
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
+  for (let c = 0; c < k; c++) {
+    statsLinear(xt, lp + <usize>c * PLANE, nbp, dims, acc + <usize>c * accBytes, list);
+  }
+}
+
+/** The flush of component c's accumulators (`flushLinear`). */
+function flushOf(c: i32, st: usize): void {
+  flushLinear(acc + <usize>c * accBytes, dims, st);
+}
+
 /**
  * Adds the statistics of rows `[start, start + count)` of the n×d row-major matrix at `x` into `stats` (layout in
  * `src/backend/kernel.ts`, shape `'linear'`: k blocks `[N_c, S1_c (d)]`, then `[loglik, weightSum]`, the loglik
@@ -97,35 +140,10 @@ export function accumulate_linear_f64(
   x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, theta: usize, stats: usize, scratch: usize,
 ): void {
-  const xt = scratch;
-  const lp = xt + <usize>d * PLANE;
-  const wt = lp + <usize>k * PLANE;
-  const list = wt + PLANE;
-  const acc = list + (<usize>BLOCK_ROWS << 1);
-  const accBytes = <usize>(1 + d) << 4;
+  carve(scratch, d, k, logConst, theta);
   memory.fill(acc, 0, <usize>k * accBytes);
-  const rowBytes = <usize>d << 3;
-  const compBytes = <usize>(1 + d) << 3;
-  let ll = 0.0;
-  let wsum = 0.0;
-  let i = 0;
-  while (i < count) {
-    const nb = gatherBlock<f64>(x, w, hasWeights, start, i, count, d, xt, wt);
-    i = gatherNext;
-    if (nb == 0) break;
-    const nbp = padTo8(nb);
-    padBlock<f64>(xt, wt, nb, nbp, d);
-    wsum = sumWeights(wt, nb, wsum);
-    for (let c = 0; c < k; c++) {
-      logDensLinear(xt, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)), theta + <usize>c * rowBytes);
-    }
-    ll = responsibilities(lp, wt, nb, nbp, k, ll);
-    for (let c = 0; c < k; c++) statsLinear(xt, lp + <usize>c * PLANE, nbp, d, acc + <usize>c * accBytes, list);
-  }
-  for (let c = 0; c < k; c++) flushLinear(acc + <usize>c * accBytes, d, stats + <usize>c * compBytes);
-  const tail = stats + <usize>k * compBytes;
-  store<f64>(tail, load<f64>(tail) + ll);
-  store<f64>(tail, load<f64>(tail, 8) + wsum, 8);
+  accumulateBlocks<f64>(x, w, hasWeights, 0, start, count, d, k, xt, wt, lp, 0, stats, <usize>(1 + d) << 3,
+    logDensities, statistics, flushOf);
 }
 
 /**
@@ -135,21 +153,6 @@ export function accumulate_linear_f64(
 export function logprob_linear_f64(
   x: usize, start: i32, count: i32, d: i32, k: i32, logConst: usize, theta: usize, out: usize, scratch: usize,
 ): void {
-  const xt = scratch;
-  const lp = xt + <usize>d * PLANE;
-  const wt = lp + <usize>k * PLANE;
-  const rowBytes = <usize>d << 3;
-  const outRow = <usize>k << 3;
-  let i = 0;
-  while (i < count) {
-    const first = i;
-    const nb = gatherBlock<f64>(x, 0, 0, start, i, count, d, xt, wt);
-    i = gatherNext;
-    const nbp = padTo8(nb);
-    padBlock<f64>(xt, wt, nb, nbp, d);
-    for (let c = 0; c < k; c++) {
-      logDensLinear(xt, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)), theta + <usize>c * rowBytes);
-    }
-    scatterRows(lp, nb, k, out + <usize>first * outRow);
-  }
+  carve(scratch, d, k, logConst, theta);
+  logprobBlocks<f64>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

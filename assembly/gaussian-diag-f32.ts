@@ -17,11 +17,9 @@
  *   (offsets of the row quads with a nonzero responsibility, see `activeGroups`)
  * = 4·B·(d + k) + 8·B·(k + 1) + align16(4kd) + 4kd + B bytes.
  */
-import { PLANE, activeGroups, gatherBlock, gatherNext, padBlock, scatterRows, sumWeights } from './simd';
-import {
-  PLANE32, SPAN32, align16, hsum32, madd32, padTo16, responsibilitiesF32,
-  storeLogDens, sumPlane32, toF32,
-} from './simd-f32';
+import { accumulateBlocks, logprobBlocks, noFlush } from './block-loop';
+import { PLANE, activeGroups } from './simd';
+import { PLANE32, SPAN32, align16, hsum32, madd32, storeLogDens, sumPlane32, toF32 } from './simd-f32';
 
 /** Writes the f64 plane `lc − ½ Σ_j ((x_j − μ_j) p_j)²` of the nbp rows of the f32 block `xt` to `out`, 16 rows at once. */
 function logDensDiag32(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usize, pr: usize): void {
@@ -97,8 +95,11 @@ let mu32: usize = 0;
 let prec32: usize = 0;
 let list: usize = 0;
 
-/** Carves `scratch` into the regions above and fills μ32 and p32. */
-function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize): void {
+let dims: i32 = 0;
+let logConsts: usize = 0;
+
+/** Carves `scratch` into the regions above, fills μ32 and p32 and keeps the call's parameters. */
+function carve(scratch: usize, d: i32, k: i32, logConst: usize, means: usize, prec: usize): void {
   xt = scratch;
   r32 = xt + <usize>d * PLANE32;
   lp = r32 + <usize>k * PLANE32;
@@ -106,16 +107,26 @@ function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize): void 
   mu32 = wt + PLANE;
   prec32 = mu32 + align16(<usize>(k * d) << 2);
   list = prec32 + (<usize>(k * d) << 2);
+  dims = d;
+  logConsts = logConst;
   toF32(means, mu32, k * d);
   toF32(prec, prec32, k * d);
 }
 
-/** Log-density planes of the k components for the padded block at `xt`. */
-function logDensAll(nbp: i32, d: i32, k: i32, logConst: usize): void {
-  const rowBytes = <usize>d << 2;
+/** The log-density planes of the k components, once per block (`logDensDiag32`). */
+function logDensities(nbp: i32, k: i32): void {
   for (let c = 0; c < k; c++) {
-    const cOff = <usize>c * rowBytes;
-    logDensDiag32(xt, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)), mu32 + cOff, prec32 + cOff);
+    const cOff = <usize>c * (<usize>dims << 2);
+    logDensDiag32(xt, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)), mu32 + cOff,
+      prec32 + cOff);
+  }
+}
+
+/** The block statistics of each of the k components (`statsDiag32`), added to its statistics `st`. */
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
+  for (let c = 0; c < k; c++) {
+    const st = stats + <usize>c * compBytes;
+    statsDiag32(xt, r32 + <usize>c * PLANE32, nbp, dims, mu32 + <usize>c * (<usize>dims << 2), st);
   }
 }
 
@@ -128,28 +139,9 @@ export function accumulate_gauss_diag_f32(
   x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, means: usize, prec: usize, stats: usize, scratch: usize,
 ): void {
-  carve(scratch, d, k, means, prec);
-  const rowBytes = <usize>d << 2;
-  const compBytes = <usize>(1 + 2 * d) << 3;
-  let ll = 0.0;
-  let wsum = 0.0;
-  let i = 0;
-  while (i < count) {
-    const nb = gatherBlock<f32>(x, w, hasWeights, start, i, count, d, xt, wt);
-    i = gatherNext;
-    if (nb == 0) break;
-    const nbp = padTo16(nb);
-    padBlock<f32>(xt, wt, nb, nbp, d);
-    wsum = sumWeights(wt, nb, wsum);
-    logDensAll(nbp, d, k, logConst);
-    ll = responsibilitiesF32(lp, r32, wt, nb, nbp, k, ll);
-    for (let c = 0; c < k; c++) {
-      statsDiag32(xt, r32 + <usize>c * PLANE32, nbp, d, mu32 + <usize>c * rowBytes, stats + <usize>c * compBytes);
-    }
-  }
-  const tail = stats + <usize>k * compBytes;
-  store<f64>(tail, load<f64>(tail) + ll);
-  store<f64>(tail, load<f64>(tail, 8) + wsum, 8);
+  carve(scratch, d, k, logConst, means, prec);
+  accumulateBlocks<f32>(x, w, hasWeights, 0, start, count, d, k, xt, wt, lp, r32, stats, <usize>(1 + 2 * d) << 3,
+    logDensities, statistics, noFlush);
 }
 
 /**
@@ -160,16 +152,6 @@ export function logprob_gauss_diag_f32(
   x: usize, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, means: usize, prec: usize, out: usize, scratch: usize,
 ): void {
-  carve(scratch, d, k, means, prec);
-  const outRow = <usize>k << 3;
-  let i = 0;
-  while (i < count) {
-    const first = i;
-    const nb = gatherBlock<f32>(x, 0, 0, start, i, count, d, xt, wt);
-    i = gatherNext;
-    const nbp = padTo16(nb);
-    padBlock<f32>(xt, wt, nb, nbp, d);
-    logDensAll(nbp, d, k, logConst);
-    scatterRows(lp, nb, k, out + <usize>first * outRow);
-  }
+  carve(scratch, d, k, logConst, means, prec);
+  logprobBlocks<f32>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

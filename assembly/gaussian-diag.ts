@@ -11,10 +11,8 @@
  *   acc: per component 1 + 2d v128 lane accumulators of N, S1, S2, summed over the blocks of one call
  * = 8·B·(d + k + 1) + 16·k·(1 + 2d) bytes.
  */
-import {
-  BLOCK_ROWS, PLANE, activeGroups, gatherBlock, gatherNext, hsum, loadResponsibilities, madd, padBlock, padTo8,
-  responsibilities, scatterRows, sumWeights,
-} from './simd';
+import { accumulateBlocks, logprobBlocks } from './block-loop';
+import { BLOCK_ROWS, PLANE, activeGroups, hsum, madd } from './simd';
 
 /** Writes the plane `logConst − ½ Σ_j ((x_j − μ_j) p_j)²` of the nbp rows of the block `xt` to `out`, 4 row pairs at once. */
 function logDensDiag(xt: usize, out: usize, nbp: i32, d: i32, lc: f64, mu: usize, pr: usize): void {
@@ -161,6 +159,55 @@ function flushDiag(acc: usize, d: i32, st: usize): void {
   }
 }
 
+// The call's scratch regions and parameters (layout above), set by `carve`: module globals, since kernels do not
+// allocate and the block loop's callbacks take only the block's size.
+let xt: usize = 0;
+let lp: usize = 0;
+let wt: usize = 0;
+let list: usize = 0;
+let acc: usize = 0;
+let accBytes: usize = 0;
+let dims: i32 = 0;
+let logConsts: usize = 0;
+let meansAt: usize = 0;
+let precAt: usize = 0;
+
+/** Carves `scratch` into the regions above and keeps the call's parameters. */
+function carve(scratch: usize, d: i32, k: i32, logConst: usize, means: usize, prec: usize): void {
+  xt = scratch;
+  lp = xt + <usize>d * PLANE;
+  wt = lp + <usize>k * PLANE;
+  list = wt + PLANE;
+  acc = list + (<usize>BLOCK_ROWS << 1);
+  accBytes = <usize>(1 + 2 * d) << 4;
+  dims = d;
+  logConsts = logConst;
+  meansAt = means;
+  precAt = prec;
+}
+
+/** The log-density planes of the k components, once per block (`logDensDiag`). */
+function logDensities(nbp: i32, k: i32): void {
+  for (let c = 0; c < k; c++) {
+    const cOff = <usize>c * (<usize>dims << 3);
+    logDensDiag(xt, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)), meansAt + cOff,
+      precAt + cOff);
+  }
+}
+
+/** The block statistics of each of the k components (`statsDiag`), into its lane accumulators. */
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
+  for (let c = 0; c < k; c++) {
+    statsDiag(xt, lp + <usize>c * PLANE, nbp, dims, meansAt + <usize>c * (<usize>dims << 3), acc + <usize>c * accBytes,
+      list);
+  }
+}
+
+/** The flush of component c's accumulators (`flushDiag`). */
+function flushOf(c: i32, st: usize): void {
+  flushDiag(acc + <usize>c * accBytes, dims, st);
+}
+
 /**
  * Adds the statistics of rows `[start, start + count)` of the n×d row-major matrix at `x` into `stats` (layout in
  * `src/backend/kernel.ts`: k blocks `[N_c, S1_c (d), S2_c (d)]`, then `[loglik, weightSum]`). Weights are read from
@@ -171,7 +218,7 @@ export function accumulate_gauss_diag_f64(
   x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, means: usize, prec: usize, stats: usize, scratch: usize,
 ): void {
-  accumulateDiag(x, w, hasWeights, start, count, d, k, logConst, means, prec, 0, stats, scratch);
+  accumulateDiag(x, w, hasWeights, 0, start, count, d, k, logConst, means, prec, stats, scratch);
 }
 
 /**
@@ -183,51 +230,18 @@ export function accumulate_weighted_gauss_diag_f64(
   x: usize, w: usize, hasWeights: i32, resp: usize, start: i32, count: i32, d: i32, k: i32,
   means: usize, stats: usize, scratch: usize,
 ): void {
-  accumulateDiag(x, w, hasWeights, start, count, d, k, 0, means, 0, resp, stats, scratch);
+  accumulateDiag(x, w, hasWeights, resp, start, count, d, k, 0, means, 0, stats, scratch);
 }
 
 /** The two kernels above: responsibilities from the parameters when `resp` is 0, else loaded from `resp`. */
 function accumulateDiag(
-  x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
-  logConst: usize, means: usize, prec: usize, resp: usize, stats: usize, scratch: usize,
+  x: usize, w: usize, hasWeights: i32, resp: usize, start: i32, count: i32, d: i32, k: i32,
+  logConst: usize, means: usize, prec: usize, stats: usize, scratch: usize,
 ): void {
-  const xt = scratch;
-  const lp = xt + <usize>d * PLANE;
-  const wt = lp + <usize>k * PLANE;
-  const list = wt + PLANE;
-  const acc = list + (<usize>BLOCK_ROWS << 1);
-  const accBytes = <usize>(1 + 2 * d) << 4;
+  carve(scratch, d, k, logConst, means, prec);
   memory.fill(acc, 0, <usize>k * accBytes);
-  const rowBytes = <usize>d << 3;
-  const compBytes = <usize>(1 + 2 * d) << 3;
-  let ll = 0.0;
-  let wsum = 0.0;
-  let i = 0;
-  while (i < count) {
-    const first = i;
-    const nb = gatherBlock<f64>(x, w, hasWeights, start, i, count, d, xt, wt);
-    i = gatherNext;
-    if (nb == 0) break;
-    const nbp = padTo8(nb);
-    padBlock<f64>(xt, wt, nb, nbp, d);
-    if (resp != 0) {
-      wsum = loadResponsibilities(resp, w, hasWeights, start, first, i, k, lp, nbp, wsum);
-    } else {
-      wsum = sumWeights(wt, nb, wsum);
-      for (let c = 0; c < k; c++) {
-        const cOff = <usize>c * rowBytes;
-        logDensDiag(xt, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)), means + cOff, prec + cOff);
-      }
-      ll = responsibilities(lp, wt, nb, nbp, k, ll);
-    }
-    for (let c = 0; c < k; c++) {
-      statsDiag(xt, lp + <usize>c * PLANE, nbp, d, means + <usize>c * rowBytes, acc + <usize>c * accBytes, list);
-    }
-  }
-  for (let c = 0; c < k; c++) flushDiag(acc + <usize>c * accBytes, d, stats + <usize>c * compBytes);
-  const tail = stats + <usize>k * compBytes;
-  store<f64>(tail, load<f64>(tail) + ll);
-  store<f64>(tail, load<f64>(tail, 8) + wsum, 8);
+  accumulateBlocks<f64>(x, w, hasWeights, resp, start, count, d, k, xt, wt, lp, 0, stats, <usize>(1 + 2 * d) << 3,
+    logDensities, statistics, flushOf);
 }
 
 /**
@@ -238,22 +252,6 @@ export function logprob_gauss_diag_f64(
   x: usize, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, means: usize, prec: usize, out: usize, scratch: usize,
 ): void {
-  const xt = scratch;
-  const lp = xt + <usize>d * PLANE;
-  const wt = lp + <usize>k * PLANE;
-  const rowBytes = <usize>d << 3;
-  const outRow = <usize>k << 3;
-  let i = 0;
-  while (i < count) {
-    const first = i;
-    const nb = gatherBlock<f64>(x, 0, 0, start, i, count, d, xt, wt);
-    i = gatherNext;
-    const nbp = padTo8(nb);
-    padBlock<f64>(xt, wt, nb, nbp, d);
-    for (let c = 0; c < k; c++) {
-      const cOff = <usize>c * rowBytes;
-      logDensDiag(xt, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)), means + cOff, prec + cOff);
-    }
-    scatterRows(lp, nb, k, out + <usize>first * outRow);
-  }
+  carve(scratch, d, k, logConst, means, prec);
+  logprobBlocks<f64>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

@@ -33,13 +33,9 @@
  *   seq: B/4 u32 (the quad offsets of a stage)
  * = 4·B·(3d + k + 8) + 8·B·(k + 1) + align16(4kd) + align16(4kd²) + 2·B + 4·B·k·(d + 1) + 4k bytes.
  */
-import {
-  BLOCK_ROWS, PLANE, activeGroups, activeRows, gatherBlock, gatherNext, padBlock, padStage, scatterRows, stagePlane,
-  stageRows, sumWeights,
-} from './simd';
-import {
-  PLANE32, SPAN32, align16, hsum32, madd32, padTo16, responsibilitiesF32, storeLogDens, sumPlane32, toF32,
-} from './simd-f32';
+import { accumulateBlocks, logprobBlocks } from './block-loop';
+import { BLOCK_ROWS, PLANE, activeGroups, activeRows, padStage, stagePlane, stageRows } from './simd';
+import { PLANE32, SPAN32, align16, hsum32, madd32, padTo16, storeLogDens, sumPlane32, toF32 } from './simd-f32';
 
 /** Zero planes after df and rd, so that the 2×4 S2 tiles may read up to 3 planes past d. */
 const PAD_PLANES: usize = 4;
@@ -257,8 +253,17 @@ let stages: usize = 0;
 let stageCounts: usize = 0;
 let seq: usize = 0;
 
-/** Carves `scratch` into the regions above and fills μ32 and U32 (one factor when `precStride` is 0, else k). */
-function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize, precStride: i32): void {
+let dims: i32 = 0;
+let logConsts: usize = 0;
+let uBytes: usize = 0;
+
+/**
+ * Carves `scratch` into the regions above, fills μ32 and U32 (one factor when `precStride` is 0, else k) and keeps
+ * the call's parameters.
+ */
+function carve(
+  scratch: usize, d: i32, k: i32, logConst: usize, means: usize, prec: usize, precStride: i32,
+): void {
   xt = scratch;
   df = xt + <usize>d * PLANE32;
   rd = df + (<usize>d + PAD_PLANES) * PLANE32;
@@ -275,6 +280,9 @@ function carve(scratch: usize, d: i32, k: i32, means: usize, prec: usize, precSt
   for (let q = 0; q < BLOCK_ROWS >> 2; q++) store<u32>(seq + (<usize>q << 2), <u32>q << 4);
   memory.fill(df + <usize>d * PLANE32, 0, PAD_PLANES * PLANE32);
   memory.fill(rd + <usize>d * PLANE32, 0, PAD_PLANES * PLANE32);
+  dims = d;
+  logConsts = logConst;
+  uBytes = precStride == 0 ? 0 : <usize>(d * d) << 2;
   toF32(means, mu32, k * d);
   toF32(prec, prec32, (precStride == 0 ? 1 : k) * d * d);
 }
@@ -295,16 +303,17 @@ function flushStage32(c: i32, n: i32, d: i32, st: usize): void {
 }
 
 /**
- * The statistics of the block for every component with a nonzero responsibility: N (`sumPlane32` of its plane in
- * `r32`, in f64), then S1 and S2 of its active row quads in place (d < `STAGE_MIN_D`), or of its stage once the
- * block's rows with r ≠ 0 would overflow it (the stage is flushed first, then they are appended).
+ * The block statistics of each of the k components c with a nonzero responsibility: N (`sumPlane32` of its plane in `r32`, in f64)
+ * into its statistics `st`, then S1 and S2 of its active row quads in place (d < `STAGE_MIN_D`), or of its stage once
+ * the block's rows with r ≠ 0 would overflow it (the stage is flushed first, then they are appended).
  */
-function statsBlock(nbp: i32, d: i32, k: i32, stats: usize, compBytes: usize): void {
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
+  const d = dims;
   for (let c = 0; c < k; c++) {
+    const st = stats + <usize>c * compBytes;
     const r = r32 + <usize>c * PLANE32;
     const nq = activeGroups(r, <usize>nbp << 2, list);
     if (nq == 0) continue;
-    const st = stats + <usize>c * compBytes;
     store<f64>(st, load<f64>(st) + sumPlane32(r, nbp));
     if (d < STAGE_MIN_D) {
       statsRows32(xt, PLANE32, r, list, nq, d, mu32 + (<usize>(c * d) << 2), st);
@@ -320,13 +329,17 @@ function statsBlock(nbp: i32, d: i32, k: i32, stats: usize, compBytes: usize): v
   }
 }
 
-/** Log-density planes of the k components for the padded block at `xt`. */
-function logDensAll(nbp: i32, d: i32, k: i32, logConst: usize, precStride: i32): void {
-  const rowBytes = <usize>d << 2;
-  const uBytes: usize = precStride == 0 ? 0 : <usize>(d * d) << 2;
+/** Flushes the rows left in component c's stage into its statistics `st`. */
+function flushOf(c: i32, st: usize): void {
+  const n = load<i32>(stageCounts + (<usize>c << 2));
+  if (n > 0) flushStage32(c, n, dims, st);
+}
+
+/** The log-density planes of the k components, once per block (`logDensFull32`). */
+function logDensities(nbp: i32, k: i32): void {
   for (let c = 0; c < k; c++) {
-    logDensFull32(xt, df, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)),
-      mu32 + <usize>c * rowBytes, prec32 + <usize>c * uBytes);
+    logDensFull32(xt, df, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)),
+      mu32 + <usize>c * (<usize>dims << 2), prec32 + <usize>c * uBytes);
   }
 }
 
@@ -339,29 +352,9 @@ export function accumulate_gauss_full_f32(
   x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, means: usize, prec: usize, precStride: i32, stats: usize, scratch: usize,
 ): void {
-  carve(scratch, d, k, means, prec, precStride);
-  const compBytes = <usize>(1 + d + (d * (d + 1)) / 2) << 3;
-  let ll = 0.0;
-  let wsum = 0.0;
-  let i = 0;
-  while (i < count) {
-    const nb = gatherBlock<f32>(x, w, hasWeights, start, i, count, d, xt, wt);
-    i = gatherNext;
-    if (nb == 0) break;
-    const nbp = padTo16(nb);
-    padBlock<f32>(xt, wt, nb, nbp, d);
-    wsum = sumWeights(wt, nb, wsum);
-    logDensAll(nbp, d, k, logConst, precStride);
-    ll = responsibilitiesF32(lp, r32, wt, nb, nbp, k, ll);
-    statsBlock(nbp, d, k, stats, compBytes);
-  }
-  for (let c = 0; c < k; c++) {
-    const n = load<i32>(stageCounts + (<usize>c << 2));
-    if (n > 0) flushStage32(c, n, d, stats + <usize>c * compBytes);
-  }
-  const tail = stats + <usize>k * compBytes;
-  store<f64>(tail, load<f64>(tail) + ll);
-  store<f64>(tail, load<f64>(tail, 8) + wsum, 8);
+  carve(scratch, d, k, logConst, means, prec, precStride);
+  accumulateBlocks<f32>(x, w, hasWeights, 0, start, count, d, k, xt, wt, lp, r32, stats,
+    <usize>(1 + d + (d * (d + 1)) / 2) << 3, logDensities, statistics, flushOf);
 }
 
 /**
@@ -372,16 +365,6 @@ export function logprob_gauss_full_f32(
   x: usize, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, means: usize, prec: usize, precStride: i32, out: usize, scratch: usize,
 ): void {
-  carve(scratch, d, k, means, prec, precStride);
-  const outRow = <usize>k << 3;
-  let i = 0;
-  while (i < count) {
-    const first = i;
-    const nb = gatherBlock<f32>(x, 0, 0, start, i, count, d, xt, wt);
-    i = gatherNext;
-    const nbp = padTo16(nb);
-    padBlock<f32>(xt, wt, nb, nbp, d);
-    logDensAll(nbp, d, k, logConst, precStride);
-    scatterRows(lp, nb, k, out + <usize>first * outRow);
-  }
+  carve(scratch, d, k, logConst, means, prec, precStride);
+  logprobBlocks<f32>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

@@ -20,10 +20,8 @@
  *   counts: k i32 (rows in each stage) · seq: B/2 u32 (the pair offsets of a stage)
  * = 8·B·(3d + k + 9) + 4·B + 16·k·(1 + d + 8·s2Tiles(d)) + 8·B·k·(d + 1) + 4·k bytes.
  */
-import {
-  BLOCK_ROWS, PLANE, activeGroups, activeRows, gatherBlock, gatherNext, hsum, loadResponsibilities, madd, padBlock,
-  padStage, padTo8, responsibilities, scatterRows, stagePlane, stageRows, sumWeights,
-} from './simd';
+import { accumulateBlocks, logprobBlocks } from './block-loop';
+import { BLOCK_ROWS, PLANE, activeGroups, activeRows, hsum, madd, padStage, stagePlane, stageRows } from './simd';
 
 /**
  * Smallest d whose statistics go through the stages (`stageRows`); below it, the S2 tiles are cheap next to copying
@@ -256,6 +254,106 @@ function flushFull(acc: usize, d: i32, st: usize): void {
   }
 }
 
+// The call's scratch regions and parameters (layout above), set by `carve`: module globals, since kernels do not
+// allocate and the block loop's callbacks take only the block's size.
+let xt: usize = 0;
+let df: usize = 0;
+let rd: usize = 0;
+let lp: usize = 0;
+let wt: usize = 0;
+let list: usize = 0;
+let accs: usize = 0;
+let accBytes: usize = 0;
+let stages: usize = 0;
+let stageBytes: usize = 0;
+let counts: usize = 0;
+let seq: usize = 0;
+let dims: i32 = 0;
+let logConsts: usize = 0;
+let meansAt: usize = 0;
+let precAt: usize = 0;
+let uBytes: usize = 0;
+
+/** Carves `scratch` into the block regions (xt, df, rd, lp, wt) and keeps the call's parameters. */
+function carve(scratch: usize, d: i32, k: i32, logConst: usize, means: usize, prec: usize, precStride: i32): void {
+  xt = scratch;
+  df = xt + <usize>d * PLANE;
+  rd = df + (<usize>d + PAD_PLANES) * PLANE;
+  lp = rd + (<usize>d + PAD_PLANES) * PLANE;
+  wt = lp + <usize>k * PLANE;
+  dims = d;
+  logConsts = logConst;
+  meansAt = means;
+  precAt = prec;
+  uBytes = <usize>precStride << 3;
+}
+
+/**
+ * Carves the statistics regions after the block (list, acc, stages, counts, seq) and clears what the statistics
+ * read before writing: the padding planes of df and rd, the accumulators and the stage counts; fills seq.
+ */
+function carveStatistics(d: i32, k: i32): void {
+  memory.fill(df + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
+  memory.fill(rd + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
+  list = wt + PLANE;
+  accs = list + (<usize>BLOCK_ROWS << 1);
+  accBytes = <usize>(1 + d + 8 * s2Tiles(d)) << 4;
+  memory.fill(accs, 0, <usize>k * accBytes);
+  stages = accs + <usize>k * accBytes;
+  stageBytes = (<usize>d + 1) * stagePlane<f64>();
+  counts = stages + <usize>k * stageBytes;
+  memory.fill(counts, 0, <usize>k << 2);
+  seq = counts + (<usize>k << 2);
+  for (let q = 0; q < BLOCK_ROWS >> 1; q++) store<u32>(seq + (<usize>q << 2), <u32>q << 4);
+}
+
+/** The log-density planes of the k components, once per block (`logDensFull`). */
+function logDensities(nbp: i32, k: i32): void {
+  for (let c = 0; c < k; c++) {
+    logDensFull(xt, df, lp + <usize>c * PLANE, nbp, dims, load<f64>(logConsts + (<usize>c << 3)),
+      meansAt + <usize>c * (<usize>dims << 3), precAt + <usize>c * uBytes);
+  }
+}
+
+/**
+ * The block statistics of each of the k components c: N of its active row pairs, then S1 and S2 of them in place (d <
+ * `STAGE_MIN_D`), or through its stage (flushed first when the block's active rows would overflow it).
+ */
+function statistics(nbp: i32, k: i32, stats: usize, compBytes: usize): void {
+  const d = dims;
+  for (let c = 0; c < k; c++) {
+    const r = lp + <usize>c * PLANE;
+    const np = activeGroups(r, <usize>nbp << 3, list);
+    if (np == 0) continue;
+    const acc = accs + <usize>c * accBytes;
+    let nv = v128.load(acc);
+    const listBytes = <usize>np << 2;
+    for (let q: usize = 0; q < listBytes; q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
+    v128.store(acc, nv);
+    const mu = meansAt + <usize>c * (<usize>d << 3);
+    if (d < STAGE_MIN_D) {
+      statsRows(xt, PLANE, r, list, np, d, mu, df, rd, acc);
+      continue;
+    }
+    const cnt = counts + (<usize>c << 2);
+    let n = load<i32>(cnt);
+    if (n + activeRows<f64>(r, list, np) > BLOCK_ROWS) {
+      flushStage(stages + <usize>c * stageBytes, n, d, seq, df, rd, mu, acc);
+      n = 0;
+    }
+    store<i32>(cnt, stageRows<f64>(xt, r, list, np, d, stages + <usize>c * stageBytes, n));
+  }
+}
+
+/** Flushes component c's stage into its accumulators, then the accumulators into its statistics `st`. */
+function flushOf(c: i32, st: usize): void {
+  const acc = accs + <usize>c * accBytes;
+  const n = load<i32>(counts + (<usize>c << 2));
+  const mu = meansAt + <usize>c * (<usize>dims << 3);
+  if (n != 0) flushStage(stages + <usize>c * stageBytes, n, dims, seq, df, rd, mu, acc);
+  flushFull(acc, dims, st);
+}
+
 /**
  * Adds the statistics of rows `[start, start + count)` of the n×d row-major matrix at `x` into `stats` (layout in
  * `src/backend/kernel.ts`: k blocks `[N_c, S1_c (d), S2_c (d(d+1)/2)]`, then `[loglik, weightSum]`). Weights are
@@ -266,7 +364,7 @@ export function accumulate_gauss_full_f64(
   x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, means: usize, prec: usize, precStride: i32, stats: usize, scratch: usize,
 ): void {
-  accumulateFull(x, w, hasWeights, start, count, d, k, logConst, means, prec, precStride, 0, stats, scratch);
+  accumulateFull(x, w, hasWeights, 0, start, count, d, k, logConst, means, prec, precStride, stats, scratch);
 }
 
 /**
@@ -278,87 +376,18 @@ export function accumulate_weighted_gauss_full_f64(
   x: usize, w: usize, hasWeights: i32, resp: usize, start: i32, count: i32, d: i32, k: i32,
   means: usize, stats: usize, scratch: usize,
 ): void {
-  accumulateFull(x, w, hasWeights, start, count, d, k, 0, means, 0, 0, resp, stats, scratch);
+  accumulateFull(x, w, hasWeights, resp, start, count, d, k, 0, means, 0, 0, stats, scratch);
 }
 
 /** The two kernels above: responsibilities from the parameters when `resp` is 0, else loaded from `resp`. */
 function accumulateFull(
-  x: usize, w: usize, hasWeights: i32, start: i32, count: i32, d: i32, k: i32,
-  logConst: usize, means: usize, prec: usize, precStride: i32, resp: usize, stats: usize, scratch: usize,
+  x: usize, w: usize, hasWeights: i32, resp: usize, start: i32, count: i32, d: i32, k: i32,
+  logConst: usize, means: usize, prec: usize, precStride: i32, stats: usize, scratch: usize,
 ): void {
-  const xt = scratch;
-  const df = xt + <usize>d * PLANE;
-  const rd = df + (<usize>d + PAD_PLANES) * PLANE;
-  const lp = rd + (<usize>d + PAD_PLANES) * PLANE;
-  const wt = lp + <usize>k * PLANE;
-  memory.fill(df + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
-  memory.fill(rd + <usize>d * PLANE, 0, PAD_PLANES * PLANE);
-  const list = wt + PLANE;
-  const accs = list + (<usize>BLOCK_ROWS << 1);
-  const accBytes = <usize>(1 + d + 8 * s2Tiles(d)) << 4;
-  memory.fill(accs, 0, <usize>k * accBytes);
-  const stages = accs + <usize>k * accBytes;
-  const stageBytes = (<usize>d + 1) * stagePlane<f64>();
-  const counts = stages + <usize>k * stageBytes;
-  memory.fill(counts, 0, <usize>k << 2);
-  const seq = counts + (<usize>k << 2);
-  for (let q = 0; q < BLOCK_ROWS >> 1; q++) store<u32>(seq + (<usize>q << 2), <u32>q << 4);
-  const rowBytes = <usize>d << 3;
-  const uBytes = <usize>precStride << 3;
-  const compBytes = <usize>(1 + d + (d * (d + 1)) / 2) << 3;
-  let ll = 0.0;
-  let wsum = 0.0;
-  let i = 0;
-  while (i < count) {
-    const first = i;
-    const nb = gatherBlock<f64>(x, w, hasWeights, start, i, count, d, xt, wt);
-    i = gatherNext;
-    if (nb == 0) break;
-    const nbp = padTo8(nb);
-    padBlock<f64>(xt, wt, nb, nbp, d);
-    if (resp != 0) {
-      wsum = loadResponsibilities(resp, w, hasWeights, start, first, i, k, lp, nbp, wsum);
-    } else {
-      wsum = sumWeights(wt, nb, wsum);
-      for (let c = 0; c < k; c++) {
-        logDensFull(xt, df, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)),
-          means + <usize>c * rowBytes, prec + <usize>c * uBytes);
-      }
-      ll = responsibilities(lp, wt, nb, nbp, k, ll);
-    }
-    for (let c = 0; c < k; c++) {
-      const r = lp + <usize>c * PLANE;
-      const np = activeGroups(r, <usize>nbp << 3, list);
-      if (np == 0) continue;
-      const acc = accs + <usize>c * accBytes;
-      let nv = v128.load(acc);
-      const listBytes = <usize>np << 2;
-      for (let q: usize = 0; q < listBytes; q += 4) nv = f64x2.add(nv, v128.load(r + <usize>load<u32>(list + q)));
-      v128.store(acc, nv);
-      const mu = means + <usize>c * rowBytes;
-      if (d < STAGE_MIN_D) {
-        statsRows(xt, PLANE, r, list, np, d, mu, df, rd, acc);
-        continue;
-      }
-      const cnt = counts + (<usize>c << 2);
-      let n = load<i32>(cnt);
-      if (n + activeRows<f64>(r, list, np) > BLOCK_ROWS) {
-        flushStage(stages + <usize>c * stageBytes, n, d, seq, df, rd, mu, acc);
-        n = 0;
-      }
-      store<i32>(cnt, stageRows<f64>(xt, r, list, np, d, stages + <usize>c * stageBytes, n));
-    }
-  }
-  for (let c = 0; c < k; c++) {
-    const n = load<i32>(counts + (<usize>c << 2));
-    if (n == 0) continue;
-    const mu = means + <usize>c * rowBytes;
-    flushStage(stages + <usize>c * stageBytes, n, d, seq, df, rd, mu, accs + <usize>c * accBytes);
-  }
-  for (let c = 0; c < k; c++) flushFull(accs + <usize>c * accBytes, d, stats + <usize>c * compBytes);
-  const tail = stats + <usize>k * compBytes;
-  store<f64>(tail, load<f64>(tail) + ll);
-  store<f64>(tail, load<f64>(tail, 8) + wsum, 8);
+  carve(scratch, d, k, logConst, means, prec, precStride);
+  carveStatistics(d, k);
+  accumulateBlocks<f64>(x, w, hasWeights, resp, start, count, d, k, xt, wt, lp, 0, stats,
+    <usize>(1 + d + (d * (d + 1)) / 2) << 3, logDensities, statistics, flushOf);
 }
 
 /**
@@ -369,24 +398,6 @@ export function logprob_gauss_full_f64(
   x: usize, start: i32, count: i32, d: i32, k: i32,
   logConst: usize, means: usize, prec: usize, precStride: i32, out: usize, scratch: usize,
 ): void {
-  const xt = scratch;
-  const df = xt + <usize>d * PLANE;
-  const lp = df + 2 * (<usize>d + PAD_PLANES) * PLANE;
-  const wt = lp + <usize>k * PLANE;
-  const rowBytes = <usize>d << 3;
-  const uBytes = <usize>precStride << 3;
-  const outRow = <usize>k << 3;
-  let i = 0;
-  while (i < count) {
-    const first = i;
-    const nb = gatherBlock<f64>(x, 0, 0, start, i, count, d, xt, wt);
-    i = gatherNext;
-    const nbp = padTo8(nb);
-    padBlock<f64>(xt, wt, nb, nbp, d);
-    for (let c = 0; c < k; c++) {
-      logDensFull(xt, df, lp + <usize>c * PLANE, nbp, d, load<f64>(logConst + (<usize>c << 3)),
-        means + <usize>c * rowBytes, prec + <usize>c * uBytes);
-    }
-    scatterRows(lp, nb, k, out + <usize>first * outRow);
-  }
+  carve(scratch, d, k, logConst, means, prec, precStride);
+  logprobBlocks<f64>(x, start, count, d, k, xt, wt, lp, out, logDensities);
 }

@@ -586,7 +586,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
    * ```ts
    * new GaussianMixture({ nComponents: 3 }).getParams();
    * // { nComponents: 3, covarianceType: 'full', init: 'hc', hcModel: 'VVV', hcUse: 'SVD', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
-   * //   maxIter: 100, tol: 0.001, regCovar: 1e-6, seed: undefined, warmStart: false, backend: 'auto', dtype: 'float64' }
+   * //   maxIter: 100, tol: 0.001, regCovar: 1e-6, innerTol: 1.49e-8, innerMaxIter: 'auto', seed: undefined, warmStart: false,
+   * //   backend: 'auto', dtype: 'float64' }
    * ```
    */
   getParams(): ResolvedOptions {

@@ -161,7 +161,8 @@ describe.each(['js', 'wasm'] as const)('scikit-learn GaussianMixture surface on 
     const gm = new GaussianMixture({ nComponents: 3, tol: 1e-4, seed: 7, backend });
     expect(gm.getParams()).toEqual({
       nComponents: 3, covarianceType: 'full', init: 'hc', hcModel: 'VVV', hcUse: 'SVD', initParams: 'kmeans', nInit: 1, initCandidates: 10, initCandidateIter: 10,
-      maxIter: 100, tol: 1e-4, regCovar: 1e-6, seed: 7, warmStart: false, backend, dtype: 'float64',
+      maxIter: 100, tol: 1e-4, regCovar: 1e-6, innerTol: Math.sqrt(Number.EPSILON), innerMaxIter: 'auto', seed: 7,
+      warmStart: false, backend, dtype: 'float64',
     });
     const copy = new GaussianMixture(gm.getParams());
     expect(copy.getParams()).toEqual(gm.getParams());

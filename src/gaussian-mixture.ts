@@ -61,7 +61,14 @@ import { checkSource, type StreamSource } from './stream/source.js';
 export interface GaussianMixtureOptions {
   /** Number of mixture components k [1]. */
   nComponents?: number;
-  /** Covariance structure ['full']. */
+  /**
+   * Covariance model ['full']: one of mclust's fourteen (`'EII'`, `'VII'`, `'EEI'`, `'VEI'`, `'EVI'`, `'VVI'`, `'EEE'`,
+   * `'VEE'`, `'EVE'`, `'VVE'`, `'EEV'`, `'VEV'`, `'EVV'`, `'VVV'`: volume, shape and orientation Equal, Variable or
+   * Identity across components; Celeux & Govaert 1995), whose M-steps, parameter counts and BIC are mclust 6's, or
+   * scikit-learn's names, aliases of four of them: `'full'` = VVV, `'tied'` = EEE, `'diag'` = VVI, `'spherical'` = VII.
+   * @example
+   * new GaussianMixture({ nComponents: 2, covarianceType: 'VEV' }).fit(X).bic(X); // −(mclust's BIC)
+   */
   covarianceType?: CovarianceType;
   /**
    * Initialization ['hc'], or given starting parameters (`GivenInit`: any of `means`, `weights`, and

@@ -30,7 +30,11 @@ import {
 
 /** Constructor options of `GaussianHMM` (hmmlearn's names in camelCase; defaults in brackets). */
 export interface GaussianHMMOptions extends HmmOptions {
-  /** `'full'` (K×d×d), `'diag'` (K×d), `'spherical'` (K) or `'tied'` (one d×d) ['diag', as hmmlearn]. */
+  /**
+   * `'full'` (K×d×d), `'diag'` (K×d), `'spherical'` (K) or `'tied'` (one d×d) ['diag', as hmmlearn], or any of
+   * mclust's fourteen models (`'VEV'`, `'EEI'`, …; see `GaussianMixtureOptions.covarianceType`), whose M-step then
+   * constrains the states' covariances alike.
+   */
   covarianceType?: CovarianceType;
   /** Added to the covariance diagonals at initialization and in every M-step (hmmlearn `min_covar`) [1e-3]. */
   minCovar?: number;

@@ -34,7 +34,7 @@ import {
 } from './families/gaussian-prior.js';
 import { scaledFitWeights } from './fit-weights.js';
 import { choleskyLower, precisionCholeskyFromLower } from './linalg.js';
-import { rowsOf, toMatrix, toSampleWeight, type DataInput, type DataOptions, type Matrix, type MatrixLike } from './matrix.js';
+import { rowsOf, toMatrix, toSampleWeight, type DataInput, type DataOptions, type InitData, type Matrix, type MatrixLike } from './matrix.js';
 import {
   booleanOption, callbackOption, checkKeys, enumOption, flattenNested, integerOption, numberOption, sampleArguments,
   seedOption,
@@ -53,7 +53,7 @@ import { imputeRows } from './missing/impute.js';
 import { meanFilledInitData } from './missing/init-data.js';
 import { checkNoEmptyColumn, hasMissing, isAllMissing } from './missing/patterns.js';
 import {
-  SourcePasses, meanFilledSample, runStreamSteps, scanSource, streamStarts, type StreamProgressInfo,
+  SourcePasses, meanFilledSample, runStreamSteps, scanSource, streamStarts, type SourceFacts, type StreamProgressInfo,
 } from './stream/fit.js';
 import { checkSource, type StreamSource } from './stream/source.js';
 
@@ -778,6 +778,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
       : resolvePrior(dataMoments(data, w), k, d, type, this.options.prior);
     const inner = this.innerControl(onWarning);
     const rule: MStepRule = { regCovar, prior, inner };
+    // A start from given means assigns the rows on the fit's backend.
+    const startKernels = { backend, blockRows: BLOCK_ROWS };
     // fit computes each start when EM asks for it; fitAsync computes it ahead, in slices (`PrefetchedStarts`).
     const starts = new PrefetchedStarts(plan.restarts, plan.candidates, function* (restart: number, candidate: number) {
       if (warmParams !== null) return warmParams;
@@ -786,7 +788,8 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
         return yield* hcStartSteps(initData, k, type, rule, hc, plan.seed);
       }
       return yield* initialParamsSteps(method === 'hc' ? HC_FALLBACK : method, initData, k, type, rule,
-        candidateRng(rng, plan.seed, restart, plan.candidates, candidate), method === 'hc' ? HC_FALLBACK_RUNS : 1);
+        candidateRng(rng, plan.seed, restart, plan.candidates, candidate), method === 'hc' ? HC_FALLBACK_RUNS : 1,
+        startKernels);
     });
     const onMStep = onProgress
       && ((at: StatsRequest, mStep: MStepProgress) => onProgress(mStepProgress(at, mStep, data.rows)));
@@ -948,14 +951,33 @@ export class GaussianMixture extends MixtureModel<GaussianParams> {
         (block) => moments.add(block));
       prior = resolvePrior(moments.moments(), k, facts.d, type, this.options.prior);
     }
+    // One engine for the whole fit: the starts' passes (a start from given means binds each block) and EM's.
+    const release = backend.retain();
+    try {
+      return await this.streamFit(passes, facts, plan, backend, initData, prior, seed, spreadSample,
+        { onIteration, onWarning });
+    } finally {
+      release();
+    }
+  }
+
+  /** `fitStream` after its first pass: the starts, then EM, pass after pass. */
+  private async streamFit(
+    passes: SourcePasses, facts: SourceFacts, plan: FitPlan, backend: Backend, initData: InitData | null,
+    prior: GaussianPrior | null, seed: number, spreadSample: SpreadSample | null,
+    callbacks: Pick<FitStreamOptions, 'onIteration' | 'onWarning'>,
+  ): Promise<this> {
+    const { nComponents: k, covarianceType: type, regCovar } = this.options;
+    const { onIteration, onWarning } = callbacks;
     const inner = this.innerControl(onWarning);
     const makeOriginalStart = await streamStarts(passes, facts, {
       k, type, regCovar: { regCovar, prior, inner }, method: this.options.init as InitMethod, given: plan.given,
       hc: { model: this.options.hcModel, use: this.options.hcUse },
       warm: plan.warm ? this.params! : null, rng: plan.rng, seed: plan.seed, restarts: plan.restarts, candidates: plan.candidates, initData,
+      kernels: { backend, blockRows: BLOCK_ROWS },
     });
     const centre = this.options.dtype === 'float32' ? meansOfSums(facts.sums.slice(), facts.counts) : null;
-    const degeneracy = { spread: (spreadSample as SpreadSample | null ?? new SpreadSample(facts.d, seed)).spread(),
+    const degeneracy = { spread: (spreadSample ?? new SpreadSample(facts.d, seed)).spread(),
       total: facts.n - facts.rowsAllMissing };
     const steps = this.fitSteps(plan, makeOriginalStart, centre,
       { onIteration, onWarning, onMStep: passes.mStepReporter() }, passes.label, degeneracy, prior, inner);

@@ -123,7 +123,7 @@ function rescaledScale(data: InitData, mean: Float64Array, j: number, total: num
  * underflow or overflow (beyond 2^±500), else 1: distances in those units order the rows as exact ones would, and
  * multiplying by a power of two changes no bit of ordinary data.
  */
-function distanceUnit(X: Matrix, centers: Float64Array): Float64Array | undefined {
+export function distanceUnit(X: Matrix, centers: Float64Array): Float64Array | undefined {
   const d = X.cols;
   let m = 0;
   rows: for (let i = 0; i < X.rows; i++) {

@@ -4,7 +4,7 @@
  * model-based hierarchical clustering, turned into parameters by one M-step (maximum likelihood, or with a prior the
  * posterior mode).
  */
-import { componentStatsLength, statsLength } from '../backend/kernel.js';
+import { componentStatsLength, statsLength, type Backend } from '../backend/kernel.js';
 import { InputError } from '../errors.js';
 import {
   WORK_PER_YIELD, bestKmeansSteps, distinctRandomRows, floydSample, kmeansPlusPlusSteps, kmeansSteps,
@@ -15,6 +15,7 @@ import { runToEnd, type Resumable } from '../parallel/abort.js';
 import { Rng } from '../rng.js';
 import { type CovarianceType, type GaussianParams, gaussianParams, kernelShape } from './gaussian.js';
 import { hcSampleSize, type HcModel, type HcUse, hcMergesSteps, hcPartition, hcTransform } from './gaussian-hc.js';
+import { addGivenMeansStatsOnBackend } from './gaussian-given-start.js';
 import { mStep, type MStepRule } from './gaussian-prior.js';
 
 /** Initialization methods: the random ones and mclust's deterministic hierarchical start `'hc'`. */
@@ -114,9 +115,9 @@ export function initialParams(
 /** `initialParams` as a resumable computation (it yields every `WORK_PER_YIELD` units of work). */
 export function* initialParamsSteps(
   method: RandomInitMethod | ResolvedGivenInit, full: InitData, k: number, type: CovarianceType, regCovar: number | MStepRule, rng: Rng,
-  kmeansRuns = 1,
+  kmeansRuns = 1, kernels?: StartKernels,
 ): Resumable<GaussianParams> {
-  if (typeof method === 'object' && method.means !== null) return yield* fromGivenMeans(method, full, k, type, regCovar);
+  if (typeof method === 'object' && method.means !== null) return yield* fromGivenMeans(method, full, k, type, regCovar, kernels);
   const data = full.X.rows > INIT_SAMPLE_ROWS ? sampleRows(full, INIT_SAMPLE_ROWS, k, rng) : full;
   if (typeof method === 'object') {
     const start = yield* randomStartSteps(method.rest ?? 'kmeans++', data, k, type, regCovar, rng);
@@ -228,13 +229,27 @@ function* cachedMerges(X: Matrix, options: HcOptions): Resumable<Int32Array> {
   return merges;
 }
 
+/**
+ * The backend whose kernels compute a given start's statistics (`addGivenMeansStatsOnBackend`), in blocks of
+ * `blockRows` rows; without it they are computed in plain TypeScript.
+ */
+export interface StartKernels {
+  readonly backend: Backend;
+  readonly blockRows: number;
+}
+
 function* fromGivenMeans(
   given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, regCovar: number | MStepRule,
+  kernels?: StartKernels,
 ): Resumable<GaussianParams> {
   const d = data.X.cols;
   const means = givenMeans(given);
   if (!givenNeedsRows(given)) return givenStart(given, null, k, d, type, regCovar);
   const stats = new Float64Array(statsLength(kernelShape(type), d, k));
+  if (kernels !== undefined) {
+    addGivenMeansStatsOnBackend(kernels.backend, data, means, k, type, kernels.blockRows, stats);
+    return givenStart(given, stats, k, d, type, regCovar);
+  }
   const labels = yield* nearestCenterSteps(data.X, means, k);
   yield* hardAssignmentStats(data, labels, means, k, type, stats);
   return givenStart(given, stats, k, d, type, regCovar);
@@ -257,9 +272,13 @@ function givenMeans(given: ResolvedGivenInit): Float64Array {
  * statistics of a given start, which may be added block after block in row order (`fitStream`).
  */
 export function addGivenMeansStats(
-  given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, stats: Float64Array,
+  given: ResolvedGivenInit, data: InitData, k: number, type: CovarianceType, stats: Float64Array, kernels?: StartKernels,
 ): void {
   const means = givenMeans(given);
+  if (kernels !== undefined) {
+    addGivenMeansStatsOnBackend(kernels.backend, data, means, k, type, kernels.blockRows, stats);
+    return;
+  }
   runToEnd(hardAssignmentStats(data, runToEnd(nearestCenterSteps(data.X, means, k)), means, k, type, stats));
 }
 

@@ -12,7 +12,7 @@ import { BLOCK_ROWS, addInto, type EmSteps, type StatsRequest } from '../em/driv
 import { hcApplies } from '../families/gaussian-hc.js';
 import {
   HC_FALLBACK, HC_FALLBACK_RUNS, addGivenMeansStats, givenNeedsRows, givenStart, hcSampleIndices, hcStartSteps,
-  initialParamsSteps, randomStartSteps, type HcOptions, type InitMethod, type ResolvedGivenInit,
+  initialParamsSteps, randomStartSteps, type HcOptions, type InitMethod, type ResolvedGivenInit, type StartKernels,
 } from '../families/gaussian-starts.js';
 import { INIT_SAMPLE_ROWS, floydSample, hasDistinctRows } from '../kmeans.js';
 import type { InitData } from '../matrix.js';
@@ -331,6 +331,8 @@ export interface StreamStartPlan {
   readonly candidates: number;
   /** The rows every start sees (at most `INIT_SAMPLE_ROWS`), or null when each random start samples the source. */
   readonly initData: InitData | null;
+  /** The fit's backend and block size, on whose kernels a start from given means assigns the rows (as `fit`'s). */
+  readonly kernels: StartKernels;
 }
 
 /**
@@ -352,10 +354,12 @@ export async function streamStarts(
       if (!givenNeedsRows(given)) {
         givenParams = givenStart(given, null, k, facts.d, type, regCovar);
       } else if (initData !== null) {
-        givenParams = await runSliced(initialParamsSteps(given, initData, k, type, regCovar, plan.rng), passes.signal);
+        givenParams = await runSliced(initialParamsSteps(given, initData, k, type, regCovar, plan.rng, 1, plan.kernels),
+          passes.signal);
       } else {
         const stats = new Float64Array(statsLength(kernelShape(type), facts.d, k));
-        await passes.each({ phase: 'init', ...NO_RUN }, (block) => addGivenMeansStats(given, { X: block, weights: null }, k, type, stats));
+        await passes.each({ phase: 'init', ...NO_RUN },
+          (block) => addGivenMeansStats(given, { X: block, weights: null }, k, type, stats, plan.kernels));
         givenParams = givenStart(given, stats, k, facts.d, type, regCovar);
       }
       return givenParams;

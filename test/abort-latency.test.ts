@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, BernoulliMixture, GaussianHMM, GaussianMixture } from '../src/index.js';
+import { AbortError, BernoulliMixture, GaussianHMM, GaussianMixture, wasmMemoryBytes } from '../src/index.js';
 import { setWorkerScript } from '../src/parallel/platform.js';
 
 const WORKER = new URL('../dist/worker.js', import.meta.url);
@@ -74,6 +74,18 @@ describe('abort during the starts (k-means++ on 100 000 rows of 32 features, 64 
     console.log(`fitAsync: rejected ${ms.toFixed(1)} ms after abort() during the starts`);
     expect(error).toBeInstanceOf(AbortError);
     expect(ms).toBeLessThan(1000);
+  }, 60_000);
+
+  it('fitAsync from given means rejects within 1 s and releases the rows its start bound', async () => {
+    // The start assigns the rows to the given means on the kernels, block by block; an abort between blocks ends it.
+    const means = Array.from({ length: 64 }, (_, c) => Array.from(X.subarray(c * 997 * d, (c * 997 + 1) * d)));
+    const { ms, error } = await latency(
+      (signal) => new GaussianMixture({ ...options, init: { means } }).fitAsync(X, { nFeatures: d, workers: 1, signal }),
+      (abortIn) => abortIn(300));
+    console.log(`fitAsync from given means: rejected ${ms.toFixed(1)} ms after abort()`);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(ms).toBeLessThan(1000);
+    expect(wasmMemoryBytes()).toBe(0);
   }, 60_000);
 
   it('a Bernoulli mixture\'s fitAsync rejects within 1 s (target 200 ms)', async () => {

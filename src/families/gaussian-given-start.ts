@@ -13,6 +13,7 @@
 import { componentStatsLength, statsLength, type Backend } from '../backend/kernel.js';
 import { distanceUnit } from '../kmeans.js';
 import type { InitData } from '../matrix.js';
+import { runToEnd, type Resumable } from '../parallel/abort.js';
 import { kernelShape, type CovarianceType } from './gaussian.js';
 
 /**
@@ -28,6 +29,17 @@ export function addGivenMeansStatsOnBackend(
   backend: Backend, data: InitData, means: Float64Array, k: number, type: CovarianceType, blockRows: number,
   stats: Float64Array,
 ): Float64Array {
+  return runToEnd(givenMeansStatsSteps(backend, data, means, k, type, blockRows, stats));
+}
+
+/**
+ * `addGivenMeansStatsOnBackend` as a resumable computation: it yields after every block of rows, so that a fit
+ * computing its start in slices sees an abort within a block; the rows are released when it ends or is returned.
+ */
+export function* givenMeansStatsSteps(
+  backend: Backend, data: InitData, means: Float64Array, k: number, type: CovarianceType, blockRows: number,
+  stats: Float64Array,
+): Resumable<Float64Array> {
   const { X, weights } = data;
   const { rows: n, cols: d } = X;
   if (n === 0) return stats;
@@ -48,6 +60,7 @@ export function addGivenMeansStatsOnBackend(
         for (let c = 1; c < k; c++) if (lp[i * k + c] > lp[i * k + best]) best = c;
         labels[s + i] = best;
       }
+      yield;
     }
     const shape = kernelShape(type);
     // The statistics read only the means of the parameters.
@@ -63,6 +76,7 @@ export function addGivenMeansStatsOnBackend(
       block.fill(0);
       bound.accumulateWeighted(s, m, resp.subarray(0, m * k), block);
       for (let p = 0; p < used; p++) stats[p] += block[p];
+      yield;
     }
   } finally {
     bound.dispose();

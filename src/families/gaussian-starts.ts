@@ -15,7 +15,7 @@ import { runToEnd, type Resumable } from '../parallel/abort.js';
 import { Rng } from '../rng.js';
 import { type CovarianceType, type GaussianParams, gaussianParams, kernelShape } from './gaussian.js';
 import { hcSampleSize, type HcModel, type HcUse, hcMergesSteps, hcPartition, hcTransform } from './gaussian-hc.js';
-import { addGivenMeansStatsOnBackend } from './gaussian-given-start.js';
+import { addGivenMeansStatsOnBackend, givenMeansStatsSteps } from './gaussian-given-start.js';
 import { mStep, type MStepRule } from './gaussian-prior.js';
 
 /** Initialization methods: the random ones and mclust's deterministic hierarchical start `'hc'`. */
@@ -85,8 +85,6 @@ export interface ResolvedGivenInit {
   readonly rest?: RandomInitMethod;
   readonly weights: Float64Array | null;
   readonly covariances: Float64Array | null;
-  /** n×k normalized responsibilities of the fit's rows (`GivenInit.responsibilities`), resolved at `fit`. */
-  readonly responsibilities?: Float64Array;
 }
 
 /**
@@ -247,7 +245,7 @@ function* fromGivenMeans(
   if (!givenNeedsRows(given)) return givenStart(given, null, k, d, type, regCovar);
   const stats = new Float64Array(statsLength(kernelShape(type), d, k));
   if (kernels !== undefined) {
-    addGivenMeansStatsOnBackend(kernels.backend, data, means, k, type, kernels.blockRows, stats);
+    yield* givenMeansStatsSteps(kernels.backend, data, means, k, type, kernels.blockRows, stats);
     return givenStart(given, stats, k, d, type, regCovar);
   }
   const labels = yield* nearestCenterSteps(data.X, means, k);

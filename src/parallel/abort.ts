@@ -100,13 +100,19 @@ export const SLICE_MS = 10;
 export async function runSliced<R>(work: Resumable<R>, signal: AbortSignal | undefined, sliceMs = SLICE_MS): Promise<R> {
   throwIfAborted(signal);
   let last = performance.now();
-  for (;;) {
-    const step = work.next();
-    if (step.done) return step.value;
-    if (performance.now() - last >= sliceMs) {
-      await macrotask();
-      throwIfAborted(signal);
-      last = performance.now();
+  try {
+    for (;;) {
+      const step = work.next();
+      if (step.done) return step.value;
+      if (performance.now() - last >= sliceMs) {
+        await macrotask();
+        throwIfAborted(signal);
+        last = performance.now();
+      }
     }
+  } catch (e) {
+    // An abort ends the work where it stands: its `finally` blocks run (a start releases the rows it bound).
+    work.return(undefined as R);
+    throw e;
   }
 }

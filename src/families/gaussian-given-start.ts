@@ -6,7 +6,8 @@
  * The nearest mean comes from the diagonal kernel's log-densities under unit precisions and zero constants,
  * `−½ Σ_j ((x_ij − μ_cj)·u_j)²`: the same squared distances, summed in the same order, as `nearestCenter` (its unit
  * `u` is 1, or the power of two `distanceUnit` picks for data near the limits of float64), so the labels are its
- * labels, ties to the lower index. The statistics are the kernels' `accumulateWeighted` with one-hot
+ * labels, ties to the lower index (the optional relaxed-SIMD build fuses the multiply-adds, which may move an exact
+ * tie). The statistics are the kernels' `accumulateWeighted` with one-hot
  * responsibilities (times the row weights), block by block of `blockRows` rows summed in order, so a streamed fit
  * that feeds the same blocks gets the same sums.
  */

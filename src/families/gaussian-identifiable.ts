@@ -23,20 +23,6 @@ export function squaredSpread(mins: Float64Array, maxs: Float64Array): number {
   return s / Math.max(mins.length, 1);
 }
 
-/** The smallest and largest observed (non-NaN) entry of each column of n×d row-major `data`. */
-export function columnExtremes(data: ArrayLike<number>, n: number, d: number): { mins: Float64Array; maxs: Float64Array } {
-  const mins = new Float64Array(d).fill(Infinity);
-  const maxs = new Float64Array(d).fill(-Infinity);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      const v = data[i * d + j];
-      if (v < mins[j]) mins[j] = v;
-      if (v > maxs[j]) maxs[j] = v;
-    }
-  }
-  return { mins, maxs };
-}
-
 /**
  * Throws an `InputError` on `options.covarianceType` when a full or tied covariance is unidentifiable in most
  * directions (2n ≤ d) and `regCovar` is below `LARGE_REG_COVAR` times the data's squared spread (`spread2`); returns a warning for full

@@ -425,8 +425,10 @@ export function logGamma(x: number): number {
  *   − ((ν+d+1)/2) log|Σ| − ½ tr(Λ Σ⁻¹)`, `Γ_d(a) = π^{d(d−1)/4} Π_{j=1..d} Γ(a + (1−j)/2)`;
  *   diag, for every c and j, and spherical, for every c: `log IG(σ² | ν/2, ς²/2) = (ν/2) log(ς²/2) − log Γ(ν/2)
  *   − (ν/2 + 1) log σ² − ς²/(2σ²)`.
- * (mclust computes such a value in its `me*p` routines but does not report it.) `prior.mean` is in the coordinates of
- * `p.means`.
+ * mclust's other diagonal and spherical models (EII, EEI, VEI, EVI) take the diag and spherical densities on each
+ * stored variance; its models with orientations, the product prior of `mclustLogPrior` (one normal–inverse-Wishart
+ * factor per component, up to a constant). (mclust computes such a value in its `me*p` routines but does not report
+ * it.) `prior.mean` is in the coordinates of `p.means`.
  */
 export function logPrior(p: GaussianParams, prior: GaussianPrior): number {
   const { k, d, covarianceType: type } = p;

@@ -91,30 +91,53 @@ export function mstepVEV(
   routine: MclustRoutine = 'mstep',
 ): IterativeResult {
   const { k, d, n, scatter: W } = stats;
-  const omega = new Float64Array(k * d);
-  const orientation = new Float64Array(k * d * d);
-  for (let c = 0; c < k; c++) {
-    const e = symmetricEigen(W, c * d * d, d);
-    omega.set(e.values, c * d);
-    orientation.set(e.vectors, c * d * d);
-  }
-  let shape: Float64Array;
-  let scale: Float64Array;
-  if (start?.shape && start.shape.length === d && start.scale && start.scale.length === k) {
-    shape = Float64Array.from(start.shape);
-    scale = Float64Array.from(start.scale);
-  } else {
-    shape = new Float64Array(d);
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) shape[j] += omega[c * d + j];
-    const g = geometricMean(shape, 0, d, -1);
-    scale = n.map((nc) => (routine === 'me' ? g / total : g / (nc * total)));
-    for (let j = 0; j < d; j++) shape[j] /= g;
-  }
+  const { omega, orientation, shape, scale } = vevStart(k, d, (c) => symmetricEigen(W, c * d * d, d), start,
+    (c, g) => (routine === 'me' ? g / total : g / (n[c] * total)));
   const inner = vevIterations(k, d, omega, shape, scale, (c, t) => t / n[c] / d, tol, maxIterations);
   checkRteps(scale, shape);
   const cov = new Float64Array(k * d * d);
   for (let c = 0; c < k; c++) composeRotated(cov, c, orientation, c * d * d, d, (j) => scale[c] * shape[j]);
   return { covariances: cov, decomposition: { scale, shape, orientation }, inner };
+}
+
+/**
+ * What VEV's alternation starts from: each (augmented) scatter's eigenvalues ω (k×d) and vectors (k×d×d, `eigenOf`),
+ * and the start's shape A and volumes λ, else `a = Σ_c ω_c / g` with `g = |Σ_c Ω_c|^{1/d}` and `λ_c = volume(c, g)`
+ * (each of mclust's routines has its own).
+ */
+export function vevStart(
+  k: number, d: number, eigenOf: (c: number) => { values: Float64Array; vectors: Float64Array },
+  start: MclustDecomposition | undefined, volume: (c: number, g: number) => number,
+): { omega: Float64Array; orientation: Float64Array; shape: Float64Array; scale: Float64Array } {
+  const omega = new Float64Array(k * d);
+  const orientation = new Float64Array(k * d * d);
+  for (let c = 0; c < k; c++) {
+    const e = eigenOf(c);
+    omega.set(e.values, c * d);
+    orientation.set(e.vectors, c * d * d);
+  }
+  if (start?.shape && start.shape.length === d && start.scale && start.scale.length === k) {
+    return { omega, orientation, shape: Float64Array.from(start.shape), scale: Float64Array.from(start.scale) };
+  }
+  const shape = new Float64Array(d);
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) shape[j] += omega[c * d + j];
+  const g = geometricMean(shape, 0, d, -1);
+  const scale = Float64Array.from({ length: k }, (_, c) => volume(c, g));
+  for (let j = 0; j < d; j++) shape[j] /= g;
+  return { omega, orientation, shape, scale };
+}
+
+/**
+ * `d_jᵀ W_c d_j`: the variance of scatter c (at `W[c·d·d…]`) along column j of the orientation D (d×d).
+ */
+export function axisVariance(W: Float64Array, c: number, d: number, D: Float64Array, j: number): number {
+  let s = 0;
+  for (let a = 0; a < d; a++) {
+    let t = 0;
+    for (let b = 0; b < d; b++) t += W[c * d * d + a * d + b] * D[b * d + j];
+    s += D[a * d + j] * t;
+  }
+  return s;
 }
 
 /**
@@ -261,12 +284,7 @@ function commonOrientation(
     for (let c = 0; c < k; c++) {
       const off = c * d;
       for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let a = 0; a < d; a++) {
-          let t = 0;
-          for (let b = 0; b < d; b++) t += W[c * d * d + a * d + b] * D[b * d + j];
-          s += D[a * d + j] * t;
-        }
+        const s = axisVariance(W, c, d, D, j);
         shape[off + j] = variableVolume ? s / n[c] : s;
         T[j] = s;
       }

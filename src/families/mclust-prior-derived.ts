@@ -46,7 +46,9 @@ import {
 import {
   mclustMStep, type MclustDecomposition, type MclustInnerInfo, type MclustModel, type MclustMStepResult, type MclustPrior, type MclustStatistics,
 } from './mclust-models.js';
-import { largestEigenvalues, orientationUpdate, orientationWork, startOrientation } from './mclust-iterative.js';
+import {
+  axisVariance, largestEigenvalues, orientationUpdate, orientationWork, startOrientation,
+} from './mclust-iterative.js';
 
 /**
  * The models to which mclust 6 gives no prior (its `mstep` and `me` refuse one) and for which this module derives the
@@ -165,12 +167,7 @@ export function mstepVVEWeighted(
     let target = 0;
     for (let c = 0; c < k; c++) {
       for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let a = 0; a < d; a++) {
-          let t = 0;
-          for (let b = 0; b < d; b++) t += W[c * d * d + a * d + b] * D[b * d + j];
-          s += D[a * d + j] * t;
-        }
+        const s = axisVariance(W, c, d, D, j);
         if (!(s > 0)) throw new DegenerateComponentError(c, 'a variance along the common axes is not positive');
         psi[c * d + j] = s / n[c];
         target += n[c] * Math.log(psi[c * d + j]);

@@ -16,7 +16,7 @@ import { InputError } from '../errors.js';
 import {
   checkRteps, composeRotated, fillDiagonal, geometricMean, symmetricEigen, trace,
 } from './mclust-linalg.js';
-import { veiIterations, vevIterations } from './mclust-iterative.js';
+import { veiIterations, vevIterations, vevStart } from './mclust-iterative.js';
 import type { MclustDecomposition, MclustInnerInfo, MclustModel, MclustRoutine, MclustStatistics } from './mclust-models.js';
 
 /**
@@ -188,25 +188,8 @@ export function mclustMapMStep(
     case 'VEV': {
       // mclust `msvevp`: VEV's ML iterations on the eigenvalues ω_c of Λ + W_c + κ_c m_c m_cᵀ (ν unused); start
       // a = Σ_c ω_c / g, λ_c = g / N_c.
-      const omega = new Float64Array(k * d);
-      const orientation = new Float64Array(k * d * d);
-      for (let c = 0; c < k; c++) {
-        const e = symmetricEigen(augmented(c, kc[c]), 0, d);
-        omega.set(e.values, c * d);
-        orientation.set(e.vectors, c * d * d);
-      }
-      let shape: Float64Array;
-      let scale: Float64Array;
-      if (start?.shape && start.shape.length === d && start.scale && start.scale.length === k) {
-        shape = Float64Array.from(start.shape);
-        scale = Float64Array.from(start.scale);
-      } else {
-        shape = new Float64Array(d);
-        for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) shape[j] += omega[c * d + j];
-        const g = geometricMean(shape, 0, d, -1);
-        scale = n.map((nc) => g / nc);
-        for (let j = 0; j < d; j++) shape[j] /= g;
-      }
+      const { omega, orientation, shape, scale } = vevStart(k, d, (c) => symmetricEigen(augmented(c, kc[c]), 0, d),
+        start, (c, g) => g / n[c]);
       const inner = vevIterations(k, d, omega, shape, scale, (c, t) => t / (n[c] * d), tol, maxIterations);
       checkRteps(scale, shape);
       for (let c = 0; c < k; c++) composeRotated(cov, c, orientation, c * d * d, d, (j) => scale[c] * shape[j]);

@@ -89,11 +89,13 @@ describe('every model through the rest of the library', () => {
 
   /**
    * EM never lowers its objective where the M-step maximizes it (`exactMStep`). Where mclust's M-step does not (its
-   * VVE step, several of its MAP steps), the fit equals mclust's (above) and a dip is not warned of.
+   * VVE step, several of its MAP steps), the fit equals mclust's (above), a dip is not warned of, and it stays small:
+   * below 0.01 per row (measured up to 3e-3; a broken orientation update had lost 2.4).
    */
   function checkClimbs(history: number[], warnings: string[], exact: boolean, slack: number): void {
     expect(history.length).toBeGreaterThan(1);
-    if (exact) for (let t = 1; t < history.length; t++) expect(history[t]! - history[t - 1]!).toBeGreaterThan(-slack);
+    const bound = exact ? slack : 1e-2;
+    for (let t = 1; t < history.length; t++) expect(history[t]! - history[t - 1]!).toBeGreaterThan(-bound);
     expect(warnings.filter((m) => /decreased/.test(m))).toEqual([]);
   }
 
